@@ -1,0 +1,223 @@
+//! Which calls were refused for lack of a capability, and why, in one line.
+//!
+//! wasmtime-wasi 48 answers most refusals with `perm` (paths that leave a
+//! preopen, absolute paths, writes on a read-only preopen all end in
+//! cap-std's or wasmtime-wasi's `NotPermitted`), `badf` for descriptors the
+//! guest was never given, and nothing at all for the environment (the guest
+//! just sees fewer variables). The errno alone cannot tell these apart, so the
+//! classifier looks at the call's arguments and at the profile.
+
+use crate::abi::{Errno, Kind, OFLAG_CREAT, OFLAG_TRUNC, RIGHT_FD_WRITE, WasiFunc};
+use crate::capability::Capability;
+use crate::event::Denial;
+use crate::fds::{FdTable, escapes_with_dotdot};
+use crate::profile::{ClockPolicy, SandboxProfile};
+
+/// The parts of the profile the classifier needs.
+#[derive(Debug)]
+pub(crate) struct DenialContext {
+    mounts: Vec<MountView>,
+    clocks_denied: bool,
+    env_withheld: bool,
+    host_env_count: usize,
+    network_off: bool,
+}
+
+#[derive(Debug)]
+struct MountView {
+    guest: String,
+    read_only: bool,
+}
+
+/// A call as the classifier sees it.
+pub(crate) struct CallView<'a> {
+    pub func: WasiFunc,
+    pub errno: Option<Errno>,
+    pub params: &'a [u64],
+    pub strings: &'a [Box<str>],
+}
+
+impl DenialContext {
+    pub(crate) fn new(profile: &SandboxProfile) -> DenialContext {
+        DenialContext {
+            mounts: profile
+                .mounts
+                .iter()
+                .map(|m| MountView { guest: m.guest.clone(), read_only: m.read_only })
+                .collect(),
+            clocks_denied: profile.clocks == ClockPolicy::Denied,
+            env_withheld: profile.env.is_empty(),
+            host_env_count: std::env::vars_os().count(),
+            network_off: profile.network.is_off(),
+        }
+    }
+
+    pub(crate) fn clocks_denied(&self) -> bool {
+        self.clocks_denied
+    }
+
+    /// Cheap test for the hot path: could `classify` find anything?
+    pub(crate) fn may_deny(&self, func: WasiFunc, errno: Option<Errno>) -> bool {
+        errno.is_some() || (self.env_withheld && matches!(func, WasiFunc::EnvironGet | WasiFunc::EnvironSizesGet))
+    }
+
+    pub(crate) fn classify(&self, call: &CallView<'_>, fds: &FdTable) -> Option<Denial> {
+        use WasiFunc::*;
+        let deny = |capability, reason: String| Some(Denial { capability, reason });
+        match call.func {
+            ClockTimeGet | ClockResGet if self.clocks_denied => {
+                return deny(Capability::Clocks, "the profile denies clocks: the guest may not read the time".into());
+            }
+            EnvironGet | EnvironSizesGet if self.env_withheld => {
+                return deny(
+                    Capability::EnvArgs,
+                    format!(
+                        "the profile grants no environment variables: the guest sees none of the host's {}",
+                        self.host_env_count
+                    ),
+                );
+            }
+            SockAccept | SockRecv | SockSend | SockShutdown if self.network_off => {
+                return deny(Capability::Network, "the profile grants no network access".into());
+            }
+            _ => {}
+        }
+        let errno = call.errno?;
+        if call.func.takes_path() && matches!(errno, Errno::PERM | Errno::NOTCAPABLE | Errno::ROFS) {
+            return self.classify_path(call, fds);
+        }
+        if matches!(errno, Errno::PERM | Errno::NOTCAPABLE | Errno::ROFS)
+            && call.func.mutates_files()
+            && let Some(mount) = self.mount_of(fds, first_fd(call)?)
+            && mount.read_only
+        {
+            return deny(Capability::Files, format!("`{}` is mounted read-only", mount.guest));
+        }
+        if errno == Errno::BADF && !matches!(call.func, FdPrestatGet | FdPrestatDirName) {
+            let closed = fd_params(call).find(|fd| !fds.is_open(*fd))?;
+            return deny(
+                Capability::Files,
+                format!("fd {closed} is not open: the guest holds no descriptor with that number"),
+            );
+        }
+        None
+    }
+
+    fn classify_path(&self, call: &CallView<'_>, fds: &FdTable) -> Option<Denial> {
+        let mut dir_fds = fd_params(call);
+        let first_fd = dir_fds.next()?;
+        let second_fd = dir_fds.next();
+        let mount = self.mount_of(fds, first_fd);
+        let mount_name = |m: Option<&MountView>| match m {
+            Some(m) => format!("the mount `{}`", m.guest),
+            None => "its directory".to_string(),
+        };
+        let deny = |reason: String| Some(Denial { capability: Capability::Files, reason });
+
+        let writes = self.call_writes(call);
+        let read_only = [Some(first_fd), second_fd]
+            .into_iter()
+            .flatten()
+            .filter_map(|fd| self.mount_of(fds, fd))
+            .find(|m| m.read_only);
+        if writes && let Some(m) = read_only {
+            return deny(format!("`{}` is mounted read-only: {} needs write access", m.guest, call.func.name()));
+        }
+        for path in call.strings {
+            if path.starts_with('/') {
+                return deny(format!(
+                    "`{path}` is an absolute path: WASI resolves paths inside a preopened directory, never from the host's root"
+                ));
+            }
+        }
+        for path in call.strings {
+            if escapes_with_dotdot(path) {
+                return deny(format!("`{path}` climbs out of {} with `..`", mount_name(mount)));
+            }
+        }
+        let path = call.strings.first().map(|s| &**s).unwrap_or("");
+        deny(format!("`{path}` leads outside {} (through a symbolic link)", mount_name(mount)))
+    }
+
+    /// Whether the call would create, change or delete something.
+    fn call_writes(&self, call: &CallView<'_>) -> bool {
+        if call.func == WasiFunc::PathOpen {
+            // params: fd, dirflags, oflags, rights, fdflags
+            let oflags = call.params.get(2).copied().unwrap_or(0);
+            let rights = call.params.get(3).copied().unwrap_or(0);
+            return oflags & (OFLAG_CREAT | OFLAG_TRUNC) != 0 || rights & RIGHT_FD_WRITE != 0;
+        }
+        call.func.mutates_files()
+    }
+
+    fn mount_of(&self, fds: &FdTable, fd: u64) -> Option<&MountView> {
+        self.mounts.get(fds.mount(fd)?)
+    }
+}
+
+/// The values of the call's descriptor parameters, in order.
+fn fd_params<'a>(call: &'a CallView<'_>) -> impl Iterator<Item = u64> + 'a {
+    call.func
+        .params()
+        .iter()
+        .filter(|p| p.kind != Kind::Str && p.kind != Kind::StrList)
+        .zip(call.params)
+        .filter(|(p, _)| p.kind == Kind::Fd)
+        .map(|(_, v)| *v)
+}
+
+fn first_fd(call: &CallView<'_>) -> Option<u64> {
+    fd_params(call).next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Mount;
+
+    fn context(mounts: Vec<Mount>) -> (DenialContext, FdTable) {
+        let profile = SandboxProfile { mounts: mounts.clone(), ..SandboxProfile::default() };
+        (DenialContext::new(&profile), FdTable::new(&mounts))
+    }
+
+    fn classify(func: WasiFunc, errno: Errno, params: &[u64], strings: &[&str], mounts: Vec<Mount>) -> Option<Denial> {
+        let (ctx, fds) = context(mounts);
+        let strings: Vec<Box<str>> = strings.iter().map(|s| Box::from(*s)).collect();
+        ctx.classify(&CallView { func, errno: Some(errno), params, strings: &strings }, &fds)
+    }
+
+    #[test]
+    fn explains_each_kind_of_path_refusal() {
+        let data = || vec![Mount::read_write("/tmp", "/data")];
+        let open = |path| classify(WasiFunc::PathOpen, Errno::PERM, &[3, 1, 0, 2, 0], &[path], data());
+        assert!(open("../secret.txt").unwrap().reason.contains("climbs out of the mount `/data`"));
+        assert!(open("/etc/passwd").unwrap().reason.contains("absolute path"));
+        assert!(open("link/passwd").unwrap().reason.contains("symbolic link"));
+    }
+
+    #[test]
+    fn writes_on_a_read_only_mount_name_the_mount() {
+        let ro = vec![Mount::read_only("/tmp", "/data")];
+        let create = classify(
+            WasiFunc::PathOpen,
+            Errno::PERM,
+            &[3, 0, OFLAG_CREAT, RIGHT_FD_WRITE, 0],
+            &["out.txt"],
+            ro.clone(),
+        );
+        assert_eq!(create.unwrap().reason, "`/data` is mounted read-only: path_open needs write access");
+        let unlink = classify(WasiFunc::PathUnlinkFile, Errno::PERM, &[3], &["hello.txt"], ro.clone());
+        assert!(unlink.unwrap().reason.contains("read-only"));
+        let truncate = classify(WasiFunc::FdFilestatSetSize, Errno::PERM, &[4, 0], &[], ro);
+        assert!(truncate.is_none(), "fd 4 was never opened, so no mount is known");
+    }
+
+    #[test]
+    fn guessed_descriptors_are_denied_but_preopen_probing_is_not() {
+        let none = || vec![];
+        let guess = classify(WasiFunc::FdRead, Errno::BADF, &[7, 1], &[], none()).unwrap();
+        assert_eq!(guess.reason, "fd 7 is not open: the guest holds no descriptor with that number");
+        assert!(classify(WasiFunc::FdPrestatGet, Errno::BADF, &[3], &[], none()).is_none());
+        assert!(classify(WasiFunc::PathOpen, Errno::NOENT, &[3, 0, 0, 2, 0], &["x"], none()).is_none());
+    }
+}

@@ -1,0 +1,353 @@
+//! Turning a recorded call into names and text: the decoded arguments, an
+//! strace-like line, and a JSON object. The window, the command line and the
+//! exports all describe calls through this module.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::abi::{self, Kind};
+use crate::event::{Abrupt, CallEvent};
+
+/// A decoded argument or result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg<'a> {
+    pub name: &'static str,
+    pub value: ArgValue<'a>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgValue<'a> {
+    /// A descriptor and the guest path it was opened as, if known.
+    Fd {
+        fd: u64,
+        path: Option<&'a str>,
+    },
+    Num(u64),
+    Signed(i64),
+    Nanos(u64),
+    /// A byte count and the first bytes.
+    Bytes {
+        len: u64,
+        preview: &'a [u8],
+    },
+    Str(&'a str),
+    List(&'a [Box<str>]),
+    /// An enum value by name (or its number when out of range).
+    Enum(Cow<'static, str>),
+    Flags(Vec<Cow<'static, str>>),
+}
+
+impl CallEvent {
+    /// The call's arguments, decoded, in declaration order.
+    pub fn args(&self) -> Vec<Arg<'_>> {
+        let mut strings = self.strings.iter();
+        let mut scalars = self.params.iter();
+        let mut fd_labels = self.fd_labels.iter();
+        let mut out = Vec::with_capacity(self.func.params().len());
+        for field in self.func.params() {
+            let value = match field.kind {
+                Kind::Str => ArgValue::Str(strings.next().map(|s| &**s).unwrap_or("")),
+                Kind::StrList => ArgValue::List(strings.as_slice()),
+                Kind::Fd => {
+                    let fd = scalars.next().copied().unwrap_or(0);
+                    ArgValue::Fd { fd, path: fd_labels.next().and_then(|l| l.as_deref()) }
+                }
+                kind => decode_scalar(kind, scalars.next().copied().unwrap_or(0), self.preview.as_bytes()),
+            };
+            out.push(Arg { name: field.name, value });
+        }
+        out
+    }
+
+    /// What the call wrote back, decoded; empty unless it succeeded.
+    pub fn results(&self) -> Vec<Arg<'_>> {
+        if self.errno.is_some() || self.abrupt.is_some() {
+            return Vec::new();
+        }
+        let params_use_strings = self.func.params().iter().filter(|p| p.kind == Kind::Str).count();
+        let mut strings = self.strings.iter().skip(params_use_strings);
+        let mut values = self.results.iter();
+        self.func
+            .results()
+            .iter()
+            .map(|field| {
+                let value = match field.kind {
+                    Kind::Str => ArgValue::Str(strings.next().map(|s| &**s).unwrap_or("")),
+                    Kind::Fd => ArgValue::Fd { fd: values.next().copied().unwrap_or(0), path: None },
+                    kind => decode_scalar(kind, values.next().copied().unwrap_or(0), self.preview.as_bytes()),
+                };
+                Arg { name: field.name, value }
+            })
+            .collect()
+    }
+
+    /// The first path (or name) the call passed, if it takes one.
+    pub fn path(&self) -> Option<&str> {
+        let takes_string = self.func.params().iter().any(|p| p.kind == Kind::Str);
+        takes_string.then(|| self.strings.first().map(|s| &**s)).flatten()
+    }
+
+    /// The result as a short word: `ok`, the errno name, `exit(3)` or `trap`.
+    pub fn outcome_text(&self) -> Cow<'static, str> {
+        match (self.abrupt, self.errno) {
+            (Some(Abrupt::Exit(code)), _) => Cow::Owned(format!("exit({code})")),
+            (Some(Abrupt::Trap), _) => Cow::Borrowed("trap"),
+            (None, Some(errno)) => errno.name(),
+            (None, None) => Cow::Borrowed("ok"),
+        }
+    }
+
+    /// One strace-like line:
+    /// `path_open(fd=3</data>, …, path="../secret.txt", …) = perm <8.1µs>  [denied: …]`.
+    pub fn to_text(&self) -> String {
+        let mut line = String::with_capacity(128);
+        line.push_str(self.func.name());
+        line.push('(');
+        for (i, arg) in self.args().iter().enumerate() {
+            if i > 0 {
+                line.push_str(", ");
+            }
+            let _ = write!(line, "{}={}", arg.name, arg.value);
+        }
+        let _ = write!(line, ") = {}", self.outcome_text());
+        let results = self.results();
+        for arg in &results {
+            let _ = write!(line, " {}={}", arg.name, arg.value);
+        }
+        let _ = write!(line, " <{}>", format_nanos(self.dur_ns));
+        if let Some(denial) = &self.denial {
+            let _ = write!(line, "  [denied: {}: {}]", denial.capability, denial.reason);
+        }
+        line
+    }
+
+    /// One JSON object: `seq`, `t_ns`, `func`, `args`, `result`, `errno`
+    /// (name or null), `denied`, `reason`, `capability`, `dur_ns`.
+    pub fn to_json(&self) -> Json {
+        let mut args = Map::new();
+        for arg in self.args() {
+            if let ArgValue::Fd { path: Some(path), .. } = arg.value {
+                args.insert(format!("{}_path", arg.name), Json::String(path.to_string()));
+            }
+            args.insert(arg.name.to_string(), arg.value.to_json());
+        }
+        let result = match self.abrupt {
+            Some(Abrupt::Exit(code)) => json!({ "exit": code }),
+            Some(Abrupt::Trap) => json!({ "trap": true }),
+            None if self.errno.is_some() => Json::Null,
+            None => Json::Object(self.results().into_iter().map(|a| (a.name.to_string(), a.value.to_json())).collect()),
+        };
+        json!({
+            "seq": self.seq,
+            "t_ns": self.start_ns,
+            "func": self.func.name(),
+            "args": args,
+            "result": result,
+            "errno": self.errno.map(|e| e.name()),
+            "denied": self.denial.is_some(),
+            "reason": self.denial.as_ref().map(|d| d.reason.as_str()),
+            "capability": self.denial.as_ref().map(|d| d.capability.name()),
+            "dur_ns": self.dur_ns,
+        })
+    }
+}
+
+fn decode_scalar(kind: Kind, raw: u64, preview: &[u8]) -> ArgValue<'_> {
+    match kind {
+        Kind::Num => ArgValue::Num(raw),
+        Kind::Signed => ArgValue::Signed(raw as i64),
+        Kind::Nanos => ArgValue::Nanos(raw),
+        Kind::Bytes => ArgValue::Bytes { len: raw, preview },
+        Kind::Rights => ArgValue::Flags(rights_names(raw)),
+        kind if abi::flag_names(kind).is_some() => ArgValue::Flags(abi::flags_to_names(kind, raw)),
+        kind => match abi::enum_names(kind).and_then(|names| names.get(raw as usize)) {
+            Some(name) => ArgValue::Enum(Cow::Borrowed(name)),
+            None => ArgValue::Enum(Cow::Owned(raw.to_string())),
+        },
+    }
+}
+
+/// Rights, shortened to the two wasmtime-wasi enforces (`fd_read`,
+/// `fd_write`) plus a count of the rest, which it ignores.
+fn rights_names(bits: u64) -> Vec<Cow<'static, str>> {
+    let mut out = Vec::new();
+    let mut rest = bits;
+    for (bit, name) in [(abi::RIGHT_FD_READ, "fd_read"), (abi::RIGHT_FD_WRITE, "fd_write")] {
+        if bits & bit != 0 {
+            out.push(Cow::Borrowed(name));
+            rest &= !bit;
+        }
+    }
+    if rest != 0 {
+        out.push(Cow::Owned(format!("+{} more", rest.count_ones())));
+    }
+    out
+}
+
+impl std::fmt::Display for ArgValue<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ArgValue::Fd { fd, path: Some(path) } => write!(f, "{fd}<{path}>"),
+            ArgValue::Fd { fd, path: None } => write!(f, "{fd}"),
+            ArgValue::Num(v) | ArgValue::Nanos(v) => write!(f, "{v}"),
+            ArgValue::Signed(v) => write!(f, "{v}"),
+            ArgValue::Bytes { len, preview } => {
+                write!(f, "{len}")?;
+                if !preview.is_empty() {
+                    write!(f, " {}", quote_bytes(preview))?;
+                    if (preview.len() as u64) < *len {
+                        f.write_str("…")?;
+                    }
+                }
+                Ok(())
+            }
+            ArgValue::Str(s) => write!(f, "{s:?}"),
+            ArgValue::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item:?}")?;
+                }
+                f.write_str("]")
+            }
+            ArgValue::Enum(name) => f.write_str(name),
+            ArgValue::Flags(names) if names.is_empty() => f.write_str("0"),
+            ArgValue::Flags(names) => f.write_str(&names.join("|")),
+        }
+    }
+}
+
+impl ArgValue<'_> {
+    pub fn to_json(&self) -> Json {
+        match self {
+            ArgValue::Fd { fd, .. } => json!(fd),
+            ArgValue::Num(v) | ArgValue::Nanos(v) => json!(v),
+            ArgValue::Signed(v) => json!(v),
+            ArgValue::Bytes { len, preview } => {
+                json!({ "len": len, "preview": String::from_utf8_lossy(preview) })
+            }
+            ArgValue::Str(s) => json!(s),
+            ArgValue::List(items) => json!(items.iter().map(|s| &**s).collect::<Vec<_>>()),
+            ArgValue::Enum(name) => json!(name),
+            ArgValue::Flags(names) => json!(names),
+        }
+    }
+}
+
+/// Bytes as a quoted string with escapes, like strace shows buffers.
+pub fn quote_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => {
+                    let _ = write!(out, "\\x{:02x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A duration for people: `850ns`, `12.3µs`, `4.56ms`, `1.20s`, `1h`.
+pub fn format_nanos(nanos: u64) -> String {
+    match nanos {
+        n if n < 1_000 => format!("{n}ns"),
+        n if n < 1_000_000 => format!("{:.1}µs", n as f64 / 1e3),
+        n if n < 1_000_000_000 => format!("{:.2}ms", n as f64 / 1e6),
+        n if n < 3_600_000_000_000 => format!("{:.2}s", n as f64 / 1e9),
+        n => format!("{:.1}h", n as f64 / 3.6e12),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::abi::{Errno, OFLAG_CREAT, RIGHT_FD_READ, WasiFunc};
+    use crate::capability::Capability;
+    use crate::event::{Denial, Preview};
+
+    fn call(func: WasiFunc, params: &[u64], strings: &[&str]) -> CallEvent {
+        let mut p = [0; 6];
+        p[..params.len()].copy_from_slice(params);
+        CallEvent {
+            seq: 0,
+            func,
+            start_ns: 10,
+            dur_ns: 8_100,
+            params: p,
+            results: [0; 2],
+            errno: None,
+            abrupt: None,
+            strings: strings.iter().map(|s| Box::from(*s)).collect(),
+            preview: Preview::EMPTY,
+            fd_labels: [None, None],
+            denial: None,
+        }
+    }
+
+    #[test]
+    fn a_denied_open_reads_like_strace() {
+        let mut open = call(WasiFunc::PathOpen, &[3, 1, 0, RIGHT_FD_READ, 0], &["../secret.txt"]);
+        open.fd_labels[0] = Some(Arc::from("/data"));
+        open.errno = Some(Errno::PERM);
+        open.denial = Some(Box::new(Denial { capability: Capability::Files, reason: "climbs out".into() }));
+        assert_eq!(
+            open.to_text(),
+            "path_open(fd=3</data>, dirflags=symlink_follow, path=\"../secret.txt\", oflags=0, \
+             rights=fd_read, fdflags=0) = perm <8.1µs>  [denied: files: climbs out]"
+        );
+        let json = open.to_json();
+        assert_eq!(json["args"]["path"], "../secret.txt");
+        assert_eq!(json["args"]["fd_path"], "/data");
+        assert_eq!(json["errno"], "perm");
+        assert_eq!(json["denied"], true);
+        assert_eq!(json["args"]["dirflags"], json!(["symlink_follow"]));
+    }
+
+    #[test]
+    fn writes_show_length_and_a_preview() {
+        let mut write = call(WasiFunc::FdWrite, &[1, 13], &[]);
+        write.preview = Preview::from_slice(b"Hello, WASI!\n");
+        write.results = [13, 0];
+        assert_eq!(write.to_text(), "fd_write(fd=1, data=13 \"Hello, WASI!\\n\") = ok nwritten=13 <8.1µs>");
+        assert_eq!(write.to_json()["result"]["nwritten"], 13);
+        assert_eq!(write.to_json()["errno"], Json::Null);
+    }
+
+    #[test]
+    fn results_follow_the_strings_of_the_parameters() {
+        let mut readlink = call(WasiFunc::PathReadlink, &[3, 64], &["link", "../outside"]);
+        readlink.results = [0, 0];
+        let results = readlink.results();
+        assert_eq!(results[0].value, ArgValue::Str("../outside"));
+        assert_eq!(readlink.path(), Some("link"));
+        let open = call(WasiFunc::PathOpen, &[3, 0, OFLAG_CREAT, 0, 0], &["x"]);
+        assert_eq!(open.args()[3].value, ArgValue::Flags(vec![Cow::Borrowed("creat")]));
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_nanos(850), "850ns");
+        assert_eq!(format_nanos(12_345), "12.3µs");
+        assert_eq!(format_nanos(4_560_000), "4.56ms");
+        assert_eq!(format_nanos(3_600_000_000_000), "1.0h");
+    }
+}

@@ -1,0 +1,309 @@
+//! Wasmscope's engine: runs WebAssembly modules in a WASI sandbox described
+//! by a `SandboxProfile`, and streams everything that happens — every WASI
+//! call decoded, memory growth, phase timings, output, the end — as
+//! `WorkerEvent`s over a crossbeam channel.
+//!
+//! ```no_run
+//! use runtime_worker::{Entry, Runtime, RunRequest, SandboxProfile, load};
+//!
+//! let runtime = Runtime::new()?;
+//! let module = load::load("hello.wat", br#"(module (func (export "_start")) (memory (export "memory") 1))"#)?;
+//! let run = runtime.start(RunRequest::new(module, SandboxProfile::default(), Entry::Start));
+//! for event in run.wait() {
+//!     println!("{event:?}");
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! This crate knows nothing of any user interface; the window and the
+//! command line both sit on top of it.
+
+pub mod abi;
+pub mod capability;
+pub mod describe;
+pub mod event;
+pub mod load;
+pub mod profile;
+
+mod denial;
+mod engine;
+mod fds;
+mod guest_memory;
+mod host;
+mod interpose;
+mod output;
+mod run;
+mod trace;
+mod wasi_ctx;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender};
+use wasmtime::Linker;
+
+pub use crate::abi::{Errno, WasiFunc};
+pub use crate::capability::Capability;
+pub use crate::event::{
+    Abrupt, CallEvent, Denial, EventBatch, Frame, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId,
+    RunOutcome, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
+};
+pub use crate::load::{LoadError, LoadedModule, ModuleKind};
+pub use crate::profile::{
+    ClockPolicy, Environment, Limits, Mount, NetworkPolicy, RandomPolicy, SandboxProfile, StdinSource,
+};
+pub use crate::wasi_ctx::SandboxError;
+
+use crate::engine::EngineSlot;
+use crate::host::Host;
+use crate::run::{StopSignal, Worker};
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct RunRequest {
+    pub module: LoadedModule,
+    pub profile: SandboxProfile,
+    pub entry: Entry,
+    /// `argv[0]` as the guest sees it; the module's name when `None`.
+    pub program_name: Option<String>,
+}
+
+impl RunRequest {
+    pub fn new(module: LoadedModule, profile: SandboxProfile, entry: Entry) -> RunRequest {
+        RunRequest { module, profile, entry, program_name: None }
+    }
+}
+
+/// Where execution starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A command: call `_start`.
+    Start,
+    /// A reactor: call `_initialize` if it is exported, then this export with
+    /// these arguments (parsed by the export's parameter types).
+    Invoke { name: String, args: Vec<String> },
+}
+
+/// The engine: wasmtime engines, their compiled-module caches and the epoch
+/// ticker. Create one and start any number of runs from it; cheap to clone.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<RuntimeInner>,
+}
+
+struct RuntimeInner {
+    plain: Engines,
+    fueled: OnceLock<Engines>,
+    next_run: AtomicU64,
+    ticker: Ticker,
+}
+
+/// An engine with the linker that defines every traced WASI function.
+#[derive(Clone)]
+struct Engines {
+    slot: Arc<EngineSlot>,
+    linker: Arc<Linker<Host>>,
+}
+
+impl Engines {
+    fn new(fuel: bool) -> wasmtime::Result<Engines> {
+        let slot = EngineSlot::new(fuel)?;
+        let mut linker = Linker::new(&slot.engine);
+        interpose::add_to_linker(&mut linker)?;
+        Ok(Engines { slot: Arc::new(slot), linker: Arc::new(linker) })
+    }
+}
+
+/// Why the engine could not be created.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the WebAssembly engine: {0}")]
+pub struct EngineError(String);
+
+impl Runtime {
+    pub fn new() -> Result<Runtime, EngineError> {
+        let plain = Engines::new(false).map_err(|e| EngineError(format!("{e:#}")))?;
+        let inner = Arc::new(RuntimeInner {
+            plain,
+            fueled: OnceLock::new(),
+            next_run: AtomicU64::new(1),
+            ticker: Ticker::default(),
+        });
+        Ticker::spawn(Arc::downgrade(&inner));
+        Ok(Runtime { inner })
+    }
+
+    /// Starts a run on a new worker thread and returns at once.
+    pub fn start(&self, request: RunRequest) -> RunHandle {
+        let run = self.inner.next_run.fetch_add(1, Ordering::Relaxed);
+        // Bounded: a viewer that falls behind slows the guest down instead of
+        // letting events pile up without limit.
+        let (events_tx, events_rx) = crossbeam_channel::bounded(256);
+        let (commands_tx, commands_rx) = crossbeam_channel::unbounded();
+        let signal = Arc::new(StopSignal { stop: Arc::new(AtomicBool::new(false)), wake: tokio::sync::Notify::new() });
+
+        let engines = match request.profile.limits.fuel {
+            None => Ok(self.inner.plain.clone()),
+            Some(_) => self.fueled(),
+        };
+        let engine = self.inner.plain.slot.engine.clone();
+        let fueled = self.inner.fueled.get().map(|e| e.slot.engine.clone());
+        let failure_tx = events_tx.clone();
+        let spawned = engines.map_err(|e| e.to_string()).and_then(|engines| {
+            let worker = Worker {
+                run,
+                request,
+                slot: engines.slot,
+                linker: engines.linker,
+                events: events_tx,
+                commands: commands_rx,
+                signal: Arc::clone(&signal),
+            };
+            let active = ActiveRun::new(Arc::clone(&self.inner));
+            std::thread::Builder::new()
+                .name(format!("wasmscope-run-{run}"))
+                .spawn(move || {
+                    let _active = active;
+                    worker.run();
+                })
+                .map_err(|e| format!("cannot start a worker thread: {e}"))
+        });
+        let thread = match spawned {
+            Ok(thread) => Some(thread),
+            Err(message) => {
+                let outcome = RunOutcome::Failed { stage: Phase::Total, message };
+                let _ = failure_tx.send(EventBatch { run, events: vec![WorkerEvent::Finished(outcome)] });
+                None
+            }
+        };
+        RunHandle { id: run, events: events_rx, commands: commands_tx, signal, engine, fueled, thread }
+    }
+
+    fn fueled(&self) -> Result<Engines, EngineError> {
+        if let Some(engines) = self.inner.fueled.get() {
+            return Ok(engines.clone());
+        }
+        let engines = Engines::new(true).map_err(|e| EngineError(format!("{e:#}")))?;
+        Ok(self.inner.fueled.get_or_init(|| engines).clone())
+    }
+}
+
+/// A run in progress: its events, and the way to send it commands. Dropping
+/// the handle stops the run.
+pub struct RunHandle {
+    pub id: RunId,
+    events: Receiver<EventBatch>,
+    commands: Sender<WorkerCommand>,
+    signal: Arc<StopSignal>,
+    engine: wasmtime::Engine,
+    fueled: Option<wasmtime::Engine>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl RunHandle {
+    /// The run's events, in batches, in order; the last event is `Finished`.
+    pub fn events(&self) -> &Receiver<EventBatch> {
+        &self.events
+    }
+
+    pub fn send(&self, command: WorkerCommand) {
+        if command == WorkerCommand::Stop {
+            self.signal.stop.store(true, Ordering::Relaxed);
+            // Make a computing guest reach its deadline now, not at the next tick.
+            self.engine.increment_epoch();
+            if let Some(engine) = &self.fueled {
+                engine.increment_epoch();
+            }
+        }
+        let _ = self.commands.send(command);
+        self.signal.wake.notify_one();
+    }
+
+    pub fn stop(&self) {
+        self.send(WorkerCommand::Stop);
+    }
+
+    /// True once the worker thread has ended (its events may still be queued).
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(|t| t.is_finished())
+    }
+
+    /// Blocks until the run ends and returns all its events (for tests and
+    /// the command line; a window drains `events()` instead).
+    pub fn wait(mut self) -> Vec<WorkerEvent> {
+        let mut all = Vec::new();
+        while let Ok(batch) = self.events.recv() {
+            let done = batch.events.iter().any(|e| matches!(e, WorkerEvent::Finished(_)));
+            all.extend(batch.events);
+            if done {
+                break;
+            }
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        all
+    }
+}
+
+impl Drop for RunHandle {
+    fn drop(&mut self) {
+        if !self.is_finished() {
+            self.stop();
+        }
+    }
+}
+
+/// Advances the engines' epochs while at least one run is active, so that
+/// computing guests yield regularly; sleeps otherwise.
+#[derive(Default)]
+struct Ticker {
+    active: AtomicUsize,
+    thread: OnceLock<std::thread::Thread>,
+}
+
+impl Ticker {
+    fn spawn(runtime: Weak<RuntimeInner>) {
+        let Some(inner) = runtime.upgrade() else { return };
+        let spawned = std::thread::Builder::new().name("wasmscope-epoch".into()).spawn(move || {
+            loop {
+                let Some(inner) = runtime.upgrade() else { return };
+                if inner.ticker.active.load(Ordering::Acquire) == 0 {
+                    drop(inner);
+                    std::thread::park_timeout(std::time::Duration::from_secs(1));
+                    continue;
+                }
+                inner.plain.slot.engine.increment_epoch();
+                if let Some(fueled) = inner.fueled.get() {
+                    fueled.slot.engine.increment_epoch();
+                }
+                drop(inner);
+                std::thread::sleep(engine::EPOCH_TICK);
+            }
+        });
+        if let Ok(handle) = spawned {
+            let _ = inner.ticker.thread.set(handle.thread().clone());
+        }
+    }
+}
+
+/// Counts a run as active for the ticker while it lives.
+struct ActiveRun {
+    inner: Arc<RuntimeInner>,
+}
+
+impl ActiveRun {
+    fn new(inner: Arc<RuntimeInner>) -> ActiveRun {
+        inner.ticker.active.fetch_add(1, Ordering::AcqRel);
+        if let Some(thread) = inner.ticker.thread.get() {
+            thread.unpark();
+        }
+        ActiveRun { inner }
+    }
+}
+
+impl Drop for ActiveRun {
+    fn drop(&mut self) {
+        self.inner.ticker.active.fetch_sub(1, Ordering::AcqRel);
+    }
+}

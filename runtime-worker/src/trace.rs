@@ -1,0 +1,282 @@
+//! The run's recorder: timestamps, the event buffer and its hand-over.
+//!
+//! Events are buffered in the worker and handed over in batches: a channel
+//! send per event would cost more than most WASI calls. A batch leaves when it
+//! is full, when it is older than `FLUSH_INTERVAL`, before the guest may block
+//! (sleeping, reading stdin), on every epoch tick while the guest computes,
+//! and at the end of the run, so a viewer never waits long for what happened.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{SendTimeoutError, Sender};
+
+use crate::abi::{Errno, Kind, WasiFunc};
+use crate::denial::{CallView, DenialContext};
+use crate::event::{
+    Abrupt, CallEvent, EventBatch, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId, WorkerEvent,
+};
+use crate::fds::FdTable;
+use crate::output::OutputSink;
+
+const BATCH_LEN: usize = 4096;
+const FLUSH_INTERVAL: Duration = Duration::from_millis(10);
+
+pub(crate) struct Tracer {
+    run: RunId,
+    origin: Instant,
+    tx: Sender<EventBatch>,
+    stop: Arc<AtomicBool>,
+    buf: Vec<WorkerEvent>,
+    last_flush_ns: u64,
+    seq: u64,
+    /// Set when the guest's entry point is entered, cleared by the first call.
+    entered_ns: Option<u64>,
+    output: Arc<OutputSink>,
+    pub(crate) fds: FdTable,
+    pub(crate) denials: DenialContext,
+    /// The strings `args_get` hands the guest, and the names `environ_get` does.
+    pub(crate) argv: Vec<Box<str>>,
+    pub(crate) env_names: Vec<Box<str>>,
+}
+
+/// A call being recorded: filled in by the interposer before and after it
+/// delegates to wasmtime-wasi.
+pub(crate) struct PendingCall {
+    pub func: WasiFunc,
+    start_ns: u64,
+    params: [u64; 6],
+    n_params: u8,
+    results: [u64; 2],
+    n_results: u8,
+    pub strings: Vec<Box<str>>,
+    pub preview: Preview,
+}
+
+impl PendingCall {
+    pub(crate) fn param(&mut self, value: impl Into<ParamValue>) -> &mut Self {
+        if let Some(slot) = self.params.get_mut(usize::from(self.n_params)) {
+            *slot = value.into().0;
+            self.n_params += 1;
+        }
+        self
+    }
+
+    pub(crate) fn result(&mut self, value: u64) -> &mut Self {
+        if let Some(slot) = self.results.get_mut(usize::from(self.n_results)) {
+            *slot = value;
+            self.n_results += 1;
+        }
+        self
+    }
+
+    pub(crate) fn string(&mut self, s: impl Into<Box<str>>) -> &mut Self {
+        self.strings.push(s.into());
+        self
+    }
+
+    pub(crate) fn params(&self) -> &[u64] {
+        &self.params[..usize::from(self.n_params)]
+    }
+}
+
+/// A wasm scalar as recorded: i32 parameters are unsigned (fds, sizes and
+/// flags are `u32` in the ABI), i64 ones keep their bits.
+pub(crate) struct ParamValue(u64);
+
+impl From<i32> for ParamValue {
+    fn from(v: i32) -> Self {
+        ParamValue(u64::from(v as u32))
+    }
+}
+
+impl From<i64> for ParamValue {
+    fn from(v: i64) -> Self {
+        ParamValue(v as u64)
+    }
+}
+
+impl From<u64> for ParamValue {
+    fn from(v: u64) -> Self {
+        ParamValue(v)
+    }
+}
+
+impl Tracer {
+    pub(crate) fn new(
+        run: RunId,
+        origin: Instant,
+        tx: Sender<EventBatch>,
+        stop: Arc<AtomicBool>,
+        output: Arc<OutputSink>,
+        fds: FdTable,
+        denials: DenialContext,
+    ) -> Tracer {
+        Tracer {
+            run,
+            origin,
+            tx,
+            stop,
+            buf: Vec::with_capacity(BATCH_LEN),
+            last_flush_ns: 0,
+            seq: 0,
+            entered_ns: None,
+            output,
+            fds,
+            denials,
+            argv: Vec::new(),
+            env_names: Vec::new(),
+        }
+    }
+
+    /// Nanoseconds since the run started.
+    #[inline]
+    pub(crate) fn now_ns(&self) -> u64 {
+        self.origin.elapsed().as_nanos() as u64
+    }
+
+    pub(crate) fn begin(&self, func: WasiFunc) -> PendingCall {
+        PendingCall {
+            func,
+            start_ns: self.now_ns(),
+            params: [0; 6],
+            n_params: 0,
+            results: [0; 2],
+            n_results: 0,
+            strings: Vec::new(),
+            preview: Preview::EMPTY,
+        }
+    }
+
+    /// Marks the moment the guest's entry point is entered.
+    pub(crate) fn entered(&mut self) {
+        self.entered_ns = Some(self.now_ns());
+    }
+
+    /// Records a call that returned `errno` (0 for success).
+    pub(crate) fn returned(&mut self, call: PendingCall, errno: i32) {
+        let errno = (errno != 0).then(|| Errno(errno as u16));
+        self.record(call, errno, None);
+    }
+
+    /// Records a call that did not return to the guest.
+    pub(crate) fn abrupt(&mut self, call: PendingCall, how: Abrupt) {
+        self.record(call, None, Some(how));
+    }
+
+    fn record(&mut self, call: PendingCall, errno: Option<Errno>, abrupt: Option<Abrupt>) {
+        let end_ns = self.now_ns();
+        if let Some(entered) = self.entered_ns.take() {
+            let nanos = call.start_ns.saturating_sub(entered);
+            self.buf.push(WorkerEvent::Phase(PhaseTiming { phase: Phase::FirstCall, nanos, cached: false }));
+        }
+        // Output the call wrote goes before the call's own event.
+        self.output.take_into(&mut self.buf);
+
+        let params = call.params();
+        let denial = if self.denials.may_deny(call.func, errno) {
+            let view = CallView { func: call.func, errno, params, strings: &call.strings };
+            self.denials.classify(&view, &self.fds).map(Box::new)
+        } else {
+            None
+        };
+        let fd_labels = self.fd_labels(call.func, params);
+        self.buf.push(WorkerEvent::Call(CallEvent {
+            seq: self.seq,
+            func: call.func,
+            start_ns: call.start_ns,
+            dur_ns: end_ns.saturating_sub(call.start_ns),
+            params: call.params,
+            results: call.results,
+            errno,
+            abrupt,
+            strings: call.strings,
+            preview: call.preview,
+            fd_labels,
+            denial,
+        }));
+        self.seq += 1;
+        if self.buf.len() >= BATCH_LEN || end_ns.saturating_sub(self.last_flush_ns) >= FLUSH_INTERVAL.as_nanos() as u64
+        {
+            self.flush_at(end_ns);
+        }
+    }
+
+    fn fd_labels(&self, func: WasiFunc, params: &[u64]) -> [Option<Arc<str>>; 2] {
+        let mut labels = [None, None];
+        let scalars = func.params().iter().filter(|p| !matches!(p.kind, Kind::Str | Kind::StrList));
+        let fds = scalars.zip(params).filter(|(p, _)| p.kind == Kind::Fd).map(|(_, fd)| *fd);
+        for (slot, fd) in labels.iter_mut().zip(fds) {
+            *slot = self.fds.label(fd);
+        }
+        labels
+    }
+
+    pub(crate) fn phase(&mut self, phase: Phase, nanos: u64, cached: bool) {
+        self.buf.push(WorkerEvent::Phase(PhaseTiming { phase, nanos, cached }));
+        self.flush();
+    }
+
+    pub(crate) fn memory(&mut self, change: MemoryChange) {
+        let at_ns = self.now_ns();
+        self.buf.push(WorkerEvent::Memory(MemoryEvent { at_ns, change }));
+    }
+
+    /// Hands over whatever is buffered if the last hand-over is old enough.
+    pub(crate) fn flush_if_due(&mut self) {
+        let now = self.now_ns();
+        if now.saturating_sub(self.last_flush_ns) >= FLUSH_INTERVAL.as_nanos() as u64 {
+            self.flush_at(now);
+        }
+    }
+
+    /// Hands over whatever is buffered now.
+    pub(crate) fn flush(&mut self) {
+        let now = self.now_ns();
+        self.flush_at(now);
+    }
+
+    fn flush_at(&mut self, now: u64) {
+        self.last_flush_ns = now;
+        self.output.take_into(&mut self.buf);
+        if self.buf.is_empty() {
+            return;
+        }
+        let events = std::mem::replace(&mut self.buf, Vec::with_capacity(BATCH_LEN));
+        send(&self.tx, &self.stop, EventBatch { run: self.run, events });
+    }
+
+    /// The last event of the run.
+    pub(crate) fn finish(&mut self, outcome: crate::event::RunOutcome) {
+        self.output.take_into(&mut self.buf);
+        self.buf.push(WorkerEvent::Finished(outcome));
+        let events = std::mem::take(&mut self.buf);
+        send(&self.tx, &self.stop, EventBatch { run: self.run, events });
+    }
+}
+
+/// Sends a batch, waiting while the receiver is behind, but never past a stop
+/// request or a receiver that is gone: a slow viewer slows the guest down, a
+/// stopped or abandoned run drops what is left.
+pub(crate) fn send(tx: &Sender<EventBatch>, stop: &AtomicBool, mut batch: EventBatch) {
+    loop {
+        match tx.send_timeout(batch, Duration::from_millis(20)) {
+            Ok(()) | Err(SendTimeoutError::Disconnected(_)) => return,
+            Err(SendTimeoutError::Timeout(back)) => {
+                if stop.load(Ordering::Relaxed) {
+                    // Keep the last word: the Finished event must still arrive
+                    // once there is room, so only drop calls.
+                    let finished: Vec<_> =
+                        back.events.into_iter().filter(|e| matches!(e, WorkerEvent::Finished(_))).collect();
+                    if finished.is_empty() {
+                        return;
+                    }
+                    let _ = tx.send(EventBatch { run: back.run, events: finished });
+                    return;
+                }
+                batch = back;
+            }
+        }
+    }
+}
