@@ -113,7 +113,7 @@ wasi_funcs! {
     FdPrestatDirName = "fd_prestat_dir_name", Files, [f("fd", Fd), f("name", Str)], [];
     FdPwrite = "fd_pwrite", Files, [f("fd", Fd), f("data", Bytes), f("offset", Num)], [f("nwritten", Num)];
     FdRead = "fd_read", Stdio, [f("fd", Fd), f("iovs_len", Num)], [f("nread", Bytes)];
-    FdReaddir = "fd_readdir", Files, [f("fd", Fd), f("buf_len", Num), f("cookie", Num)], [f("bufused", Num)];
+    FdReaddir = "fd_readdir", Files, [f("fd", Fd), f("buf_len", Num), f("cookie", Num)], [f("bufused", Num), f("entries", StrList)];
     FdRenumber = "fd_renumber", Files, [f("fd", Fd), f("to", Fd)], [];
     FdSeek = "fd_seek", Files, [f("fd", Fd), f("offset", Signed), f("whence", Whence)], [f("newoffset", Num)];
     FdSync = "fd_sync", Files, [f("fd", Fd)], [];

@@ -7,6 +7,8 @@
 //! just sees fewer variables). The errno alone cannot tell these apart, so the
 //! classifier looks at the call's arguments and at the profile.
 
+use std::path::{Component, Path, PathBuf};
+
 use crate::abi::{Errno, Kind, OFLAG_CREAT, OFLAG_TRUNC, RIGHT_FD_WRITE, WasiFunc};
 use crate::capability::Capability;
 use crate::event::Denial;
@@ -26,6 +28,9 @@ pub(crate) struct DenialContext {
 #[derive(Debug)]
 struct MountView {
     guest: String,
+    /// The host directory, canonical (symlinks resolved), to tell whether a
+    /// refused path really left it; `None` when it cannot be resolved.
+    host: Option<PathBuf>,
     read_only: bool,
 }
 
@@ -43,7 +48,7 @@ impl DenialContext {
             mounts: profile
                 .mounts
                 .iter()
-                .map(|m| MountView { guest: m.guest.clone(), read_only: m.read_only })
+                .map(|m| MountView { guest: m.guest.clone(), host: m.host.canonicalize().ok(), read_only: m.read_only })
                 .collect(),
             clocks_denied: profile.clocks == ClockPolicy::Denied,
             env_withheld: profile.env.is_empty(),
@@ -107,36 +112,83 @@ impl DenialContext {
         let mut dir_fds = fd_params(call);
         let first_fd = dir_fds.next()?;
         let second_fd = dir_fds.next();
-        let mount = self.mount_of(fds, first_fd);
-        let mount_name = |m: Option<&MountView>| match m {
-            Some(m) => format!("the mount `{}`", m.guest),
-            None => "its directory".to_string(),
-        };
         let deny = |reason: String| Some(Denial { capability: Capability::Files, reason });
 
-        let writes = self.call_writes(call);
         let read_only = [Some(first_fd), second_fd]
             .into_iter()
             .flatten()
             .filter_map(|fd| self.mount_of(fds, fd))
             .find(|m| m.read_only);
-        if writes && let Some(m) = read_only {
+        if self.call_writes(call)
+            && let Some(m) = read_only
+        {
             return deny(format!("`{}` is mounted read-only: {} needs write access", m.guest, call.func.name()));
         }
-        for path in call.strings {
-            if path.starts_with('/') {
-                return deny(format!(
-                    "`{path}` is an absolute path: WASI resolves paths inside a preopened directory, never from the host's root"
-                ));
+        if let Some(path) = call.strings.iter().find(|p| p.starts_with('/')) {
+            return deny(format!(
+                "`{path}` is an absolute path: WASI resolves paths inside a preopened directory, never from the host's root"
+            ));
+        }
+        // Paths pair with descriptors in order (`path_symlink`'s first path is
+        // the link's contents, not a lookup, and is skipped).
+        let lookups: Vec<(u64, &str)> = match call.func {
+            WasiFunc::PathSymlink => vec![(first_fd, call.strings.get(1)?)],
+            _ => [Some(first_fd), second_fd].into_iter().flatten().zip(call.strings.iter().map(|s| &**s)).collect(),
+        };
+        for (fd, path) in lookups {
+            let dir = match (fds.label(fd), self.mount_of(fds, fd)) {
+                (Some(label), Some(mount)) if *label == *mount.guest => format!("the mount `{label}`"),
+                (Some(label), _) => format!("`{label}`"),
+                (None, _) => "its directory".to_string(),
+            };
+            match self.escape(fds, fd, path) {
+                Some(Escape::DotDot) => return deny(format!("`{path}` climbs out of {dir} with `..`")),
+                Some(Escape::Symlink { link, target }) => {
+                    return deny(format!("`{path}` leaves {dir} through the symbolic link `{link}` (→ `{target}`)"));
+                }
+                None => {}
             }
         }
-        for path in call.strings {
-            if escapes_with_dotdot(path) {
-                return deny(format!("`{path}` climbs out of {} with `..`", mount_name(mount)));
+        // Inside the mount all along: the host itself refused (a hard link to
+        // a directory, say), which no profile could change.
+        None
+    }
+
+    /// How `path`, looked up from descriptor `fd`, leaves the directory that
+    /// descriptor names, if it does (cap-std refuses both ways out).
+    fn escape(&self, fds: &FdTable, fd: u64, path: &str) -> Option<Escape> {
+        if escapes_with_dotdot(path) {
+            return Some(Escape::DotDot);
+        }
+        let mount = self.mount_of(fds, fd)?;
+        let root = mount.host.as_ref()?;
+        let label = fds.label(fd)?;
+        let inside = label.strip_prefix(mount.guest.as_str()).unwrap_or("").trim_start_matches('/');
+        let mut current = root.join(inside);
+        let mut shown = String::new();
+        for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+            if !shown.is_empty() {
+                shown.push('/');
+            }
+            shown.push_str(part);
+            if part == ".." {
+                current.pop();
+                continue;
+            }
+            let next = current.join(part);
+            match std::fs::symlink_metadata(&next) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let target = std::fs::read_link(&next).ok()?;
+                    let resolved = normalize(&current.join(&target));
+                    if target.is_absolute() || !resolved.starts_with(root) {
+                        return Some(Escape::Symlink { link: shown, target: target.display().to_string() });
+                    }
+                    current = resolved;
+                }
+                _ => current = next,
             }
         }
-        let path = call.strings.first().map(|s| &**s).unwrap_or("");
-        deny(format!("`{path}` leads outside {} (through a symbolic link)", mount_name(mount)))
+        None
     }
 
     /// Whether the call would create, change or delete something.
@@ -153,6 +205,26 @@ impl DenialContext {
     fn mount_of(&self, fds: &FdTable, fd: u64) -> Option<&MountView> {
         self.mounts.get(fds.mount(fd)?)
     }
+}
+
+enum Escape {
+    DotDot,
+    Symlink { link: String, target: String },
+}
+
+/// Resolves `.` and `..` without touching the filesystem.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The values of the call's descriptor parameters, in order.
@@ -188,11 +260,21 @@ mod tests {
 
     #[test]
     fn explains_each_kind_of_path_refusal() {
-        let data = || vec![Mount::read_write("/tmp", "/data")];
+        let root = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/etc", root.path().join("abs")).unwrap();
+        std::os::unix::fs::symlink("../..", root.path().join("up")).unwrap();
+        std::os::unix::fs::symlink("sub", root.path().join("inside")).unwrap();
+        std::fs::create_dir(root.path().join("sub")).unwrap();
+        let data = || vec![Mount::read_write(root.path(), "/data")];
         let open = |path| classify(WasiFunc::PathOpen, Errno::PERM, &[3, 1, 0, 2, 0], &[path], data());
-        assert!(open("../secret.txt").unwrap().reason.contains("climbs out of the mount `/data`"));
+        assert_eq!(open("../secret.txt").unwrap().reason, "`../secret.txt` climbs out of the mount `/data` with `..`");
         assert!(open("/etc/passwd").unwrap().reason.contains("absolute path"));
-        assert!(open("link/passwd").unwrap().reason.contains("symbolic link"));
+        assert_eq!(
+            open("abs/passwd").unwrap().reason,
+            "`abs/passwd` leaves the mount `/data` through the symbolic link `abs` (→ `/etc`)"
+        );
+        assert!(open("up/x").unwrap().reason.contains("through the symbolic link `up`"));
+        assert_eq!(open("inside/x"), None, "a link that stays inside is not an escape: the host refused");
     }
 
     #[test]

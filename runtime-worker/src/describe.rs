@@ -67,7 +67,7 @@ impl CallEvent {
             return Vec::new();
         }
         let params_use_strings = self.func.params().iter().filter(|p| p.kind == Kind::Str).count();
-        let mut strings = self.strings.iter().skip(params_use_strings);
+        let mut strings = self.strings.get(params_use_strings..).unwrap_or(&[]).iter();
         let mut values = self.results.iter();
         self.func
             .results()
@@ -75,6 +75,7 @@ impl CallEvent {
             .map(|field| {
                 let value = match field.kind {
                     Kind::Str => ArgValue::Str(strings.next().map(|s| &**s).unwrap_or("")),
+                    Kind::StrList => ArgValue::List(strings.as_slice()),
                     Kind::Fd => ArgValue::Fd { fd: values.next().copied().unwrap_or(0), path: None },
                     kind => decode_scalar(kind, values.next().copied().unwrap_or(0), self.preview.as_bytes()),
                 };

@@ -101,7 +101,7 @@ impl EngineSlot {
         }
         let _one_at_a_time = lock(&self.compile_lock);
         let total = count_functions(bytes);
-        self.hook.begin(total, job.run, job.events.clone(), Arc::clone(&job.stop), job.deadline);
+        self.hook.begin(total, job.run, job.events.clone(), Arc::clone(job.stop), job.deadline);
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| Module::new(&self.engine, bytes)));
         let cancelled = self.hook.end();
         match result {

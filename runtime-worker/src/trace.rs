@@ -156,7 +156,7 @@ impl Tracer {
 
     /// Records a call that returned `errno` (0 for success).
     pub(crate) fn returned(&mut self, call: PendingCall, errno: i32) {
-        let errno = (errno != 0).then(|| Errno(errno as u16));
+        let errno = (errno != 0).then_some(Errno(errno as u16));
         self.record(call, errno, None);
     }
 

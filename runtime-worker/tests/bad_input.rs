@@ -1,0 +1,88 @@
+//! Modules that cannot run say why, in words, and nothing panics.
+
+mod support;
+
+use runtime_worker::{Entry, Mount, Phase, RunOutcome, RunRequest, SandboxProfile, TrapKind, load};
+
+fn run_wat(wat: &str, profile: SandboxProfile) -> RunOutcome {
+    let module = load::load("test.wat", wat.as_bytes()).expect("loads");
+    let events = support::runtime().start(RunRequest::new(module, profile, Entry::Start)).wait();
+    support::Report { events }.outcome().clone()
+}
+
+fn failure(outcome: RunOutcome) -> (Phase, String) {
+    match outcome {
+        RunOutcome::Failed { stage, message } => (stage, message),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_component_on_the_core_path_is_refused_clearly() {
+    let (stage, message) = failure(run_wat("(component)", SandboxProfile::default()));
+    assert_eq!(stage, Phase::Compile);
+    assert!(message.contains("component"), "{message}");
+}
+
+#[test]
+fn imports_no_host_provides_are_listed() {
+    let wat = r#"(module
+        (import "env" "log" (func (param i32)))
+        (import "wasi_snapshot_preview1" "fd_wrte" (func (param i32 i32 i32 i32) (result i32)))
+        (func (export "_start")))"#;
+    let (stage, message) = failure(run_wat(wat, SandboxProfile::default()));
+    assert_eq!(stage, Phase::Instantiate);
+    assert!(message.contains("`env::log`") && message.contains("`wasi_snapshot_preview1::fd_wrte`"), "{message}");
+}
+
+#[test]
+fn preview0_modules_get_a_hint() {
+    let wat = r#"(module (import "wasi_unstable" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+        (func (export "_start")))"#;
+    let (_, message) = failure(run_wat(wat, SandboxProfile::default()));
+    assert!(message.contains("wasi_unstable") && message.contains("wasm32-wasip1"), "{message}");
+}
+
+#[test]
+fn a_wrong_import_signature_is_a_link_error() {
+    let wat = r#"(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32)))
+        (func (export "_start")))"#;
+    let (stage, message) = failure(run_wat(wat, SandboxProfile::default()));
+    assert_eq!(stage, Phase::Instantiate);
+    assert!(message.contains("fd_write"), "{message}");
+}
+
+#[test]
+fn a_missing_mount_directory_is_named() {
+    let profile =
+        SandboxProfile { mounts: vec![Mount::read_only("/definitely/not/here", "/data")], ..SandboxProfile::default() };
+    let (_, message) = failure(run_wat("(module (func (export \"_start\")))", profile));
+    assert_eq!(message, "mount `/data`: host directory `/definitely/not/here` does not exist");
+}
+
+#[test]
+fn a_disabled_proposal_is_named_at_compile_time() {
+    let (stage, message) =
+        failure(run_wat("(module (memory 1 (pagesize 1)) (func (export \"_start\")))", SandboxProfile::default()));
+    assert_eq!(stage, Phase::Compile);
+    assert!(message.contains("custom page sizes") || message.contains("custom-page-sizes"), "{message}");
+}
+
+#[test]
+fn calling_wasi_without_an_exported_memory_traps_with_a_reason() {
+    let wat = r#"(module (import "wasi_snapshot_preview1" "sched_yield" (func $y (result i32)))
+        (func (export "_start") (drop (call $y))))"#;
+    match run_wat(wat, SandboxProfile::default()) {
+        RunOutcome::Trapped(trap) => {
+            assert_eq!(trap.kind, TrapKind::Host);
+            assert!(trap.message.contains("exports no `memory`"), "{}", trap.message);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_trap_in_the_start_function_is_a_trap() {
+    let wat = "(module (func $boom unreachable) (start $boom) (func (export \"_start\")))";
+    assert!(matches!(run_wat(wat, SandboxProfile::default()), RunOutcome::Trapped(_)));
+}
