@@ -59,11 +59,13 @@
     (i64.load (i32.const 64)))
 
   (func $_start (export "_start")
-    ;; realtime: <ns> ns since 1970\n
-    (call $print (i32.const 256) (i32.const 10))
-    (call $print_u64 (call $now (i32.const 0)))     ;; clock id 0: realtime
+    (local $t i64)
+    ;; Read each clock before printing, so a denial leaves no half-written line.
+    (local.set $t (call $now (i32.const 0)))          ;; clock id 0: realtime
+    (call $print (i32.const 256) (i32.const 10))      ;; realtime: <ns> ns since 1970\n
+    (call $print_u64 (local.get $t))
     (call $print (i32.const 272) (i32.const 15))
-    ;; monotonic: <ns> ns\n
-    (call $print (i32.const 288) (i32.const 11))
-    (call $print_u64 (call $now (i32.const 1)))     ;; clock id 1: monotonic
+    (local.set $t (call $now (i32.const 1)))          ;; clock id 1: monotonic
+    (call $print (i32.const 288) (i32.const 11))      ;; monotonic: <ns> ns\n
+    (call $print_u64 (local.get $t))
     (call $print (i32.const 304) (i32.const 4))))

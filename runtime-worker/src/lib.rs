@@ -207,20 +207,21 @@ impl RunHandle {
     }
 
     pub fn send(&self, command: WorkerCommand) {
-        if command == WorkerCommand::Stop {
-            self.signal.stop.store(true, Ordering::Relaxed);
-            // Make a computing guest reach its deadline now, not at the next tick.
-            self.engine.increment_epoch();
-            if let Some(engine) = &self.fueled {
-                engine.increment_epoch();
-            }
-        }
-        let _ = self.commands.send(command);
-        self.signal.wake.notify_one();
+        send_command(&self.commands, &self.signal, [Some(&self.engine), self.fueled.as_ref()], command);
     }
 
     pub fn stop(&self) {
         self.send(WorkerCommand::Stop);
+    }
+
+    /// A sender of commands that can live on another thread (one feeding
+    /// stdin from a terminal, say).
+    pub fn commander(&self) -> Commander {
+        Commander {
+            commands: self.commands.clone(),
+            signal: Arc::clone(&self.signal),
+            engines: [Some(self.engine.clone()), self.fueled.clone()],
+        }
     }
 
     /// True once the worker thread has ended (its events may still be queued).
@@ -244,6 +245,37 @@ impl RunHandle {
         }
         all
     }
+}
+
+/// Sends commands to a run from anywhere; see `RunHandle::commander`.
+#[derive(Clone)]
+pub struct Commander {
+    commands: Sender<WorkerCommand>,
+    signal: Arc<StopSignal>,
+    engines: [Option<wasmtime::Engine>; 2],
+}
+
+impl Commander {
+    pub fn send(&self, command: WorkerCommand) {
+        send_command(&self.commands, &self.signal, [self.engines[0].as_ref(), self.engines[1].as_ref()], command);
+    }
+}
+
+fn send_command(
+    commands: &Sender<WorkerCommand>,
+    signal: &StopSignal,
+    engines: [Option<&wasmtime::Engine>; 2],
+    command: WorkerCommand,
+) {
+    if command == WorkerCommand::Stop {
+        signal.stop.store(true, Ordering::Relaxed);
+        // Make a computing guest reach its deadline now, not at the next tick.
+        for engine in engines.into_iter().flatten() {
+            engine.increment_epoch();
+        }
+    }
+    let _ = commands.send(command);
+    signal.wake.notify_one();
 }
 
 impl Drop for RunHandle {

@@ -395,7 +395,7 @@ fn outcome_of_error(error: wasmtime::Error) -> RunOutcome {
         })
         .unwrap_or_default();
     let (kind, message) = match error.downcast_ref::<wasmtime::Trap>() {
-        Some(trap) => (trap_kind(*trap), format!("wasm trap: {trap}")),
+        Some(trap) => (trap_kind(*trap), trap.to_string()),
         None => (TrapKind::Host, format!("{}", error.root_cause())),
     };
     RunOutcome::Trapped(TrapInfo { kind, message, backtrace })

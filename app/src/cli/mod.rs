@@ -1,0 +1,84 @@
+//! The command line: `wasmscope [FILE]` opens the window, `wasmscope run …`
+//! runs headless with the same engine.
+
+mod run;
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+pub use run::RunArgs;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "wasmscope",
+    version,
+    about = "Look inside a WebAssembly sandbox while it runs",
+    long_about = "Look inside a WebAssembly sandbox while it runs.\n\n\
+                  With no command, opens the window (with FILE loaded, if given).",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// A .wasm or .wat module to open in the window
+    pub file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a WASI module headless, printing its output (and, on request, its
+    /// WASI calls) like `wasmtime run`
+    Run(RunArgs),
+}
+
+/// What `main` should do.
+pub enum Invocation {
+    Window { file: Option<PathBuf> },
+    /// Exit with this status after a headless command.
+    Exit(i32),
+}
+
+/// Parses the process arguments and runs a headless command if one was asked
+/// for.
+pub fn dispatch() -> Invocation {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match cli.command {
+        None => Invocation::Window { file: cli.file },
+        Some(Command::Run(args)) => {
+            let run_matches = matches.subcommand_matches("run");
+            Invocation::Exit(run::execute(&args, run_matches))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn words_after_the_file_belong_to_the_guest() {
+        let cli = Cli::try_parse_from(["wasmscope", "run", "--dir", "a::/a", "x.wasm", "--dir", "-v", "b"]).unwrap();
+        let Some(Command::Run(run)) = cli.command else { panic!("not run") };
+        assert_eq!(run.sandbox.dirs, ["a::/a"]);
+        assert_eq!(run.file(), PathBuf::from("x.wasm"));
+        assert_eq!(run.args(), ["--dir", "-v", "b"]);
+    }
+
+    #[test]
+    fn a_bare_file_opens_the_window() {
+        let cli = Cli::try_parse_from(["wasmscope", "samples/hello.wat"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.file, Some(PathBuf::from("samples/hello.wat")));
+    }
+}

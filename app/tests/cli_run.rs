@@ -1,0 +1,124 @@
+//! `wasmscope run` as a user calls it: flags, output, trace, exit status.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples")
+}
+
+fn wasmscope(args: &[&str]) -> Output {
+    wasmscope_with_stdin(args, b"")
+}
+
+fn wasmscope_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(args)
+        .current_dir(samples().join(".."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wasmscope starts");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().expect("wasmscope ends")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn the_escape_shows_as_a_denied_path_open_in_json() {
+    let out = wasmscope(&["run", "--dir", "samples/data::/data", "--trace", "json", "samples/escape.wat"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let calls: Vec<serde_json::Value> =
+        text(&out.stderr).lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    let escape = calls.iter().find(|c| c["func"] == "path_open").expect("a path_open line");
+    assert_eq!(escape["args"]["path"], "../secret.txt");
+    assert_eq!(escape["denied"], true);
+    assert_eq!(escape["errno"], "perm");
+    assert!(escape["dur_ns"].as_u64().is_some());
+    let write = calls.iter().find(|c| c["func"] == "fd_write").unwrap();
+    assert_eq!(write["errno"], serde_json::Value::Null);
+    assert_eq!(write["denied"], false);
+}
+
+#[test]
+fn the_text_trace_reads_like_strace() {
+    let out = wasmscope(&["run", "--dir-readonly", "samples/data::/data", "--trace", "text", "samples/read_file.wat"]);
+    assert_eq!(text(&out.stdout), "read: Hello from the host filesystem!\n");
+    let trace = text(&out.stderr);
+    assert!(
+        trace.contains("path_open(fd=3</data>, dirflags=symlink_follow, path=\"hello.txt\", oflags=0, rights=fd_read, fdflags=0) = ok opened_fd=4"),
+        "{trace}"
+    );
+    assert!(trace.contains("fd_read(fd=4</data/hello.txt>"), "{trace}");
+}
+
+#[test]
+fn the_trace_file_gets_the_trace_and_stderr_stays_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trace.jsonl");
+    let out = wasmscope(&["run", "--trace", "json", "--trace-file", file.to_str().unwrap(), "samples/hello.wat"]);
+    assert_eq!(text(&out.stdout), "Hello, WASI!\n");
+    assert_eq!(text(&out.stderr), "");
+    let trace = std::fs::read_to_string(&file).unwrap();
+    let call: serde_json::Value = serde_json::from_str(trace.lines().next().unwrap()).unwrap();
+    assert_eq!(call["func"], "fd_write");
+}
+
+#[test]
+fn exit_statuses_tell_how_the_run_ended() {
+    assert_eq!(wasmscope(&["run", "samples/exit_code.wat"]).status.code(), Some(3));
+    let trap = wasmscope(&["run", "samples/trap.wat"]);
+    assert_eq!(trap.status.code(), Some(134));
+    let stderr = text(&trap.stderr);
+    assert!(stderr.contains("wasm `unreachable` instruction executed") && stderr.contains("check_header"), "{stderr}");
+    assert_eq!(wasmscope(&["run", "--timeout", "200ms", "samples/loop_forever.wat"]).status.code(), Some(142));
+    assert_eq!(wasmscope(&["run", "--fuel", "100000", "samples/loop_forever.wat"]).status.code(), Some(135));
+    let missing = wasmscope(&["run", "samples/does-not-exist.wasm"]);
+    assert_eq!(missing.status.code(), Some(126));
+    assert!(text(&missing.stderr).contains("does-not-exist.wasm"));
+}
+
+#[test]
+fn words_after_the_file_reach_the_guest() {
+    let out = wasmscope(&["run", "samples/args.wat", "--dir", "-x", "two words"]);
+    assert_eq!(text(&out.stdout), "args.wat\n--dir\n-x\ntwo words\n");
+    let renamed = wasmscope(&["run", "--argv0", "tool", "samples/args.wat"]);
+    assert_eq!(text(&renamed.stdout), "tool\n");
+    let invoked = wasmscope(&["run", "--invoke", "add", "samples/reactor.wat", "-2", "3"]);
+    assert_eq!(text(&invoked.stdout), "101\n");
+}
+
+#[test]
+fn stdin_is_passed_through_by_default_and_from_a_file_on_request() {
+    let piped = wasmscope_with_stdin(&["run", "samples/stdin_echo.wat"], b"piped\n");
+    assert_eq!(text(&piped.stdout), "echo: piped\nstdin closed\n");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input.txt");
+    std::fs::write(&input, "from a file").unwrap();
+    let from_file = wasmscope(&["run", "--stdin", input.to_str().unwrap(), "samples/stdin_echo.wat"]);
+    assert_eq!(text(&from_file.stdout), "echo: from a filestdin closed\n");
+}
+
+#[test]
+fn timings_are_printed_on_request() {
+    let out = wasmscope(&["run", "--timings", "samples/hello.wat"]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("timings: compile "), "{stderr}");
+    for phase in ["instantiate", "first call", "total"] {
+        assert!(stderr.contains(phase), "{stderr}");
+    }
+}
+
+#[test]
+fn denied_clocks_and_granted_env_work_from_flags() {
+    let clock = wasmscope(&["run", "--clock", "deny", "--trace", "text", "samples/clock.wat"]);
+    assert_eq!(clock.status.code(), Some(1));
+    assert!(text(&clock.stderr).contains("= notcapable"), "{}", text(&clock.stderr));
+    let env = wasmscope(&["run", "--env", "GREETING=hi", "samples/env.wat"]);
+    assert_eq!(text(&env.stdout), "environment: 1 variables\nGREETING=hi\n");
+}
