@@ -1,14 +1,15 @@
 //! Wasmscope: look inside a WebAssembly sandbox while it runs.
 
-mod cli;
-mod sandbox_flags;
+use wasmscope::{cli, gui};
 
 fn main() {
     match cli::dispatch() {
         cli::Invocation::Exit(code) => std::process::exit(code),
         cli::Invocation::Window { file } => {
-            eprintln!("the window is not built yet; run `wasmscope run FILE` ({file:?})");
-            std::process::exit(2);
+            if let Err(e) = gui::run(file) {
+                eprintln!("error: cannot open the window: {e}");
+                std::process::exit(1);
+            }
         }
     }
 }

@@ -177,7 +177,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     } else {
         (text, 1.0)
     };
-    let seconds = number.trim().parse::<f64>().map_err(|_| format!("`{text}` is not a duration like 2, 2.5s or 500ms"))?;
+    let seconds =
+        number.trim().parse::<f64>().map_err(|_| format!("`{text}` is not a duration like 2, 2.5s or 500ms"))?;
     Duration::try_from_secs_f64(seconds * scale).map_err(|_| format!("`{text}` is not a positive duration"))
 }
 
@@ -194,7 +195,8 @@ mod tests {
 
     #[test]
     fn mounts_keep_their_command_line_order() {
-        let flags = SandboxFlags { dirs: vec!["b::/b".into()], dirs_readonly: vec!["a::/a".into()], ..Default::default() };
+        let flags =
+            SandboxFlags { dirs: vec!["b::/b".into()], dirs_readonly: vec!["a::/a".into()], ..Default::default() };
         let order = MountOrder { dirs: &[5], dirs_readonly: &[2] };
         let profile = flags.to_profile(&[], Some(order)).unwrap();
         let guests: Vec<_> = profile.mounts.iter().map(|m| m.guest.as_str()).collect();

@@ -52,7 +52,8 @@ const fn f(name: &'static str, kind: Kind) -> Field {
 macro_rules! wasi_funcs {
     ($( $variant:ident = $name:literal, $cap:ident, [$($param:expr),*], [$($result:expr),*]; )*) => {
         /// A `wasi_snapshot_preview1` function.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
         #[repr(u8)]
         pub enum WasiFunc { $($variant),* }
 

@@ -22,6 +22,7 @@ pub mod abi;
 pub mod capability;
 pub mod describe;
 pub mod event;
+pub mod inspect;
 pub mod load;
 pub mod profile;
 
@@ -76,7 +77,7 @@ impl RunRequest {
 }
 
 /// Where execution starts.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Entry {
     /// A command: call `_start`.
     Start,

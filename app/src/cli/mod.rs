@@ -35,7 +35,9 @@ pub enum Command {
 
 /// What `main` should do.
 pub enum Invocation {
-    Window { file: Option<PathBuf> },
+    Window {
+        file: Option<PathBuf>,
+    },
     /// Exit with this status after a headless command.
     Exit(i32),
 }

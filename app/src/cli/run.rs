@@ -100,7 +100,8 @@ pub fn execute(args: &RunArgs, matches: Option<&ArgMatches>) -> i32 {
 }
 
 fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i32> {
-    let module = load::load_file(&args.file()).with_context(|| format!("failed to load `{}`", args.file().display()))?;
+    let module =
+        load::load_file(&args.file()).with_context(|| format!("failed to load `{}`", args.file().display()))?;
     let dirs: Vec<usize> = matches.and_then(|m| m.indices_of("dirs")).map(Iterator::collect).unwrap_or_default();
     let dirs_readonly: Vec<usize> =
         matches.and_then(|m| m.indices_of("dirs_readonly")).map(Iterator::collect).unwrap_or_default();
@@ -155,7 +156,10 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
                 }
                 WorkerEvent::CompileProgress { done, total } => {
                     if stderr_is_terminal && total > 0 {
-                        eprint!("\rcompiling: {done}/{total} functions ({}%)", u64::from(done) * 100 / u64::from(total));
+                        eprint!(
+                            "\rcompiling: {done}/{total} functions ({}%)",
+                            u64::from(done) * 100 / u64::from(total)
+                        );
                         progress_shown = true;
                     }
                 }

@@ -1,0 +1,385 @@
+//! The eframe application: the persisted state, the session, the panels, and
+//! what happens each frame (drain the worker, handle keys and drops, draw).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+use runtime_worker::{Entry, Runtime, SandboxProfile};
+use serde::{Deserialize, Serialize};
+
+use super::calls_view::CallsView;
+use super::capabilities_panel;
+use super::console_view::ConsoleView;
+use super::file_dialog::{DialogPurpose, FileDialogs};
+use super::{memory_view, module_panel, summary_view, timings_view, toolbar};
+use crate::model::call_filter::CallFilter;
+use crate::model::session::{ModuleOrigin, Session};
+use crate::samples;
+
+pub const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
+pub const STOP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::SHIFT, Key::F5);
+pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+pub const OVERLAY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F12);
+
+/// Time the window spends taking in worker events per frame.
+const INGEST_BUDGET: Duration = Duration::from_millis(8);
+/// While a run is going, the window redraws at this pace to show progress.
+const LIVE_REPAINT: Duration = Duration::from_millis(16);
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tab {
+    #[default]
+    Calls,
+    Summary,
+    Memory,
+    Timings,
+    Console,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [Tab::Calls, Tab::Summary, Tab::Memory, Tab::Timings, Tab::Console];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Calls => "Calls",
+            Tab::Summary => "Summary",
+            Tab::Memory => "Memory",
+            Tab::Timings => "Timings",
+            Tab::Console => "Console",
+        }
+    }
+}
+
+/// The module to reopen at start.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LastModule {
+    File(PathBuf),
+    Sample(String),
+}
+
+/// The state that we persist between runs of the app.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct State {
+    pub profile: SandboxProfile,
+    pub entry: Entry,
+    /// Arguments for an invoked export, as typed.
+    pub invoke_args: String,
+    pub recent: Vec<PathBuf>,
+    pub last_module: Option<LastModule>,
+    pub tab: Tab,
+    pub filter: CallFilter,
+    pub follow: bool,
+    pub zoom: f32,
+    pub show_overlay: bool,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            profile: SandboxProfile::default(),
+            entry: Entry::Start,
+            invoke_args: String::new(),
+            recent: Vec::new(),
+            last_module: None,
+            tab: Tab::Calls,
+            filter: CallFilter::default(),
+            follow: true,
+            zoom: 1.0,
+            show_overlay: false,
+        }
+    }
+}
+
+const MAX_RECENT: usize = 10;
+
+pub struct WasmscopeApp {
+    pub state: State,
+    pub session: Session,
+    pub calls: CallsView,
+    pub console: ConsoleView,
+    pub dialogs: FileDialogs,
+    frame_stats: FrameStats,
+}
+
+impl WasmscopeApp {
+    /// `file`: a module given on the command line, opened instead of the last one.
+    pub fn new(cc: &eframe::CreationContext<'_>, file: Option<PathBuf>) -> Self {
+        let state: State = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+        let app = Self::with_state(state, file);
+        cc.egui_ctx.set_zoom_factor(app.state.zoom.clamp(0.5, 3.0));
+        app.apply_fonts(&cc.egui_ctx);
+        app
+    }
+
+    /// The app with a given state, without a window (tests use this).
+    pub fn with_state(state: State, file: Option<PathBuf>) -> Self {
+        let session = match Runtime::new() {
+            Ok(runtime) => Session::new(runtime),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+        };
+        let mut app = WasmscopeApp {
+            state,
+            session,
+            calls: CallsView::default(),
+            console: ConsoleView::default(),
+            dialogs: FileDialogs::default(),
+            frame_stats: FrameStats::default(),
+        };
+        match file {
+            Some(path) => app.open_path(path),
+            None => app.reopen_last(),
+        }
+        app
+    }
+
+    fn apply_fonts(&self, ctx: &egui::Context) {
+        ctx.all_styles_mut(|style| {
+            style.interaction.selectable_labels = false;
+        });
+    }
+
+    fn reopen_last(&mut self) {
+        match self.state.last_module.clone() {
+            Some(LastModule::File(path)) if path.exists() => self.open_path(path),
+            Some(LastModule::Sample(file)) if samples::by_file(&file).is_some() => {
+                self.open_sample(samples::by_file(&file).expect("checked"), false)
+            }
+            _ => {
+                let first_start = self.state.last_module.is_none();
+                self.open_sample(samples::default_sample(), first_start);
+            }
+        }
+    }
+
+    pub fn open_path(&mut self, path: PathBuf) {
+        self.session.load_path(&path);
+        self.state.recent.retain(|p| p != &path);
+        self.state.recent.insert(0, path.clone());
+        self.state.recent.truncate(MAX_RECENT);
+        self.state.last_module = Some(LastModule::File(path));
+    }
+
+    /// Opens a bundled sample; with `take_profile`, also sets up the
+    /// profile and entry point that tell its story.
+    pub fn open_sample(&mut self, sample: &'static samples::Sample, take_profile: bool) {
+        if !self.session.load_bytes(sample.file, sample.source, ModuleOrigin::Sample(sample.file)) {
+            return;
+        }
+        self.state.last_module = Some(LastModule::Sample(sample.file.to_string()));
+        if take_profile {
+            self.state.profile = (sample.profile)(samples::sample_data());
+            self.state.entry = (sample.entry)();
+            if let Entry::Invoke { args, .. } = &self.state.entry {
+                self.state.invoke_args = args.join(" ");
+            }
+        }
+    }
+
+    pub fn run(&mut self) {
+        let entry = match &self.state.entry {
+            Entry::Start => Entry::Start,
+            Entry::Invoke { name, .. } => Entry::Invoke {
+                name: name.clone(),
+                args: self.state.invoke_args.split_whitespace().map(str::to_string).collect(),
+            },
+        };
+        self.session.start_run(&self.state.profile, &entry);
+        self.calls.new_run();
+        self.console.new_run();
+    }
+
+    pub fn stop(&mut self) {
+        self.session.stop();
+    }
+
+    fn handle_input(&mut self, ctx: &egui::Context) {
+        if ctx.input_mut(|i| i.consume_shortcut(&STOP)) {
+            self.stop();
+        } else if ctx.input_mut(|i| i.consume_shortcut(&RUN)) && self.session.module.is_some() {
+            self.run();
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&OPEN)) {
+            self.dialogs.open(DialogPurpose::OpenModule, ctx);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&OVERLAY)) {
+            self.state.show_overlay = !self.state.show_overlay;
+        }
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        if let Some(file) = dropped.first() {
+            let path = file.path().to_path_buf();
+            if path.as_os_str().is_empty() {
+                match file.bytes() {
+                    Ok(bytes) => {
+                        self.session.load_bytes("dropped module", &bytes, ModuleOrigin::File(path));
+                    }
+                    Err(e) => self.session.error(format!("cannot read the dropped file: {e}")),
+                }
+            } else {
+                self.open_path(path);
+            }
+        }
+        for (purpose, path) in self.dialogs.poll() {
+            match purpose {
+                DialogPurpose::OpenModule => self.open_path(path),
+                DialogPurpose::AddMount => capabilities_panel::add_mount(&mut self.state.profile, path),
+            }
+        }
+    }
+
+    fn drop_overlay(&self, ctx: &egui::Context) {
+        let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+        if !hovering {
+            return;
+        }
+        let screen = ctx.content_rect();
+        let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-overlay")));
+        painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(180));
+        painter.text(
+            screen.center(),
+            egui::Align2::CENTER_CENTER,
+            "Drop a .wasm or .wat file to open it",
+            egui::FontId::proportional(28.0),
+            egui::Color32::WHITE,
+        );
+    }
+}
+
+impl eframe::App for WasmscopeApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let frame_started = Instant::now();
+        let ctx = ui.ctx().clone();
+        let ingest_started = Instant::now();
+        let calls_before = self.session.current_run().map_or(0, |r| r.calls.len());
+        self.session.pump(INGEST_BUDGET);
+        let calls_after = self.session.current_run().map_or(0, |r| r.calls.len());
+        self.frame_stats.ingested(calls_after.saturating_sub(calls_before), ingest_started.elapsed());
+        self.handle_input(&ctx);
+        self.state.zoom = ctx.zoom_factor();
+
+        egui::Panel::top("toolbar").show(ui, |ui| toolbar::ui(ui, self));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        egui::Panel::left("module")
+            .resizable(true)
+            .default_size(260.0)
+            .size_range(200.0..=480.0)
+            .show(ui, |ui| module_panel::ui(ui, self));
+        egui::Panel::right("capabilities")
+            .resizable(true)
+            .default_size(330.0)
+            .size_range(260.0..=560.0)
+            .show(ui, |ui| {
+                capabilities_panel::ui(ui, &mut self.state.profile, &mut self.dialogs, self.session.is_running())
+            });
+        egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+
+        self.drop_overlay(&ctx);
+        if self.session.is_running() || self.session.is_loading() || self.dialogs.is_open() {
+            ctx.request_repaint_after(LIVE_REPAINT);
+        }
+        self.frame_stats.frame(frame_started.elapsed());
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.state);
+    }
+}
+
+impl WasmscopeApp {
+    fn central(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            for tab in Tab::ALL {
+                let title = match tab {
+                    Tab::Console => {
+                        let lines = self.session.current_run().map_or(0, |r| r.console.lines().len());
+                        if lines > 0 { format!("Console ({lines})") } else { "Console".to_string() }
+                    }
+                    Tab::Calls => {
+                        let calls = self.session.current_run().map_or(0, |r| r.calls.len());
+                        if calls > 0 { format!("Calls ({calls})") } else { "Calls".to_string() }
+                    }
+                    other => other.title().to_string(),
+                };
+                ui.selectable_value(&mut self.state.tab, tab, egui::RichText::new(title).size(16.0));
+            }
+        });
+        ui.separator();
+        match self.state.tab {
+            Tab::Calls => self.calls.ui(ui, &self.session, &mut self.state.filter, &mut self.state.follow),
+            Tab::Summary => summary_view::ui(ui, self.session.current_run()),
+            Tab::Memory => memory_view::ui(ui, self.session.current_run()),
+            Tab::Timings => timings_view::ui(ui, &self.session.runs),
+            Tab::Console => {
+                let interactive = self.state.profile.stdin == runtime_worker::StdinSource::Interactive;
+                self.console.ui(ui, &self.session, interactive)
+            }
+        }
+    }
+
+    fn status_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let t = super::theme::tokens(ui);
+            if let Some(notice) = self.session.notice.clone() {
+                let color = if notice.error { t.denied_text } else { t.ok_text };
+                ui.label(egui::RichText::new(&notice.text).color(color).strong());
+                if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
+                    self.session.notice = None;
+                }
+            } else if self.session.is_loading() {
+                ui.spinner();
+                ui.label("Loading module…");
+            } else {
+                ui.label(egui::RichText::new("Drop a .wasm or .wat file anywhere · F5 run · Shift+F5 stop · Ctrl+O open · Ctrl +/- zoom · F12 stats").color(t.muted_text));
+            }
+            if self.state.show_overlay {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.monospace(self.frame_stats.summary(self.session.current_run()));
+                });
+            }
+        });
+    }
+}
+
+/// Frame-time and ingest figures for the debug overlay (F12).
+#[derive(Default)]
+struct FrameStats {
+    recent_frames: std::collections::VecDeque<Duration>,
+    ingested_calls: u64,
+    ingest_time: Duration,
+}
+
+impl FrameStats {
+    fn frame(&mut self, took: Duration) {
+        self.recent_frames.push_back(took);
+        if self.recent_frames.len() > 120 {
+            self.recent_frames.pop_front();
+        }
+    }
+
+    fn ingested(&mut self, calls: usize, took: Duration) {
+        if calls > 0 {
+            self.ingested_calls += calls as u64;
+            self.ingest_time += took;
+        }
+    }
+
+    fn summary(&self, run: Option<&crate::model::run_record::RunRecord>) -> String {
+        let mut frames: Vec<Duration> = self.recent_frames.iter().copied().collect();
+        frames.sort();
+        let median = frames.get(frames.len() / 2).copied().unwrap_or_default();
+        let worst = frames.last().copied().unwrap_or_default();
+        let rate =
+            if self.ingest_time.is_zero() { 0.0 } else { self.ingested_calls as f64 / self.ingest_time.as_secs_f64() };
+        let (calls, bytes) = run.map_or((0, 0.0), |r| (r.calls.len(), r.calls.bytes_per_call()));
+        format!(
+            "frame {:.2} ms (worst {:.2}) · ingest {:.1}M calls/s · {calls} calls · {bytes:.0} B/call",
+            median.as_secs_f64() * 1e3,
+            worst.as_secs_f64() * 1e3,
+            rate / 1e6
+        )
+    }
+}

@@ -1,0 +1,32 @@
+//! The window. Panels read the model (`crate::model`) and ask it to act;
+//! none of them touches the engine.
+
+pub mod app;
+pub mod calls_view;
+pub mod capabilities_panel;
+pub mod console_view;
+pub mod file_dialog;
+pub mod memory_view;
+pub mod module_panel;
+pub mod summary_view;
+pub mod theme;
+pub mod timings_view;
+pub mod toolbar;
+
+use std::path::PathBuf;
+
+pub use app::WasmscopeApp;
+
+/// Opens the window; returns when it is closed.
+pub fn run(file: Option<PathBuf>) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Wasmscope")
+            .with_app_id("wasmscope")
+            .with_inner_size([1400.0, 860.0])
+            .with_min_inner_size([900.0, 560.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native("wasmscope", options, Box::new(move |cc| Ok(Box::new(WasmscopeApp::new(cc, file)))))
+}

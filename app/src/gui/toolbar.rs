@@ -1,0 +1,75 @@
+//! The toolbar: open, samples, run and stop, and the run's state at a glance.
+
+use egui::{RichText, Ui};
+
+use super::app::{OPEN, RUN, STOP, WasmscopeApp};
+use super::file_dialog::DialogPurpose;
+use super::theme;
+use crate::model::run_record::RunRecord;
+use crate::samples::SAMPLES;
+
+pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().button_padding = egui::vec2(10.0, 5.0);
+        let open = egui::Button::new(RichText::new("Open…").size(16.0)).shortcut_text(ui.ctx().format_shortcut(&OPEN));
+        if ui.add(open).on_hover_text("Open a .wasm or .wat file (or drop one on the window)").clicked() {
+            app.dialogs.open(DialogPurpose::OpenModule, ui.ctx());
+        }
+        ui.menu_button(RichText::new("Samples").size(16.0), |ui| {
+            for sample in SAMPLES {
+                if ui.button(sample.title).on_hover_text(sample.story).clicked() {
+                    app.open_sample(sample, true);
+                    ui.close();
+                }
+            }
+        });
+        ui.separator();
+
+        let running = app.session.is_running();
+        let can_run = app.session.module.is_some();
+        let run_label = if running { "⟳ Restart" } else { "▶ Run" };
+        let run = egui::Button::new(RichText::new(run_label).size(18.0).strong())
+            .shortcut_text(ui.ctx().format_shortcut(&RUN));
+        if ui.add_enabled(can_run, run).on_hover_text("Run the module under this profile").clicked() {
+            app.run();
+        }
+        let stop = egui::Button::new(RichText::new("■ Stop").size(18.0)).shortcut_text(ui.ctx().format_shortcut(&STOP));
+        if ui.add_enabled(running, stop).on_hover_text("End the guest now, wherever it is").clicked() {
+            app.stop();
+        }
+        ui.separator();
+        if let Some(run) = app.session.current_run() {
+            run_state(ui, run);
+        } else {
+            ui.label(RichText::new("not run yet").size(16.0).color(theme::tokens(ui).muted_text));
+        }
+    });
+}
+
+fn run_state(ui: &mut Ui, run: &RunRecord) {
+    let t = theme::tokens(ui);
+    let elapsed = run.elapsed();
+    let color = match &run.outcome {
+        None => t.accent,
+        Some(runtime_worker::RunOutcome::Exited { code: 0 } | runtime_worker::RunOutcome::Returned { .. }) => t.ok_text,
+        Some(_) => t.error_text,
+    };
+    let (dot, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+    ui.painter().circle_filled(dot.center(), 6.0, color);
+    let mut text = format!("Run #{} · {} · {:.2}s", run.number, run.status_text(), elapsed.as_secs_f64());
+    if let Some((done, total)) = run.compile_progress
+        && total > 0
+    {
+        text = format!("Run #{} · compiling {done}/{total} functions", run.number);
+    }
+    ui.add(egui::Label::new(RichText::new(text).size(16.0)).truncate());
+    if let Some((done, total)) = run.compile_progress
+        && total > 0
+    {
+        ui.add(egui::ProgressBar::new(done as f32 / total as f32).desired_width(160.0).show_percentage());
+    }
+    let denied = run.calls.denied_indices().count();
+    if denied > 0 {
+        ui.label(RichText::new(format!("⛔ {denied} denied")).color(t.denied_text).strong().size(16.0));
+    }
+}

@@ -1,0 +1,9 @@
+//! Wasmscope, the application: the window (`gui`, over the `model`), the
+//! command line (`cli`), and the bundled samples. The engine is the
+//! `runtime-worker` crate; nothing here knows wasmtime.
+
+pub mod cli;
+pub mod gui;
+pub mod model;
+pub mod samples;
+pub mod sandbox_flags;

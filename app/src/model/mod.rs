@@ -1,0 +1,8 @@
+//! What the window knows: the loaded module, the runs and their events.
+//! No egui here: the model is driven and tested without a window.
+
+pub mod call_filter;
+pub mod call_store;
+pub mod console;
+pub mod run_record;
+pub mod session;

@@ -1,0 +1,144 @@
+//! Everything the window knows about one run, built from its events.
+
+use std::time::{Duration, Instant};
+
+use runtime_worker::{MemoryChange, MemoryEvent, Phase, PhaseTiming, RunId, RunOutcome, SandboxProfile, WorkerEvent};
+
+use super::call_store::CallStore;
+use super::console::Console;
+
+pub struct RunRecord {
+    pub id: RunId,
+    /// 1-based number of the run in this session, for people.
+    pub number: usize,
+    pub module_name: String,
+    pub profile: SandboxProfile,
+    started: Instant,
+    ended: Option<Instant>,
+    pub calls: CallStore,
+    /// The calls were let go to bound memory (an old run).
+    pub calls_discarded: bool,
+    pub memory: Vec<MemoryEvent>,
+    pub timings: Vec<PhaseTiming>,
+    pub console: Console,
+    pub compile_progress: Option<(u32, u32)>,
+    pub outcome: Option<RunOutcome>,
+}
+
+impl RunRecord {
+    pub fn new(id: RunId, number: usize, module_name: &str, profile: SandboxProfile) -> RunRecord {
+        RunRecord {
+            id,
+            number,
+            module_name: module_name.to_string(),
+            profile,
+            started: Instant::now(),
+            ended: None,
+            calls: CallStore::new(),
+            calls_discarded: false,
+            memory: Vec::new(),
+            timings: Vec::new(),
+            console: Console::default(),
+            compile_progress: None,
+            outcome: None,
+        }
+    }
+
+    pub fn ingest(&mut self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::CompileProgress { done, total } => self.compile_progress = Some((done, total)),
+            WorkerEvent::Phase(timing) => {
+                if timing.phase == Phase::Compile {
+                    self.compile_progress = None;
+                }
+                self.timings.push(timing);
+            }
+            WorkerEvent::Call(call) => self.calls.push(&call),
+            WorkerEvent::Memory(memory) => self.memory.push(memory),
+            WorkerEvent::Output { stream, bytes } => self.console.push(stream, &bytes),
+            WorkerEvent::OutputDropped { stream, total } => self.console.set_dropped(stream, total),
+            WorkerEvent::Finished(outcome) => {
+                self.ended = Some(Instant::now());
+                self.compile_progress = None;
+                self.outcome = Some(outcome);
+            }
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.outcome.is_some()
+    }
+
+    /// Wall time since the run started, or its whole length once it ended.
+    pub fn elapsed(&self) -> Duration {
+        self.ended.unwrap_or_else(Instant::now) - self.started
+    }
+
+    pub fn timing(&self, phase: Phase) -> Option<PhaseTiming> {
+        self.timings.iter().copied().find(|t| t.phase == phase)
+    }
+
+    /// Linear memory over time: (seconds since the start, bytes), starting
+    /// from the initial size.
+    pub fn memory_series(&self) -> Vec<[f64; 2]> {
+        let mut points = Vec::new();
+        for event in &self.memory {
+            let t = event.at_ns as f64 / 1e9;
+            match event.change {
+                MemoryChange::Initial { bytes, .. } => points.push([t, bytes as f64]),
+                MemoryChange::Grew { from, to } => {
+                    points.push([t, from as f64]);
+                    points.push([t, to as f64]);
+                }
+                MemoryChange::Refused { .. } => {}
+            }
+        }
+        if let Some(last) = points.last().copied() {
+            let end = self.elapsed().as_secs_f64().max(last[0]);
+            points.push([end, last[1]]);
+        }
+        points
+    }
+
+    pub fn peak_memory(&self) -> Option<u64> {
+        self.memory
+            .iter()
+            .filter_map(|e| match e.change {
+                MemoryChange::Initial { bytes, .. } => Some(bytes),
+                MemoryChange::Grew { to, .. } => Some(to),
+                MemoryChange::Refused { .. } => None,
+            })
+            .max()
+    }
+
+    pub fn memory_maximum(&self) -> Option<u64> {
+        self.memory.iter().find_map(|e| match e.change {
+            MemoryChange::Initial { maximum, .. } => maximum,
+            _ => None,
+        })
+    }
+
+    /// A short word for the run's state, for the toolbar and history.
+    pub fn status_text(&self) -> String {
+        match &self.outcome {
+            None if self.compile_progress.is_some() => "compiling".to_string(),
+            None => "running".to_string(),
+            Some(outcome) => outcome_text(outcome),
+        }
+    }
+}
+
+pub fn outcome_text(outcome: &RunOutcome) -> String {
+    match outcome {
+        RunOutcome::Exited { code } => format!("exited with {code}"),
+        RunOutcome::Returned { values } if values.is_empty() => "returned".to_string(),
+        RunOutcome::Returned { values } => {
+            let values: Vec<String> = values.iter().map(ToString::to_string).collect();
+            format!("returned {}", values.join(", "))
+        }
+        RunOutcome::Trapped(trap) => format!("trapped: {}", trap.message),
+        RunOutcome::Stopped => "stopped".to_string(),
+        RunOutcome::TimedOut => "timed out".to_string(),
+        RunOutcome::Failed { message, .. } => format!("could not run: {message}"),
+    }
+}

@@ -1,0 +1,247 @@
+//! The window's model: the loaded module, the runs and their events. Panels
+//! read it and ask it to do things; it alone talks to the engine.
+//!
+//! Each frame, `pump` drains the active run's channel within a time budget,
+//! so a guest producing a million calls a second never stalls the window.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, TryRecvError};
+use runtime_worker::inspect::{ModuleSummary, summarize};
+use runtime_worker::{
+    Entry, LoadedModule, RunHandle, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerCommand, load,
+};
+
+use super::run_record::RunRecord;
+
+/// Where the loaded module came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModuleOrigin {
+    File(PathBuf),
+    Sample(&'static str),
+}
+
+pub struct ModuleEntry {
+    pub module: LoadedModule,
+    pub summary: Arc<ModuleSummary>,
+    pub origin: ModuleOrigin,
+}
+
+/// Something to tell the user, shown until dismissed or replaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub error: bool,
+    pub text: String,
+}
+
+/// Runs whose calls are kept; older runs keep their outcome and timings only.
+const RUNS_WITH_CALLS: usize = 5;
+/// Runs kept in the history at all.
+const RUNS_KEPT: usize = 100;
+
+pub struct Session {
+    runtime: Runtime,
+    pub module: Option<ModuleEntry>,
+    /// Oldest first; the last one is the current run.
+    pub runs: Vec<RunRecord>,
+    active: Option<RunHandle>,
+    loading: Option<Loading>,
+    pub notice: Option<Notice>,
+    runs_started: usize,
+}
+
+struct Loading {
+    origin: ModuleOrigin,
+    result: Receiver<Result<(LoadedModule, ModuleSummary), String>>,
+}
+
+impl Session {
+    pub fn new(runtime: Runtime) -> Session {
+        Session { runtime, module: None, runs: Vec::new(), active: None, loading: None, notice: None, runs_started: 0 }
+    }
+
+    /// Loads a file on a background thread (large modules take a while to
+    /// validate); the current module stays until the new one is ready, and
+    /// stays for good if it fails.
+    pub fn load_path(&mut self, path: &Path) {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let owned = path.to_path_buf();
+        let spawned = std::thread::Builder::new().name("load-module".into()).spawn(move || {
+            let result = load::load_file(&owned).map_err(|e| e.to_string()).map(|m| {
+                let summary = summarize(&m);
+                (m, summary)
+            });
+            let _ = tx.send(result);
+        });
+        match spawned {
+            Ok(_) => self.loading = Some(Loading { origin: ModuleOrigin::File(path.to_path_buf()), result: rx }),
+            Err(e) => self.error(format!("cannot start loading: {e}")),
+        }
+    }
+
+    /// Loads in-memory bytes at once (samples and small drops).
+    pub fn load_bytes(&mut self, name: &str, bytes: &[u8], origin: ModuleOrigin) -> bool {
+        match load::load(name, bytes) {
+            Ok(module) => {
+                self.set_module(module, origin);
+                true
+            }
+            Err(e) => {
+                self.error(format!("cannot open {name}: {e}"));
+                false
+            }
+        }
+    }
+
+    fn set_module(&mut self, module: LoadedModule, origin: ModuleOrigin) {
+        let summary = Arc::new(summarize(&module));
+        self.set_summarized(module, summary, origin);
+    }
+
+    fn set_summarized(&mut self, module: LoadedModule, summary: Arc<ModuleSummary>, origin: ModuleOrigin) {
+        self.notice = None;
+        self.module = Some(ModuleEntry { module, summary, origin });
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    pub fn error(&mut self, text: String) {
+        self.notice = Some(Notice { error: true, text });
+    }
+
+    /// Starts a run of the loaded module; a run still going is stopped first.
+    pub fn start_run(&mut self, profile: &SandboxProfile, entry: &Entry) {
+        let Some(entry_module) = &self.module else {
+            return self.error("open a module first".to_string());
+        };
+        let module = entry_module.module.clone();
+        self.abandon_active();
+        let name = module.name.clone();
+        let handle = self.runtime.start(RunRequest::new(module, profile.clone(), entry.clone()));
+        self.runs_started += 1;
+        self.runs.push(RunRecord::new(handle.id, self.runs_started, &name, profile.clone()));
+        self.active = Some(handle);
+        self.notice = None;
+        self.trim_history();
+    }
+
+    fn trim_history(&mut self) {
+        let n = self.runs.len();
+        for run in self.runs.iter_mut().take(n.saturating_sub(RUNS_WITH_CALLS)) {
+            if !run.calls.is_empty() {
+                run.calls = super::call_store::CallStore::new();
+                run.calls_discarded = true;
+            }
+        }
+        if n > RUNS_KEPT {
+            self.runs.drain(..n - RUNS_KEPT);
+        }
+    }
+
+    /// Drops the active run (which stops it); its record says so, since its
+    /// own last word will not be read any more.
+    fn abandon_active(&mut self) {
+        if let Some(handle) = self.active.take()
+            && let Some(record) = self.runs.iter_mut().rev().find(|r| r.id == handle.id)
+            && !record.is_finished()
+        {
+            record.ingest(runtime_worker::WorkerEvent::Finished(RunOutcome::Stopped));
+        }
+    }
+
+    /// Asks the active run to stop; its last events still arrive.
+    pub fn stop(&mut self) {
+        if let Some(handle) = &self.active {
+            handle.stop();
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.active.is_some()
+    }
+
+    pub fn send_stdin(&self, bytes: Vec<u8>) {
+        if let Some(handle) = &self.active {
+            handle.send(WorkerCommand::Stdin(bytes));
+        }
+    }
+
+    pub fn close_stdin(&self) {
+        if let Some(handle) = &self.active {
+            handle.send(WorkerCommand::CloseStdin);
+        }
+    }
+
+    pub fn current_run(&self) -> Option<&RunRecord> {
+        self.runs.last()
+    }
+
+    /// Takes in what happened since the last frame, for at most `budget`.
+    /// Returns true when something changed.
+    pub fn pump(&mut self, budget: Duration) -> bool {
+        let mut changed = self.poll_loading();
+        let Some(handle) = &self.active else { return changed };
+        let deadline = Instant::now() + budget;
+        let run_id = handle.id;
+        let mut finished = false;
+        let mut disconnected = false;
+        while Instant::now() < deadline && !finished {
+            match handle.events().try_recv() {
+                Ok(batch) => {
+                    changed = true;
+                    let Some(record) = self.runs.iter_mut().rev().find(|r| r.id == batch.run) else { continue };
+                    for event in batch.events {
+                        record.ingest(event);
+                    }
+                    finished = record.is_finished();
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    disconnected = true;
+                    break;
+                }
+            }
+        }
+        if disconnected && !finished {
+            // The worker is gone without a word: say so rather than spin.
+            if let Some(record) = self.runs.iter_mut().rev().find(|r| r.id == run_id) {
+                record.ingest(runtime_worker::WorkerEvent::Finished(RunOutcome::Failed {
+                    stage: runtime_worker::Phase::Total,
+                    message: "the worker ended without reporting how the run ended".into(),
+                }));
+            }
+            finished = true;
+        }
+        if finished {
+            self.active = None;
+            changed = true;
+        }
+        changed
+    }
+
+    fn poll_loading(&mut self) -> bool {
+        let Some(loading) = &self.loading else { return false };
+        let result = match loading.result.try_recv() {
+            Ok(result) => result,
+            Err(TryRecvError::Empty) => return false,
+            Err(TryRecvError::Disconnected) => Err("loading stopped unexpectedly".to_string()),
+        };
+        let origin = loading.origin.clone();
+        self.loading = None;
+        match result {
+            Ok((module, summary)) => self.set_summarized(module, Arc::new(summary), origin),
+            Err(e) => {
+                let name = match &origin {
+                    ModuleOrigin::File(path) => path.display().to_string(),
+                    ModuleOrigin::Sample(name) => name.to_string(),
+                };
+                self.error(format!("cannot open {name}: {e}"));
+            }
+        }
+        true
+    }
+}

@@ -1,0 +1,247 @@
+//! The bundled samples: embedded in the binary so the window works from any
+//! folder, each with its story and the profile that tells it.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use runtime_worker::{Entry, Limits, Mount, SandboxProfile, StdinSource};
+
+pub struct Sample {
+    pub file: &'static str,
+    pub title: &'static str,
+    /// One paragraph: what it does, what to toggle, what you will see.
+    pub story: &'static str,
+    pub source: &'static [u8],
+    /// The profile the gallery sets up with the sample (the one that tells
+    /// its story; the story says what to change).
+    pub profile: fn(&SampleData) -> SandboxProfile,
+    pub entry: fn() -> Entry,
+}
+
+/// The sample data directory, unpacked on first use.
+pub struct SampleData {
+    /// Mounted as `/data`: holds `hello.txt`.
+    pub data: PathBuf,
+}
+
+macro_rules! source {
+    ($file:literal) => {
+        include_bytes!(concat!("../../samples/", $file))
+    };
+}
+
+fn command() -> Entry {
+    Entry::Start
+}
+
+fn data_mount(data: &SampleData, read_only: bool) -> SandboxProfile {
+    let mount = Mount { host: data.data.clone(), guest: "/data".into(), read_only };
+    SandboxProfile { mounts: vec![mount], ..SandboxProfile::default() }
+}
+
+pub const SAMPLES: &[Sample] = &[
+    Sample {
+        file: "read_file.wat",
+        title: "Read a granted file",
+        story: "Opens hello.txt in the directory the host granted and prints it. The sample data folder is mounted \
+                read-only at /data: run it and watch path_open receive the path as text. Remove the mount and run \
+                again: the program finds no preopened directory and gives up before it ever asks the host.",
+        source: source!("read_file.wat"),
+        profile: |data| data_mount(data, true),
+        entry: command,
+    },
+    Sample {
+        file: "hello.wat",
+        title: "Hello, WASI",
+        story: "The smallest WASI command: one fd_write to stdout. It needs no capability at all: the sandbox grants \
+                nothing, and it still prints.",
+        source: source!("hello.wat"),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+    Sample {
+        file: "escape.wat",
+        title: "Try to escape the mount",
+        story: "Asks for ../secret.txt (a real file right next to the mounted folder) and /etc/passwd. Both requests \
+                reach the host and both are refused: the Calls table marks them denied and says why. No grant can \
+                make them succeed — that is the point of capability security.",
+        source: source!("escape.wat"),
+        profile: |data| data_mount(data, true),
+        entry: command,
+    },
+    Sample {
+        file: "readonly_write.wat",
+        title: "Write to a read-only mount",
+        story: "Creates out.txt in /data. The folder is mounted read-only, so path_open is denied and the program \
+                exits 1. Untick read-only on the mount and run again: the file is created.",
+        source: source!("readonly_write.wat"),
+        profile: |data| data_mount(data, true),
+        entry: command,
+    },
+    Sample {
+        file: "env.wat",
+        title: "Read an environment variable",
+        story: "Looks for GREETING in its environment. The profile grants no variables, so the guest sees none — \
+                not even the host's secrets. Add GREETING=hello under Environment and run again.",
+        source: source!("env.wat"),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+    Sample {
+        file: "clock.wat",
+        title: "Tell the time",
+        story: "Reads the wall clock and the monotonic clock. Deny clocks and the first clock_time_get fails with \
+                notcapable; freeze them and the guest reads the instant you chose.",
+        source: source!("clock.wat"),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+    Sample {
+        file: "grow_memory.wat",
+        title: "Grow memory until the cap",
+        story: "Grows linear memory one MiB at a time towards 256 MiB. The profile caps memory at 16 MiB: watch the \
+                Memory plot climb, hit the cap line, and the guest's memory.grow fail.",
+        source: source!("grow_memory.wat"),
+        profile: |_| SandboxProfile {
+            limits: Limits { max_memory_bytes: Some(16 << 20), ..Limits::default() },
+            ..SandboxProfile::default()
+        },
+        entry: command,
+    },
+    Sample {
+        file: "loop_forever.wat",
+        title: "Loop forever",
+        story: "Prints one line, then spins without calling the host. The window stays responsive; press Stop \
+                (Shift+F5) and the guest ends at once, or set a timeout or fuel limit and let the sandbox end it.",
+        source: source!("loop_forever.wat"),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+    Sample {
+        file: "stdin_echo.wat",
+        title: "Echo stdin",
+        story: "Reads stdin and echoes it. Stdin is interactive: type a line in the console box and press Enter; \
+                Close stdin sends end-of-file and the program ends. Stop works while it waits for you.",
+        source: source!("stdin_echo.wat"),
+        profile: |_| SandboxProfile { stdin: StdinSource::Interactive, ..SandboxProfile::default() },
+        entry: command,
+    },
+    Sample {
+        file: "sleep.wat",
+        title: "Sleep for an hour",
+        story: "Asks poll_oneoff to sleep for an hour. The guest is blocked inside a host call, and Stop still ends \
+                it immediately; the profile's 5-second timeout would too.",
+        source: source!("sleep.wat"),
+        profile: |_| SandboxProfile {
+            limits: Limits { timeout: Some(Duration::from_secs(5)), ..Limits::default() },
+            ..SandboxProfile::default()
+        },
+        entry: command,
+    },
+    Sample {
+        file: "reactor.wat",
+        title: "Call a reactor's exports",
+        story: "A library-style module: no _start, just exports. Wasmscope runs _initialize and then the export you \
+                choose — add(2, 3) returns 105 because _initialize set a base of 100. Try fib or hello too.",
+        source: source!("reactor.wat"),
+        profile: |_| SandboxProfile::default(),
+        entry: || Entry::Invoke { name: "add".into(), args: vec!["2".into(), "3".into()] },
+    },
+    Sample {
+        file: "args.wat",
+        title: "Print the arguments",
+        story: "Prints argv, one argument per line. Edit the arguments in the Capabilities panel and run again.",
+        source: source!("args.wat"),
+        profile: |_| SandboxProfile { args: vec!["hello".into(), "world".into()], ..SandboxProfile::default() },
+        entry: command,
+    },
+    Sample {
+        file: "fs_tour.wat",
+        title: "A tour of the filesystem calls",
+        story: "Creates a directory and a file, writes, stats, renames, and cleans up — every step a different path \
+                call, each shown with its path. Mounted read-write here; make it read-only and every step is denied.",
+        source: source!("fs_tour.wat"),
+        profile: |data| data_mount(data, false),
+        entry: command,
+    },
+    Sample {
+        file: "trap.wat",
+        title: "Trap with a backtrace",
+        story: "Hits an unreachable instruction three calls deep. The console shows the trap and the wasm backtrace \
+                with the function names from the module's name section.",
+        source: source!("trap.wat"),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+    Sample {
+        file: "exit_code.wat",
+        title: "Exit with a code",
+        story: "Calls proc_exit(3): the run ends with exit code 3, and the call shows as the last in the table.",
+        source: source!("exit_code.wat"),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+    Sample {
+        file: "recursion.wat",
+        title: "Overflow the stack",
+        story: "Recurses without end. wasmtime catches the stack overflow and the run ends with a trap instead of \
+                crashing anything.",
+        source: source!("recursion.wat"),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+];
+
+/// The sample that the window opens with on first start.
+pub fn default_sample() -> &'static Sample {
+    &SAMPLES[0]
+}
+
+pub fn by_file(file: &str) -> Option<&'static Sample> {
+    SAMPLES.iter().find(|s| s.file == file)
+}
+
+const HELLO_TXT: &[u8] = include_bytes!("../../samples/data/hello.txt");
+const SECRET_TXT: &[u8] = include_bytes!("../../samples/secret.txt");
+
+/// Unpacks the sample data (once per process) into `base`: `base/data/hello.txt`
+/// and, outside the mount, `base/secret.txt`.
+pub fn sample_data() -> &'static SampleData {
+    static DATA: OnceLock<SampleData> = OnceLock::new();
+    DATA.get_or_init(|| {
+        let base = eframe::storage_dir("wasmscope")
+            .map(|dir| dir.join("sample-data"))
+            .unwrap_or_else(|| std::env::temp_dir().join("wasmscope-sample-data"));
+        unpack(&base);
+        SampleData { data: base.join("data") }
+    })
+}
+
+fn unpack(base: &Path) {
+    let data = base.join("data");
+    let _ = std::fs::create_dir_all(&data);
+    // Restore the files the samples read, whatever a run did to them.
+    let _ = std::fs::write(data.join("hello.txt"), HELLO_TXT);
+    let _ = std::fs::write(base.join("secret.txt"), SECRET_TXT);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sample_loads_and_every_wat_in_samples_is_in_the_gallery() {
+        for sample in SAMPLES {
+            runtime_worker::load::load(sample.file, sample.source).unwrap_or_else(|e| panic!("{}: {e}", sample.file));
+            assert!(!sample.story.is_empty());
+        }
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".wat") {
+                assert!(by_file(&name).is_some(), "{name} is not in the gallery");
+            }
+        }
+    }
+}
