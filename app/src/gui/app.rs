@@ -101,6 +101,7 @@ pub struct WasmscopeApp {
     pub console: ConsoleView,
     pub dialogs: FileDialogs,
     frame_stats: FrameStats,
+    styled: bool,
 }
 
 impl WasmscopeApp {
@@ -109,7 +110,6 @@ impl WasmscopeApp {
         let state: State = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
         let app = Self::with_state(state, file);
         cc.egui_ctx.set_zoom_factor(app.state.zoom.clamp(0.5, 3.0));
-        app.apply_fonts(&cc.egui_ctx);
         app
     }
 
@@ -129,6 +129,7 @@ impl WasmscopeApp {
             console: ConsoleView::default(),
             dialogs: FileDialogs::default(),
             frame_stats: FrameStats::default(),
+            styled: false,
         };
         match file {
             Some(path) => app.open_path(path),
@@ -137,8 +138,15 @@ impl WasmscopeApp {
         app
     }
 
-    fn apply_fonts(&self, ctx: &egui::Context) {
+    /// Style choices, applied on the first frame (tests build the app without
+    /// a creation context).
+    fn apply_style(&mut self, ctx: &egui::Context) {
+        if self.styled {
+            return;
+        }
+        self.styled = true;
         ctx.all_styles_mut(|style| {
+            // Labels in tables must let clicks through to their row.
             style.interaction.selectable_labels = false;
         });
     }
@@ -253,6 +261,7 @@ impl eframe::App for WasmscopeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let frame_started = Instant::now();
         let ctx = ui.ctx().clone();
+        self.apply_style(&ctx);
         let ingest_started = Instant::now();
         let calls_before = self.session.current_run().map_or(0, |r| r.calls.len());
         self.session.pump(INGEST_BUDGET);

@@ -26,6 +26,8 @@ pub struct CallsView {
     run: Option<RunId>,
     /// Rows shown last frame, to follow new ones.
     shown_before: usize,
+    /// The run whose first denial was selected when it ended.
+    explained: Option<RunId>,
 }
 
 impl CallsView {
@@ -34,6 +36,11 @@ impl CallsView {
         self.run = None;
         self.rows.reset();
         self.shown_before = 0;
+    }
+
+    /// Store index of the selected call, whose details are shown.
+    pub fn selected(&self) -> Option<usize> {
+        self.selected
     }
 
     pub fn ui(&mut self, ui: &mut Ui, session: &Session, filter: &mut CallFilter, follow: &mut bool) {
@@ -54,6 +61,14 @@ impl CallsView {
             return;
         }
 
+        // When a run ends with denials, open the first one: it is what the
+        // person is looking for.
+        if run.is_finished() && self.explained != Some(run.id) {
+            self.explained = Some(run.id);
+            if self.selected.is_none() {
+                self.selected = run.calls.denied_indices().next();
+            }
+        }
         let detail_open = self.selected.is_some_and(|i| i < run.calls.len());
         if detail_open {
             egui::Panel::bottom("call-detail")
@@ -227,42 +242,47 @@ fn result_label(ui: &mut Ui, call: &CallEvent, t: &theme::Tokens) {
 fn filter_bar(ui: &mut Ui, store: &CallStore, filter: &mut CallFilter, follow: &mut bool) {
     ui.horizontal_wrapped(|ui| {
         let func_text = filter.func.map_or("all functions".to_string(), |f| f.name().to_string());
-        egui::ComboBox::from_id_salt("filter-func").selected_text(func_text).width(180.0).show_ui(ui, |ui| {
-            ui.selectable_value(&mut filter.func, None, "all functions");
-            for (func, stats) in store.called_functions() {
-                ui.selectable_value(&mut filter.func, Some(func), format!("{} ({})", func.name(), stats.calls));
-            }
-            if let Some(func) = filter.func
-                && store.stats(func).calls == 0
-            {
-                ui.selectable_value(&mut filter.func, Some(func), func.name());
-            }
-        });
+        let combo =
+            egui::ComboBox::from_id_salt("filter-func").selected_text(func_text).width(180.0).show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.func, None, "all functions");
+                for (func, stats) in store.called_functions() {
+                    ui.selectable_value(&mut filter.func, Some(func), format!("{} ({})", func.name(), stats.calls));
+                }
+                if let Some(func) = filter.func
+                    && store.stats(func).calls == 0
+                {
+                    ui.selectable_value(&mut filter.func, Some(func), func.name());
+                }
+            });
+        combo.response.accessible_name("Function filter");
         let result_text = match filter.result {
             ResultFilter::Any => "any result".to_string(),
             ResultFilter::Success => "success".to_string(),
             ResultFilter::AnyError => "any error".to_string(),
             ResultFilter::Errno(n) => Errno(n).name().into_owned(),
         };
-        egui::ComboBox::from_id_salt("filter-result").selected_text(result_text).width(120.0).show_ui(ui, |ui| {
-            ui.selectable_value(&mut filter.result, ResultFilter::Any, "any result");
-            ui.selectable_value(&mut filter.result, ResultFilter::Success, "success");
-            ui.selectable_value(&mut filter.result, ResultFilter::AnyError, "any error");
-            for (errno, count) in store.errno_counts() {
-                ui.selectable_value(
-                    &mut filter.result,
-                    ResultFilter::Errno(errno.0),
-                    format!("{} ({count})", errno.name()),
-                );
-            }
-        });
+        let combo =
+            egui::ComboBox::from_id_salt("filter-result").selected_text(result_text).width(120.0).show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.result, ResultFilter::Any, "any result");
+                ui.selectable_value(&mut filter.result, ResultFilter::Success, "success");
+                ui.selectable_value(&mut filter.result, ResultFilter::AnyError, "any error");
+                for (errno, count) in store.errno_counts() {
+                    ui.selectable_value(
+                        &mut filter.result,
+                        ResultFilter::Errno(errno.0),
+                        format!("{} ({count})", errno.name()),
+                    );
+                }
+            });
+        combo.response.accessible_name("Result filter");
         ui.checkbox(&mut filter.denied_only, "denied only");
         ui.add(
             egui::TextEdit::singleline(&mut filter.text)
                 .hint_text("search paths, names, errnos, data…")
                 .desired_width(220.0),
         )
-        .on_hover_text("Case-insensitive; matches function and errno names, paths, strings, descriptors and data");
+        .on_hover_text("Case-insensitive; matches function and errno names, paths, strings, descriptors and data")
+        .accessible_name("Search calls");
         if !filter.is_empty() && ui.button("Clear").clicked() {
             *filter = CallFilter::default();
         }

@@ -80,12 +80,12 @@ fn module_info(ui: &mut Ui, app: &mut WasmscopeApp) {
 fn entry_point(ui: &mut Ui, app: &mut WasmscopeApp) {
     let Some(module) = &app.session.module else { return };
     let summary = module.summary.clone();
-    ui.label(RichText::new("Entry point").strong());
+    let heading = ui.label(RichText::new("Entry point").strong());
     let current = match &app.state.entry {
         Entry::Start => "_start".to_string(),
         Entry::Invoke { name, .. } => name.clone(),
     };
-    egui::ComboBox::from_id_salt("entry-point").selected_text(&current).width(200.0).show_ui(ui, |ui| {
+    let combo = egui::ComboBox::from_id_salt("entry-point").selected_text(&current).width(200.0).show_ui(ui, |ui| {
         if summary.is_command() {
             ui.selectable_value(&mut app.state.entry, Entry::Start, "_start (command)");
         }
@@ -98,6 +98,7 @@ fn entry_point(ui: &mut Ui, app: &mut WasmscopeApp) {
             }
         }
     });
+    combo.response.labelled_by(heading.id);
     if let Entry::Invoke { name, .. } = &app.state.entry {
         let signature = summary.exports.iter().find(|e| &e.name == name).and_then(|e| e.signature.clone());
         if let Some(signature) = signature {

@@ -108,6 +108,8 @@ fn history(ui: &mut Ui, runs: &[RunRecord]) {
         })
         .include_y(LOG_MIN)
         .include_y(7.0)
+        .include_x(0.5)
+        .include_x(runs.last().map_or(1, |r| r.number) as f64 + 0.5)
         .allow_scroll(false)
         .show(ui, |plot| {
             plot.line(Line::new("total", series(Phase::Total)).width(2.0));

@@ -30,11 +30,13 @@ pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
         let run_label = if running { "⟳ Restart" } else { "▶ Run" };
         let run = egui::Button::new(RichText::new(run_label).size(18.0).strong())
             .shortcut_text(ui.ctx().format_shortcut(&RUN));
-        if ui.add_enabled(can_run, run).on_hover_text("Run the module under this profile").clicked() {
+        let run = ui.add_enabled(can_run, run).on_hover_text("Run the module under this profile");
+        if run.accessible_name(if running { "Restart" } else { "Run" }).clicked() {
             app.run();
         }
         let stop = egui::Button::new(RichText::new("■ Stop").size(18.0)).shortcut_text(ui.ctx().format_shortcut(&STOP));
-        if ui.add_enabled(running, stop).on_hover_text("End the guest now, wherever it is").clicked() {
+        let stop = ui.add_enabled(running, stop).on_hover_text("End the guest now, wherever it is");
+        if stop.accessible_name("Stop").clicked() {
             app.stop();
         }
         ui.separator();

@@ -1,0 +1,330 @@
+//! The window, used the way a person uses it: open, toggle, run, look.
+//! Each test is one user story, driven through egui_kittest.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use wasmscope::gui::WasmscopeApp;
+use wasmscope::gui::app::State;
+
+/// Keeps the tests' sample data (and anything a guest writes into it) out
+/// of the user's own data directory.
+fn isolate_data_dir() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // A fixed place, so that snapshots show the same path every time.
+        let dir = std::env::temp_dir().join("wasmscope-ui-tests");
+        // SAFETY: set once, before any test reads it (every test calls this first).
+        unsafe { std::env::set_var("XDG_DATA_HOME", dir) };
+    });
+}
+
+fn app() -> Harness<'static, WasmscopeApp> {
+    isolate_data_dir();
+    Harness::builder().with_size([1400.0, 900.0]).build_eframe(|_cc| WasmscopeApp::with_state(State::default(), None))
+}
+
+fn samples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples")
+}
+
+/// Steps the window until `done` says so (the worker runs on its own
+/// thread, so this is real time), failing after a generous bound.
+fn step_until(harness: &mut Harness<'static, WasmscopeApp>, what: &str, done: impl Fn(&WasmscopeApp) -> bool) {
+    let started = Instant::now();
+    while !done(harness.state()) {
+        assert!(started.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.step();
+}
+
+/// Lets a click or key press take effect (press and release are separate
+/// frames) and the window redraw.
+fn settle(harness: &mut Harness<'static, WasmscopeApp>) {
+    for _ in 0..3 {
+        harness.step();
+    }
+}
+
+fn finish_run(harness: &mut Harness<'static, WasmscopeApp>) {
+    step_until(harness, "the run to finish", |app| !app.session.is_running());
+}
+
+fn click_run(harness: &mut Harness<'static, WasmscopeApp>) {
+    harness.get_by_role_and_label(Role::Button, "Run").click();
+    settle(harness);
+    finish_run(harness);
+}
+
+fn open_sample(harness: &mut Harness<'static, WasmscopeApp>, title: &str) {
+    harness.get_by_label(title).click();
+    settle(harness);
+}
+
+/// Tabs are titled by name, with a count once there is something to count.
+fn show_tab(harness: &mut Harness<'static, WasmscopeApp>, tab: &str) {
+    match harness.query_by_label(tab) {
+        Some(node) => node.click(),
+        None => harness.get_by_label_contains(&format!("{tab} (")).click(),
+    }
+    settle(harness);
+}
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_file(harness: &mut Harness<'static, WasmscopeApp>, path: PathBuf) {
+    harness.input_mut().dropped_files.push(Arc::new(DroppedPath(path)));
+    harness.step();
+    step_until(harness, "the module to load", |app| !app.session.is_loading());
+}
+
+#[test]
+fn open_sample_run_and_see_output() {
+    let mut harness = app();
+    // The window opens with a sample loaded and ready.
+    harness.get_by_label("read_file.wat");
+    harness.key_press(egui::Key::F5);
+    settle(&mut harness);
+    assert!(harness.state().session.current_run().is_some(), "F5 started a run");
+    finish_run(&mut harness);
+    show_tab(&mut harness, "Console");
+    harness.get_by_label("read: Hello from the host filesystem!");
+    harness.get_by_label("exited with 0");
+}
+
+#[test]
+fn deny_a_write_see_the_denied_path_open_then_grant_it_and_succeed() {
+    let mut harness = app();
+    open_sample(&mut harness, "Write to a read-only mount");
+    click_run(&mut harness);
+    // The denied call stands out, with its path as text and its reason.
+    harness.get_by_label("⛔ perm");
+    assert!(harness.query_all_by_label_contains("path=\"out.txt\"").next().is_some());
+    // The first denial is opened by itself, with the reason in words.
+    harness.get_by_label("`/data` is mounted read-only: path_open needs write access");
+    // Clicking the call in the table (above its details) closes them,
+    // clicking again opens them.
+    let in_table = harness.query_all_by_label("path_open").min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()));
+    in_table.unwrap().click();
+    settle(&mut harness);
+    assert!(harness.state().calls.selected().is_none());
+    harness.get_by_label("path_open").click();
+    settle(&mut harness);
+    assert!(harness.state().calls.selected().is_some());
+
+    // Grant write access and run again: the same call succeeds.
+    harness.get_by_label("read-only").click();
+    settle(&mut harness);
+    click_run(&mut harness);
+    assert!(harness.query_by_label("⛔ perm").is_none());
+    show_tab(&mut harness, "Console");
+    harness.get_by_label("wrote out.txt");
+    harness.get_by_label("exited with 0");
+}
+
+#[test]
+fn an_escape_is_denied_and_explained() {
+    let mut harness = app();
+    open_sample(&mut harness, "Try to escape the mount");
+    click_run(&mut harness);
+    assert_eq!(harness.query_all_by_label("⛔ perm").count(), 2);
+    harness.get_by_label("⛔ 2 denied");
+}
+
+#[test]
+fn stop_a_looping_guest_and_the_window_responds() {
+    let mut harness = app();
+    open_sample(&mut harness, "Loop forever");
+    harness.get_by_role_and_label(Role::Button, "Run").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the guest to print", |app| {
+        app.session.current_run().is_some_and(|r| !r.console.lines().is_empty())
+    });
+    // The guest spins; the window keeps drawing frames.
+    for _ in 0..10 {
+        let frame = Instant::now();
+        harness.step();
+        assert!(frame.elapsed() < Duration::from_secs(1), "a frame took {:?}", frame.elapsed());
+    }
+    assert!(harness.state().session.is_running());
+    harness.get_by_role_and_label(Role::Button, "Stop").click();
+    settle(&mut harness);
+    finish_run(&mut harness);
+    show_tab(&mut harness, "Console");
+    harness.get_by_label("stopped");
+}
+
+#[test]
+fn a_broken_file_shows_an_error_and_keeps_the_module() {
+    let mut harness = app();
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.wasm");
+    std::fs::write(&broken, b"\0asm\x01\0\0\0\x01\xff\xff").unwrap();
+    drop_file(&mut harness, broken);
+    assert!(harness.query_all_by_label_contains("cannot open").next().is_some());
+    assert!(harness.query_by_label_contains("invalid module at offset").is_some());
+    // The module from before is still there, ready to run.
+    harness.get_by_label("read_file.wat");
+
+    let picture = dir.path().join("picture.wasm");
+    std::fs::write(&picture, b"\x89PNG\r\n\x1a\nrest").unwrap();
+    drop_file(&mut harness, picture);
+    harness.get_by_label_contains("this is a PNG image, not WebAssembly");
+}
+
+#[test]
+fn drop_a_module_to_open_it() {
+    let mut harness = app();
+    drop_file(&mut harness, samples_dir().join("hello.wat"));
+    assert_eq!(harness.state().session.module.as_ref().unwrap().module.name, "hello.wat");
+    harness.get_by_role_and_label(Role::Label, "hello.wat");
+    click_run(&mut harness);
+    show_tab(&mut harness, "Console");
+    harness.get_by_label("Hello, WASI!");
+}
+
+#[test]
+fn deny_clocks_and_see_notcapable() {
+    let mut harness = app();
+    open_sample(&mut harness, "Tell the time");
+    harness.get_by_label("Denied").click();
+    settle(&mut harness);
+    click_run(&mut harness);
+    harness.get_by_label("⛔ notcapable");
+    show_tab(&mut harness, "Console");
+    harness.get_by_label("clock denied: errno 76");
+}
+
+#[test]
+fn filter_calls_by_text() {
+    let mut harness = app();
+    open_sample(&mut harness, "A tour of the filesystem calls");
+    click_run(&mut harness);
+    let total = harness.state().session.current_run().unwrap().calls.len();
+    harness.get_by_label("Search calls").click();
+    settle(&mut harness);
+    harness.get_by_label("Search calls").type_text("renamed");
+    harness.step();
+    harness.step();
+    let label = format!("2 of {total} calls");
+    harness.get_by_label(&label);
+}
+
+#[test]
+fn a_reactor_export_is_called_with_arguments() {
+    let mut harness = app();
+    open_sample(&mut harness, "Call a reactor's exports");
+    click_run(&mut harness);
+    show_tab(&mut harness, "Console");
+    harness.get_by_label("returned 105");
+}
+
+#[test]
+fn the_memory_tab_shows_growth_refused_at_the_cap() {
+    let mut harness = app();
+    open_sample(&mut harness, "Grow memory until the cap");
+    click_run(&mut harness);
+    show_tab(&mut harness, "Memory");
+    harness.get_by_label_contains("growth(s) refused");
+    harness.get_by_label_contains("cap 16.0 MiB");
+}
+
+#[test]
+fn summary_and_timings_describe_the_run() {
+    let mut harness = app();
+    open_sample(&mut harness, "Hello, WASI");
+    click_run(&mut harness);
+    click_run(&mut harness);
+    show_tab(&mut harness, "Summary");
+    harness.get_by_label("fd_write");
+    show_tab(&mut harness, "Timings");
+    harness.get_by_role_and_label(Role::Label, "compile (cached)");
+    harness.get_by_role_and_label(Role::Label, "instantiate");
+}
+
+#[test]
+fn ctrl_plus_zooms_for_a_projector() {
+    let mut harness = app();
+    let before = harness.ctx.zoom_factor();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Plus);
+    harness.step();
+    harness.step();
+    assert!(harness.ctx.zoom_factor() > before);
+    assert!(harness.state().state.zoom > before, "the zoom is remembered for the next start");
+}
+
+/// A real run of `module` through the engine, its times replaced by fixed
+/// ones so that pictures of it are the same every time.
+fn steady_run(module: &str, profile: runtime_worker::SandboxProfile) -> wasmscope::model::run_record::RunRecord {
+    use runtime_worker::{MemoryChange, RunRequest, WorkerEvent};
+    let loaded = runtime_worker::load::load_file(&samples_dir().join(module)).unwrap();
+    let runtime = runtime_worker::Runtime::new().unwrap();
+    let events = runtime.start(RunRequest::new(loaded, profile.clone(), runtime_worker::Entry::Start)).wait();
+    let mut record = wasmscope::model::run_record::RunRecord::new(1, 1, module, profile);
+    for (i, mut event) in events.into_iter().enumerate() {
+        let t = i as u64 * 250_000;
+        match &mut event {
+            WorkerEvent::Call(call) => {
+                call.start_ns = t;
+                call.dur_ns = 1_000 + 100 * call.seq;
+            }
+            WorkerEvent::Phase(timing) => {
+                timing.nanos = match timing.phase {
+                    runtime_worker::Phase::Compile => 4_200_000,
+                    runtime_worker::Phase::Instantiate => 85_000,
+                    runtime_worker::Phase::FirstCall => 52_000,
+                    runtime_worker::Phase::Total => 5_600_000,
+                };
+            }
+            WorkerEvent::Memory(memory) => {
+                memory.at_ns = t;
+                if let MemoryChange::Grew { .. } = memory.change {}
+            }
+            _ => {}
+        }
+        record.ingest(event);
+    }
+    record
+}
+
+/// One picture per tab of a run with denials, compared with the committed
+/// snapshots (`UPDATE_SNAPSHOTS=1 cargo test -p wasmscope --test ui_stories`
+/// rewrites them).
+#[test]
+fn every_tab_renders_as_in_its_snapshot() {
+    let mut harness = app();
+    open_sample(&mut harness, "Try to escape the mount");
+    let profile = harness.state().state.profile.clone();
+    let record = steady_run("escape.wat", profile);
+    harness.state_mut().session.runs.push(record);
+    settle(&mut harness);
+    let mut results = Vec::new();
+    for tab in ["Calls", "Summary", "Memory", "Timings", "Console"] {
+        show_tab(&mut harness, tab);
+        harness.remove_cursor();
+        settle(&mut harness);
+        results.push((tab, harness.try_snapshot(&format!("tab_{}", tab.to_lowercase()))));
+    }
+    for (tab, result) in results {
+        if let Err(e) = result {
+            panic!("{tab}: {e}");
+        }
+    }
+}
