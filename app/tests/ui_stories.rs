@@ -273,7 +273,7 @@ fn ctrl_plus_zooms_for_a_projector() {
 /// A real run of `module` through the engine, its times replaced by fixed
 /// ones so that pictures of it are the same every time.
 fn steady_run(module: &str, profile: runtime_worker::SandboxProfile) -> wasmscope::model::run_record::RunRecord {
-    use runtime_worker::{MemoryChange, RunRequest, WorkerEvent};
+    use runtime_worker::{RunRequest, WorkerEvent};
     let loaded = runtime_worker::load::load_file(&samples_dir().join(module)).unwrap();
     let runtime = runtime_worker::Runtime::new().unwrap();
     let events = runtime.start(RunRequest::new(loaded, profile.clone(), runtime_worker::Entry::Start)).wait();
@@ -293,10 +293,7 @@ fn steady_run(module: &str, profile: runtime_worker::SandboxProfile) -> wasmscop
                     runtime_worker::Phase::Total => 5_600_000,
                 };
             }
-            WorkerEvent::Memory(memory) => {
-                memory.at_ns = t;
-                if let MemoryChange::Grew { .. } = memory.change {}
-            }
+            WorkerEvent::Memory(memory) => memory.at_ns = t,
             _ => {}
         }
         record.ingest(event);
@@ -320,7 +317,7 @@ fn every_tab_renders_as_in_its_snapshot() {
         show_tab(&mut harness, tab);
         harness.remove_cursor();
         settle(&mut harness);
-        results.push((tab, harness.try_snapshot(&format!("tab_{}", tab.to_lowercase()))));
+        results.push((tab, harness.try_snapshot(format!("tab_{}", tab.to_lowercase()))));
     }
     for (tab, result) in results {
         if let Err(e) = result {
