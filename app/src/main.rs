@@ -5,8 +5,8 @@ use wasmscope::{cli, gui};
 fn main() {
     match cli::dispatch() {
         cli::Invocation::Exit(code) => std::process::exit(code),
-        cli::Invocation::Window { file } => {
-            if let Err(e) = gui::run(file) {
+        cli::Invocation::Window(options) => {
+            if let Err(e) = gui::run(options) {
                 eprintln!("error: cannot open the window: {e}");
                 std::process::exit(1);
             }

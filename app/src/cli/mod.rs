@@ -22,6 +22,19 @@ pub struct Cli {
     /// A .wasm or .wat module to open in the window
     pub file: Option<PathBuf>,
 
+    /// Open a bundled sample (by file name, e.g. escape.wat) with the profile
+    /// that tells its story
+    #[arg(long, value_name = "NAME", conflicts_with = "file")]
+    pub sample: Option<String>,
+
+    /// Run the module as soon as it is open
+    #[arg(long)]
+    pub run: bool,
+
+    /// The tab to show first
+    #[arg(long, value_enum)]
+    pub tab: Option<crate::gui::app::Tab>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -35,9 +48,7 @@ pub enum Command {
 
 /// What `main` should do.
 pub enum Invocation {
-    Window {
-        file: Option<PathBuf>,
-    },
+    Window(crate::gui::WindowOptions),
     /// Exit with this status after a headless command.
     Exit(i32),
 }
@@ -51,7 +62,21 @@ pub fn dispatch() -> Invocation {
         Err(e) => e.exit(),
     };
     match cli.command {
-        None => Invocation::Window { file: cli.file },
+        None => {
+            if let Some(name) = &cli.sample
+                && crate::samples::by_file(name).is_none()
+            {
+                let names: Vec<&str> = crate::samples::SAMPLES.iter().map(|s| s.file).collect();
+                eprintln!("error: no bundled sample `{name}`; the samples are: {}", names.join(", "));
+                return Invocation::Exit(2);
+            }
+            Invocation::Window(crate::gui::WindowOptions {
+                file: cli.file,
+                sample: cli.sample,
+                run: cli.run,
+                tab: cli.tab,
+            })
+        }
         Some(Command::Run(args)) => {
             let run_matches = matches.subcommand_matches("run");
             Invocation::Exit(run::execute(&args, run_matches))

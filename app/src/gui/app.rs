@@ -27,7 +27,7 @@ const INGEST_BUDGET: Duration = Duration::from_millis(8);
 /// While a run is going, the window redraws at this pace to show progress.
 const LIVE_REPAINT: Duration = Duration::from_millis(16);
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 pub enum Tab {
     #[default]
     Calls,
@@ -102,13 +102,21 @@ pub struct WasmscopeApp {
     pub dialogs: FileDialogs,
     frame_stats: FrameStats,
     styled: bool,
+    /// Run as soon as the module being loaded is ready.
+    run_when_loaded: bool,
 }
 
 impl WasmscopeApp {
-    /// `file`: a module given on the command line, opened instead of the last one.
-    pub fn new(cc: &eframe::CreationContext<'_>, file: Option<PathBuf>) -> Self {
+    pub fn new(cc: &eframe::CreationContext<'_>, options: super::WindowOptions) -> Self {
         let state: State = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
-        let app = Self::with_state(state, file);
+        let mut app = Self::with_state(state, options.file);
+        if let Some(sample) = options.sample.as_deref().and_then(samples::by_file) {
+            app.open_sample(sample, true);
+        }
+        if let Some(tab) = options.tab {
+            app.state.tab = tab;
+        }
+        app.run_when_loaded = options.run;
         cc.egui_ctx.set_zoom_factor(app.state.zoom.clamp(0.5, 3.0));
         app
     }
@@ -130,6 +138,7 @@ impl WasmscopeApp {
             dialogs: FileDialogs::default(),
             frame_stats: FrameStats::default(),
             styled: false,
+            run_when_loaded: false,
         };
         match file {
             Some(path) => app.open_path(path),
@@ -268,6 +277,12 @@ impl eframe::App for WasmscopeApp {
         let calls_after = self.session.current_run().map_or(0, |r| r.calls.len());
         self.frame_stats.ingested(calls_after.saturating_sub(calls_before), ingest_started.elapsed());
         self.handle_input(&ctx);
+        if self.run_when_loaded && !self.session.is_loading() {
+            self.run_when_loaded = false;
+            if self.session.module.is_some() {
+                self.run();
+            }
+        }
         self.state.zoom = ctx.zoom_factor();
 
         egui::Panel::top("toolbar").show(ui, |ui| toolbar::ui(ui, self));

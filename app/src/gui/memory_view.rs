@@ -56,11 +56,14 @@ pub fn ui(ui: &mut Ui, run: Option<&RunRecord>) {
         .legend(Legend::default())
         .x_axis_label("seconds since the run started")
         .y_axis_label("linear memory (MiB)")
+        .include_x(0.0)
         .include_y(0.0)
         .include_y(cap.map_or(0.0, |c| c as f64 / MIB * 1.05))
         .allow_scroll(false)
         .show(ui, |plot| {
-            plot.line(Line::new("linear memory", series).color(t.accent).width(2.0));
+            // A step line: many points share an x, which band aggregation would
+            // turn into a filled shape.
+            plot.line(Line::new("linear memory", series).color(t.accent).width(2.0).allow_band(false));
             plot.points(
                 Points::new("memory.grow", growth_points).shape(MarkerShape::Circle).radius(3.0).color(t.accent),
             );

@@ -17,9 +17,21 @@ use std::path::PathBuf;
 
 pub use app::WasmscopeApp;
 
+/// How the window starts (from the command line).
+#[derive(Clone, Debug, Default)]
+pub struct WindowOptions {
+    /// Open this file instead of the last module.
+    pub file: Option<PathBuf>,
+    /// Open this bundled sample, with its profile.
+    pub sample: Option<String>,
+    /// Run as soon as the module is open.
+    pub run: bool,
+    pub tab: Option<app::Tab>,
+}
+
 /// Opens the window; returns when it is closed.
-pub fn run(file: Option<PathBuf>) -> eframe::Result {
-    let options = eframe::NativeOptions {
+pub fn run(options: WindowOptions) -> eframe::Result {
+    let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Wasmscope")
             .with_app_id("wasmscope")
@@ -28,5 +40,5 @@ pub fn run(file: Option<PathBuf>) -> eframe::Result {
             .with_drag_and_drop(true),
         ..Default::default()
     };
-    eframe::run_native("wasmscope", options, Box::new(move |cc| Ok(Box::new(WasmscopeApp::new(cc, file)))))
+    eframe::run_native("wasmscope", native, Box::new(move |cc| Ok(Box::new(WasmscopeApp::new(cc, options)))))
 }

@@ -136,7 +136,9 @@ pub fn outcome_text(outcome: &RunOutcome) -> String {
             let values: Vec<String> = values.iter().map(ToString::to_string).collect();
             format!("returned {}", values.join(", "))
         }
-        RunOutcome::Trapped(trap) => format!("trapped: {}", trap.message),
+        RunOutcome::Trapped(trap) => {
+            format!("trapped: {}", trap.message.strip_prefix("wasm trap: ").unwrap_or(&trap.message))
+        }
         RunOutcome::Stopped => "stopped".to_string(),
         RunOutcome::TimedOut => "timed out".to_string(),
         RunOutcome::Failed { message, .. } => format!("could not run: {message}"),

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Regenerates the README screenshots from the real window under Xvfb.
+# Needs: apt-get install xvfb imagemagick xdotool
+# Usage: screenshots/take.sh   (from anywhere; builds the app first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build -p wasmscope
+bin=target/debug/wasmscope
+out=screenshots
+display=:97
+size=1600x960
+
+Xvfb "$display" -screen 0 "${size}x24" >/dev/null 2>&1 &
+xvfb=$!
+data=$(mktemp -d)
+trap 'kill $xvfb 2>/dev/null; rm -rf "$data"' EXIT
+sleep 1
+
+# shot NAME SAMPLE TAB [EXTRA_RUNS]: open SAMPLE, run it, show TAB, capture.
+shot() {
+    local name=$1 sample=$2 tab=$3 extra=${4:-0}
+    DISPLAY=$display XDG_DATA_HOME=$data "$bin" --sample "$sample" --run --tab "$tab" &
+    local app=$!
+    sleep 3
+    local win
+    win=$(DISPLAY=$display xdotool search --sync --name Wasmscope | head -1)
+    for _ in $(seq 1 "$extra"); do
+        DISPLAY=$display xdotool windowfocus --sync "$win" key F5
+        sleep 1.5
+    done
+    DISPLAY=$display import -window "$win" "$out/$name.png"
+    kill "$app"
+    wait "$app" 2>/dev/null || true
+    echo "wrote $out/$name.png"
+}
+
+shot calls-denied escape.wat calls
+shot memory grow_memory.wat memory
+shot timings hello.wat timings 5
+shot console trap.wat console
