@@ -166,6 +166,16 @@ pub const SAMPLES: &[Sample] = &[
         entry: command,
     },
     Sample {
+        file: "many_calls.wat",
+        title: "A million calls",
+        story: "Calls clock_time_get a million times, then prints how long that took. Every call is traced and \
+                lands in the Calls table; press F12 to see the frame time and ingest rate while they pour in, and \
+                filter or scroll the million rows while the guest runs.",
+        source: source!("many_calls.wat"),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+    Sample {
         file: "trap.wat",
         title: "Trap with a backtrace",
         story: "Hits an unreachable instruction three calls deep. The console shows the trap and the wasm backtrace \

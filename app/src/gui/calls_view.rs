@@ -38,6 +38,13 @@ impl CallsView {
         self.shown_before = 0;
     }
 
+    /// How far the current filter has scanned the current run (1.0 = done).
+    pub fn filter_progress(&self, session: &Session) -> f32 {
+        session
+            .current_run()
+            .map_or(1.0, |run| if self.run == Some(run.id) { self.rows.progress(&run.calls) } else { 0.0 })
+    }
+
     /// Store index of the selected call, whose details are shown.
     pub fn selected(&self) -> Option<usize> {
         self.selected

@@ -1,0 +1,166 @@
+//! What tracing costs, measured against raw wasmtime in the same process:
+//! per-call cost with every call recorded (fd_write, clock_time_get),
+//! start-up phases, and how quickly Stop ends a guest.
+//!
+//! `cargo bench -p runtime-worker --bench engine` prints a table. Figures are
+//! medians of interleaved repetitions, so that a busy machine slows both
+//! sides alike; compare ratios, not absolute numbers across machines.
+
+use std::time::{Duration, Instant};
+
+use runtime_worker::{Entry, Phase, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerEvent, load};
+use wasmtime::{Config, Engine, Linker, Module, Store};
+use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::p1::{self, WasiP1Ctx};
+
+const CALLS: u32 = 1_000_000;
+const REPEATS: usize = 5;
+
+fn loop_module(body: &str) -> String {
+    format!(
+        r#"(module
+            (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+            (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 64) "0123456789abcdef")
+            (func (export "_start") (local $i i32)
+                (i32.store (i32.const 0) (i32.const 64))
+                (i32.store (i32.const 4) (i32.const 16))
+                (loop $again
+                    {body}
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br_if $again (i32.lt_u (local.get $i) (i32.const {CALLS}))))))"#
+    )
+}
+
+const WRITE: &str = "(drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))";
+const CLOCK: &str = "(drop (call $clock_time_get (i32.const 1) (i64.const 1) (i32.const 16)))";
+
+/// Raw wasmtime + wasmtime-wasi: stock async linker glue, output discarded,
+/// no tracing. Returns the time `_start` took.
+fn raw_run(wat: &str) -> Duration {
+    let mut config = Config::new();
+    config.epoch_interruption(false);
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
+    p1::add_to_linker_async(&mut linker, |cx| cx).unwrap();
+    let pre = linker.instantiate_pre(&module).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let mut store = Store::new(&engine, WasiCtxBuilder::new().build_p1());
+        let instance = pre.instantiate_async(&mut store).await.unwrap();
+        let start = instance.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
+        let began = Instant::now();
+        start.call_async(&mut store, ()).await.unwrap();
+        began.elapsed()
+    })
+}
+
+/// The same module through Wasmscope's engine, every call recorded and
+/// handed over to this thread. Returns the guest's run time (the whole run
+/// minus compilation and instantiation).
+fn traced_run(runtime: &Runtime, wat: &str) -> Duration {
+    let module = load::load("bench.wat", wat.as_bytes()).unwrap();
+    let events = runtime.start(RunRequest::new(module, SandboxProfile::default(), Entry::Start)).wait();
+    let mut calls = 0u32;
+    let mut phases = [0u64; 4];
+    for event in &events {
+        match event {
+            WorkerEvent::Call(_) => calls += 1,
+            WorkerEvent::Phase(t) => {
+                let i = match t.phase {
+                    Phase::Compile => 0,
+                    Phase::Instantiate => 1,
+                    Phase::FirstCall => 2,
+                    Phase::Total => 3,
+                };
+                phases[i] = t.nanos;
+            }
+            WorkerEvent::Finished(outcome) => assert_eq!(outcome, &RunOutcome::Exited { code: 0 }),
+            _ => {}
+        }
+    }
+    assert_eq!(calls, CALLS, "every call is recorded");
+    Duration::from_nanos(phases[3].saturating_sub(phases[0] + phases[1]))
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn per_call(d: Duration) -> f64 {
+    d.as_nanos() as f64 / f64::from(CALLS)
+}
+
+fn per_call_overhead(runtime: &Runtime) {
+    println!("\nPer-call cost, {CALLS} calls per run, median of {REPEATS} interleaved runs");
+    println!("{:<16} {:>12} {:>12} {:>8}", "call", "raw ns", "traced ns", "ratio");
+    for (name, body) in [("fd_write 16 B", WRITE), ("clock_time_get", CLOCK)] {
+        let wat = loop_module(body);
+        let (mut raw, mut traced) = (Vec::new(), Vec::new());
+        for _ in 0..REPEATS {
+            raw.push(raw_run(&wat));
+            traced.push(traced_run(runtime, &wat));
+        }
+        let (raw, traced) = (per_call(median(raw)), per_call(median(traced)));
+        println!("{name:<16} {raw:>12.1} {traced:>12.1} {:>7.2}x", traced / raw);
+    }
+}
+
+fn startup(runtime: &Runtime) {
+    const RUNS: usize = 50;
+    let hello = load::load("hello.wat", include_bytes!("../../samples/hello.wat")).unwrap();
+    let mut phases: [Vec<Duration>; 4] = Default::default();
+    for _ in 0..RUNS {
+        let events = runtime.start(RunRequest::new(hello.clone(), SandboxProfile::default(), Entry::Start)).wait();
+        for event in events {
+            if let WorkerEvent::Phase(t) = event {
+                let i = [Phase::Compile, Phase::Instantiate, Phase::FirstCall, Phase::Total]
+                    .iter()
+                    .position(|p| *p == t.phase)
+                    .unwrap();
+                phases[i].push(Duration::from_nanos(t.nanos));
+            }
+        }
+    }
+    println!("\nStart-up of samples/hello.wat, median of {RUNS} runs (compiled code cached after the first)");
+    for (name, samples) in ["compile", "instantiate", "first call", "total"].iter().zip(phases) {
+        println!("{name:<16} {:>12.1} µs", median(samples).as_nanos() as f64 / 1e3);
+    }
+}
+
+fn stop_latency(runtime: &Runtime) {
+    const RUNS: usize = 10;
+    println!("\nStop latency: request to Finished, median of {RUNS}");
+    for sample in ["loop_forever.wat", "sleep.wat"] {
+        let source = std::fs::read(format!("{}/../samples/{sample}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let module = load::load(sample, &source).unwrap();
+        let mut latencies = Vec::new();
+        for _ in 0..RUNS {
+            let handle = runtime.start(RunRequest::new(module.clone(), SandboxProfile::default(), Entry::Start));
+            'printed: loop {
+                let batch = handle.events().recv().unwrap();
+                if batch.events.iter().any(|e| matches!(e, WorkerEvent::Output { .. })) {
+                    break 'printed;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            let asked = Instant::now();
+            handle.stop();
+            let events = handle.wait();
+            latencies.push(asked.elapsed());
+            assert!(matches!(events.last(), Some(WorkerEvent::Finished(RunOutcome::Stopped))));
+        }
+        println!("{sample:<16} {:>12.3} ms", median(latencies).as_secs_f64() * 1e3);
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported.
+    let runtime = Runtime::new().unwrap();
+    per_call_overhead(&runtime);
+    startup(&runtime);
+    stop_latency(&runtime);
+}
