@@ -65,3 +65,55 @@ impl std::fmt::Display for Capability {
 pub fn of_p1_import(name: &str) -> Option<Capability> {
     crate::abi::WasiFunc::from_name(name).map(|f| f.capability())
 }
+
+/// The capability a WASI 0.2 interface import belongs to, by its name
+/// (`wasi:filesystem/types@0.2.0`), or `None` for an interface that is not a
+/// WASI capability (`wasi:io/*` streams serve files, stdio and sockets alike).
+pub fn of_p2_interface(name: &str) -> Option<Capability> {
+    let name = name.split('@').next().unwrap_or(name);
+    let (package, interface) = name.split_once('/')?;
+    match package {
+        "wasi:filesystem" => Some(Capability::Files),
+        "wasi:sockets" => Some(Capability::Network),
+        "wasi:http" => Some(Capability::Network),
+        "wasi:clocks" => Some(Capability::Clocks),
+        "wasi:random" => Some(Capability::Random),
+        "wasi:cli" => match interface {
+            "environment" => Some(Capability::EnvArgs),
+            "exit" => Some(Capability::Process),
+            _ => Some(Capability::Stdio),
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview1_imports_are_tagged() {
+        assert_eq!(of_p1_import("path_open"), Some(Capability::Files));
+        assert_eq!(of_p1_import("fd_write"), Some(Capability::Stdio));
+        assert_eq!(of_p1_import("clock_time_get"), Some(Capability::Clocks));
+        assert_eq!(of_p1_import("environ_get"), Some(Capability::EnvArgs));
+        assert_eq!(of_p1_import("args_get"), Some(Capability::EnvArgs));
+        assert_eq!(of_p1_import("random_get"), Some(Capability::Random));
+        assert_eq!(of_p1_import("proc_exit"), Some(Capability::Process));
+        assert_eq!(of_p1_import("sock_send"), Some(Capability::Network));
+        assert_eq!(of_p1_import("not_a_function"), None);
+    }
+
+    #[test]
+    fn preview2_interfaces_are_tagged() {
+        assert_eq!(of_p2_interface("wasi:filesystem/types@0.2.0"), Some(Capability::Files));
+        assert_eq!(of_p2_interface("wasi:sockets/tcp@0.2.3"), Some(Capability::Network));
+        assert_eq!(of_p2_interface("wasi:clocks/wall-clock@0.2.0"), Some(Capability::Clocks));
+        assert_eq!(of_p2_interface("wasi:cli/environment@0.2.0"), Some(Capability::EnvArgs));
+        assert_eq!(of_p2_interface("wasi:cli/stdout@0.2.0"), Some(Capability::Stdio));
+        assert_eq!(of_p2_interface("wasi:cli/exit@0.2.0"), Some(Capability::Process));
+        assert_eq!(of_p2_interface("wasi:random/random@0.2.0"), Some(Capability::Random));
+        assert_eq!(of_p2_interface("wasi:io/streams@0.2.0"), None);
+        assert_eq!(of_p2_interface("my:db/connector"), None);
+    }
+}

@@ -21,6 +21,7 @@
 pub mod abi;
 pub mod capability;
 pub mod describe;
+pub mod disassembly;
 pub mod event;
 pub mod inspect;
 pub mod load;
@@ -36,6 +37,7 @@ mod output;
 mod run;
 mod trace;
 mod wasi_ctx;
+mod wit_world;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};

@@ -20,7 +20,8 @@ pub struct LoadedModule {
     pub sha256: [u8; 32],
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ModuleKind {
     /// A core WebAssembly module (WASI preview1 programs are these).
     Core,
@@ -39,8 +40,17 @@ impl ModuleKind {
 
 impl LoadedModule {
     pub fn sha256_hex(&self) -> String {
-        self.sha256.iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.sha256)
     }
+}
+
+/// SHA-256 of `bytes`, in hexadecimal.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Larger inputs are refused before any parsing: wasmtime itself caps a

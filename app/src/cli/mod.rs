@@ -1,12 +1,14 @@
 //! The command line: `wasmscope [FILE]` opens the window, `wasmscope run …`
 //! runs headless with the same engine.
 
+mod inspect;
 mod run;
 
 use std::path::PathBuf;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub use inspect::InspectArgs;
 pub use run::RunArgs;
 
 #[derive(Parser, Debug)]
@@ -43,7 +45,10 @@ pub struct Cli {
 pub enum Command {
     /// Run a WASI module headless, printing its output (and, on request, its
     /// WASI calls) like `wasmtime run`
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// Show what a module is before it runs: sections, imports with the
+    /// capabilities they belong to, exports, memories, custom sections, WIT
+    Inspect(InspectArgs),
 }
 
 /// What `main` should do.
@@ -81,6 +86,7 @@ pub fn dispatch() -> Invocation {
             let run_matches = matches.subcommand_matches("run");
             Invocation::Exit(run::execute(&args, run_matches))
         }
+        Some(Command::Inspect(args)) => Invocation::Exit(inspect::execute(&args)),
     }
 }
 

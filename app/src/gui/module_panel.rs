@@ -33,7 +33,7 @@ fn module_info(ui: &mut Ui, app: &mut WasmscopeApp) {
     ui.label(RichText::new(&module.name).size(18.0).strong());
     egui::Grid::new("module-facts").num_columns(2).show(ui, |ui| {
         ui.label("Kind");
-        let kind = match (module.kind, entry.summary.is_command()) {
+        let kind = match (module.kind, entry.inspection.is_command()) {
             (ModuleKind::Component, _) => "component".to_string(),
             (ModuleKind::Core, true) => "core module · command (_start)".to_string(),
             (ModuleKind::Core, false) => "core module · reactor".to_string(),
@@ -61,7 +61,7 @@ fn module_info(ui: &mut Ui, app: &mut WasmscopeApp) {
         "What the module's WASI imports could reach if everything were granted. The profile decides what it gets.",
     );
     ui.horizontal_wrapped(|ui| {
-        let may_use = &entry.summary.may_use;
+        let may_use = &entry.inspection.may_use;
         if may_use.is_empty() {
             ui.label(RichText::new("nothing beyond its own memory").color(t.ok_text));
         }
@@ -79,17 +79,17 @@ fn module_info(ui: &mut Ui, app: &mut WasmscopeApp) {
 /// How the run enters the module: `_start`, or an export with arguments.
 fn entry_point(ui: &mut Ui, app: &mut WasmscopeApp) {
     let Some(module) = &app.session.module else { return };
-    let summary = module.summary.clone();
+    let inspection = module.inspection.clone();
     let heading = ui.label(RichText::new("Entry point").strong());
     let current = match &app.state.entry {
         Entry::Start => "_start".to_string(),
         Entry::Invoke { name, .. } => name.clone(),
     };
     let combo = egui::ComboBox::from_id_salt("entry-point").selected_text(&current).width(200.0).show_ui(ui, |ui| {
-        if summary.is_command() {
+        if inspection.is_command() {
             ui.selectable_value(&mut app.state.entry, Entry::Start, "_start (command)");
         }
-        for export in summary.invocable_exports() {
+        for export in inspection.invocable_exports() {
             let label = format!("{} {}", export.name, export.signature.as_deref().unwrap_or(""));
             let value = Entry::Invoke { name: export.name.clone(), args: Vec::new() };
             let selected = matches!(&app.state.entry, Entry::Invoke { name, .. } if *name == export.name);
@@ -100,7 +100,7 @@ fn entry_point(ui: &mut Ui, app: &mut WasmscopeApp) {
     });
     combo.response.labelled_by(heading.id);
     if let Entry::Invoke { name, .. } = &app.state.entry {
-        let signature = summary.exports.iter().find(|e| &e.name == name).and_then(|e| e.signature.clone());
+        let signature = inspection.exports.iter().find(|e| &e.name == name).and_then(|e| e.signature.clone());
         if let Some(signature) = signature {
             ui.label(RichText::new(format!("{name}{signature}")).monospace());
         }
@@ -108,16 +108,16 @@ fn entry_point(ui: &mut Ui, app: &mut WasmscopeApp) {
         ui.add(egui::TextEdit::singleline(&mut app.state.invoke_args).hint_text("e.g. 2 3").desired_width(200.0))
             .labelled_by(label.id);
     }
-    if summary.is_command() && app.state.entry != Entry::Start {
+    if inspection.is_command() && app.state.entry != Entry::Start {
         // Keep a stale export from a previous module from being invoked.
         if let Entry::Invoke { name, .. } = &app.state.entry
-            && !summary.exports.iter().any(|e| &e.name == name)
+            && !inspection.exports.iter().any(|e| &e.name == name)
         {
             app.state.entry = Entry::Start;
         }
-    } else if !summary.is_command()
+    } else if !inspection.is_command()
         && app.state.entry == Entry::Start
-        && let Some(first) = summary.invocable_exports().next()
+        && let Some(first) = inspection.invocable_exports().next()
     {
         app.state.entry = Entry::Invoke { name: first.name.clone(), args: Vec::new() };
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, TryRecvError};
-use runtime_worker::inspect::{ModuleSummary, summarize};
+use runtime_worker::inspect::{Inspection, inspect};
 use runtime_worker::{
     Entry, LoadedModule, RunHandle, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerCommand, load,
 };
@@ -25,7 +25,7 @@ pub enum ModuleOrigin {
 
 pub struct ModuleEntry {
     pub module: LoadedModule,
-    pub summary: Arc<ModuleSummary>,
+    pub inspection: Arc<Inspection>,
     pub origin: ModuleOrigin,
 }
 
@@ -54,7 +54,7 @@ pub struct Session {
 
 struct Loading {
     origin: ModuleOrigin,
-    result: Receiver<Result<(LoadedModule, ModuleSummary), String>>,
+    result: Receiver<Result<(LoadedModule, Inspection), String>>,
 }
 
 impl Session {
@@ -70,8 +70,8 @@ impl Session {
         let owned = path.to_path_buf();
         let spawned = std::thread::Builder::new().name("load-module".into()).spawn(move || {
             let result = load::load_file(&owned).map_err(|e| e.to_string()).map(|m| {
-                let summary = summarize(&m);
-                (m, summary)
+                let inspection = inspect(&m);
+                (m, inspection)
             });
             let _ = tx.send(result);
         });
@@ -96,13 +96,13 @@ impl Session {
     }
 
     fn set_module(&mut self, module: LoadedModule, origin: ModuleOrigin) {
-        let summary = Arc::new(summarize(&module));
-        self.set_summarized(module, summary, origin);
+        let inspection = Arc::new(inspect(&module));
+        self.set_inspected(module, inspection, origin);
     }
 
-    fn set_summarized(&mut self, module: LoadedModule, summary: Arc<ModuleSummary>, origin: ModuleOrigin) {
+    fn set_inspected(&mut self, module: LoadedModule, inspection: Arc<Inspection>, origin: ModuleOrigin) {
         self.notice = None;
-        self.module = Some(ModuleEntry { module, summary, origin });
+        self.module = Some(ModuleEntry { module, inspection, origin });
     }
 
     pub fn is_loading(&self) -> bool {
@@ -233,7 +233,7 @@ impl Session {
         let origin = loading.origin.clone();
         self.loading = None;
         match result {
-            Ok((module, summary)) => self.set_summarized(module, Arc::new(summary), origin),
+            Ok((module, inspection)) => self.set_inspected(module, Arc::new(inspection), origin),
             Err(e) => {
                 let name = match &origin {
                     ModuleOrigin::File(path) => path.display().to_string(),

@@ -1,0 +1,156 @@
+//! `wasmscope inspect`: what a module is, before it runs.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+use runtime_worker::inspect::{Inspection, inspect_bytes};
+
+#[derive(Args, Debug)]
+#[command(after_help = "Exit status: 0 when the module reads and validates; 1 when it is malformed (what could be \
+                        read is still printed, with the offset of the fault); 126 when the file cannot be read.")]
+pub struct InspectArgs {
+    /// Print the analysis as JSON (with each import's capability tag)
+    #[arg(long)]
+    pub json: bool,
+
+    /// The module: .wasm or .wat
+    pub file: PathBuf,
+}
+
+pub fn execute(args: &InspectArgs) -> i32 {
+    let data = match std::fs::read(&args.file) {
+        Ok(data) => data,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", args.file.display());
+            return super::run::exit_code::CANNOT_RUN;
+        }
+    };
+    // Text is converted first; a binary is read as it is, broken or not.
+    let bytes = if data.starts_with(b"\0asm") {
+        data
+    } else {
+        match wat::Parser::new().parse_bytes(Some(&args.file), &data) {
+            Ok(bytes) => bytes.into_owned(),
+            Err(e) => {
+                eprintln!("error: `{}` is neither WebAssembly nor valid WebAssembly text:\n{e}", args.file.display());
+                return 1;
+            }
+        }
+    };
+    let inspection = inspect_bytes(&bytes);
+    if args.json {
+        match serde_json::to_string_pretty(&inspection) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 1;
+            }
+        }
+    } else {
+        let name = args.file.display().to_string();
+        print!("{}", describe(&name, &inspection));
+    }
+    if inspection.error.is_some() { 1 } else { 0 }
+}
+
+/// The analysis as text for a terminal.
+pub fn describe(name: &str, inspection: &Inspection) -> String {
+    let mut out = String::new();
+    let kind = match inspection.kind {
+        Some(kind) => kind.name(),
+        None => "not a WebAssembly module",
+    };
+    let _ = writeln!(out, "{name}: {kind}, {} bytes, sha256 {}", inspection.size, inspection.sha256);
+    let _ = writeln!(out, "may use: {}", inspection.may_use_text());
+    let entry = if inspection.is_command() { "command (_start)" } else { "reactor (called through its exports)" };
+    if inspection.kind == Some(runtime_worker::ModuleKind::Core) {
+        let _ = writeln!(out, "entry: {entry}");
+    }
+
+    let _ = writeln!(out, "\nsections:\n  {:>10} {:>10}  {:<24} {:>8}", "offset", "size", "name", "count");
+    for s in &inspection.sections {
+        let count = s.count.map(|c| c.to_string()).unwrap_or_default();
+        let _ = writeln!(out, "  {:>#10x} {:>10}  {:<24} {:>8}", s.offset, s.size, s.name, count);
+    }
+    if !inspection.imports.is_empty() {
+        let _ = writeln!(out, "\nimports:");
+        for (module, imports) in inspection.imports_by_module() {
+            let _ = writeln!(out, "  {module}");
+            for import in imports {
+                let tag = import.capability.map(|c| c.name()).unwrap_or("");
+                let _ = writeln!(out, "    {:<28} {:<9} {tag}", import.name, import.kind);
+            }
+        }
+    }
+    if !inspection.exports.is_empty() {
+        let _ = writeln!(out, "\nexports:");
+        for export in &inspection.exports {
+            let _ =
+                writeln!(out, "  {:<28} {:<9} {}", export.name, export.kind, export.signature.as_deref().unwrap_or(""));
+        }
+    }
+    for memory in &inspection.memories {
+        let max = memory.maximum_pages.map_or("no maximum".to_string(), |m| format!("maximum {m} pages"));
+        let mut flags = String::new();
+        for (on, flag) in [(memory.imported, " imported"), (memory.shared, " shared"), (memory.memory64, " 64-bit")] {
+            if on {
+                flags.push_str(flag);
+            }
+        }
+        let _ = writeln!(out, "\nmemory:{flags} {} pages initial, {max}", memory.initial_pages);
+    }
+    for table in &inspection.tables {
+        let max = table.maximum.map_or("no maximum".to_string(), |m| format!("maximum {m}"));
+        let _ = writeln!(
+            out,
+            "table: {} × {}, {max}{}",
+            table.initial,
+            table.element_type,
+            if table.imported { " (imported)" } else { "" }
+        );
+    }
+    if !inspection.globals.is_empty() {
+        let mutable = inspection.globals.iter().filter(|g| g.mutable).count();
+        let _ = writeln!(out, "globals: {} ({mutable} mutable)", inspection.globals.len());
+    }
+    let _ = writeln!(out, "functions: {} defined", inspection.defined_functions);
+    if let Some(start) = inspection.start_function {
+        let name = inspection.function_name(start).map(|n| format!(" ({n})")).unwrap_or_default();
+        let _ = writeln!(out, "start function: {start}{name}");
+    }
+    if !inspection.data_segments.is_empty() {
+        let bytes: u64 = inspection.data_segments.iter().map(|d| d.size).sum();
+        let _ = writeln!(out, "data: {} segments, {bytes} bytes", inspection.data_segments.len());
+    }
+    let custom = &inspection.custom;
+    if let Some(name) = &custom.module_name {
+        let _ = writeln!(out, "module name: {name}");
+    }
+    if !custom.function_names.is_empty() {
+        let _ = writeln!(out, "function names: {}", custom.function_names.len());
+    }
+    for (field, values) in &custom.producers {
+        let values: Vec<String> =
+            values.iter().map(|(n, v)| if v.is_empty() { n.clone() } else { format!("{n} {v}") }).collect();
+        let _ = writeln!(out, "producers {field}: {}", values.join(", "));
+    }
+    if !custom.target_features.is_empty() {
+        let _ = writeln!(out, "target features: {}", custom.target_features.join(" "));
+    }
+    if let Some(component) = &inspection.component {
+        let _ = writeln!(out, "\ncore modules inside: {}", component.core_modules.len());
+        match &component.wit {
+            Ok(wit) => {
+                let _ = writeln!(out, "\nWIT:\n{wit}");
+            }
+            Err(e) => {
+                let _ = writeln!(out, "\nWIT: {e}");
+            }
+        }
+    }
+    if let Some(error) = &inspection.error {
+        let _ = writeln!(out, "\nerror at offset {:#x}: {}", error.offset, error.message);
+    }
+    out
+}
