@@ -53,7 +53,7 @@ fn main() {
     let calls = events.iter().filter(|e| matches!(e, WorkerEvent::Call(_))).count();
 
     // Ingest: what `Session::pump` does with each event.
-    let mut record = RunRecord::new(1, 1, "many_calls.wat", SandboxProfile::default());
+    let mut record = RunRecord::new(1, 1, "many_calls.wat", [0; 32], SandboxProfile::default());
     let started = Instant::now();
     for event in events {
         record.ingest(event);

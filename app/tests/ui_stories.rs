@@ -275,9 +275,10 @@ fn ctrl_plus_zooms_for_a_projector() {
 fn steady_run(module: &str, profile: runtime_worker::SandboxProfile) -> wasmscope::model::run_record::RunRecord {
     use runtime_worker::{RunRequest, WorkerEvent};
     let loaded = runtime_worker::load::load_file(&samples_dir().join(module)).unwrap();
+    let loaded_sha = loaded.sha256;
     let runtime = runtime_worker::Runtime::new().unwrap();
     let events = runtime.start(RunRequest::new(loaded, profile.clone(), runtime_worker::Entry::Start)).wait();
-    let mut record = wasmscope::model::run_record::RunRecord::new(1, 1, module, profile);
+    let mut record = wasmscope::model::run_record::RunRecord::new(1, 1, module, loaded_sha, profile);
     for (i, mut event) in events.into_iter().enumerate() {
         let t = i as u64 * 250_000;
         match &mut event {
@@ -313,8 +314,9 @@ fn every_tab_renders_as_in_its_snapshot() {
     harness.state_mut().session.runs.push(record);
     settle(&mut harness);
     let mut results = Vec::new();
-    for tab in ["Calls", "Summary", "Memory", "Timings", "Console"] {
+    for tab in ["Inspector", "Disassembly", "Calls", "Summary", "Memory", "Timings", "Console"] {
         show_tab(&mut harness, tab);
+        step_until(&mut harness, "the listing", |app| !app.session.is_disassembling());
         harness.remove_cursor();
         settle(&mut harness);
         results.push((tab, harness.try_snapshot(format!("tab_{}", tab.to_lowercase()))));
@@ -324,4 +326,39 @@ fn every_tab_renders_as_in_its_snapshot() {
             panic!("{tab}: {e}");
         }
     }
+}
+
+#[test]
+fn the_inspector_shows_what_a_module_may_use_before_it_runs_and_what_it_did_after() {
+    let mut harness = app();
+    open_sample(&mut harness, "A tour of the filesystem calls");
+    show_tab(&mut harness, "Inspector");
+    harness.get_by_label("wasi_snapshot_preview1");
+    harness.get_by_label("path_rename");
+    harness.get_by_label("files: granted");
+    harness.get_by_label("run it to see");
+    click_run(&mut harness);
+    show_tab(&mut harness, "Inspector");
+    assert!(harness.query_by_label("run it to see").is_none());
+    harness.get_by_label_contains("Did use (run #1)");
+}
+
+#[test]
+fn the_disassembly_is_searchable_and_jumps_to_functions() {
+    let mut harness = app();
+    open_sample(&mut harness, "A tour of the filesystem calls");
+    show_tab(&mut harness, "Disassembly");
+    step_until(&mut harness, "the listing", |app| !app.session.is_disassembling());
+    settle(&mut harness);
+    harness.get_by_label_contains("lines, 4 functions");
+    harness.get_by_label("Search the disassembly").click();
+    settle(&mut harness);
+    harness.get_by_label("Search the disassembly").type_text("path_rename");
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness);
+    let found = harness.query_all_by_label_contains("line ").find(|n| n.value().is_some_and(|v| v.contains(" of ")));
+    assert!(found.is_some(), "the search reports the line it found");
+    harness.get_by_label("$step (;11;)").click();
+    settle(&mut harness);
+    harness.get_by_label_contains("(func $step (;11;)");
 }

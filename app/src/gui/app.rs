@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::calls_view::CallsView;
 use super::capabilities_panel;
 use super::console_view::ConsoleView;
+use super::disassembly_view::DisassemblyView;
 use super::file_dialog::{DialogPurpose, FileDialogs};
-use super::{memory_view, module_panel, summary_view, timings_view, toolbar};
+use super::{inspector_view, memory_view, module_panel, summary_view, timings_view, toolbar};
 use crate::model::call_filter::CallFilter;
 use crate::model::session::{ModuleOrigin, Session};
 use crate::samples;
@@ -29,6 +30,8 @@ const LIVE_REPAINT: Duration = Duration::from_millis(16);
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 pub enum Tab {
+    Inspector,
+    Disassembly,
     #[default]
     Calls,
     Summary,
@@ -38,10 +41,13 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Calls, Tab::Summary, Tab::Memory, Tab::Timings, Tab::Console];
+    pub const ALL: [Tab; 7] =
+        [Tab::Inspector, Tab::Disassembly, Tab::Calls, Tab::Summary, Tab::Memory, Tab::Timings, Tab::Console];
 
     pub fn title(self) -> &'static str {
         match self {
+            Tab::Inspector => "Inspector",
+            Tab::Disassembly => "Disassembly",
             Tab::Calls => "Calls",
             Tab::Summary => "Summary",
             Tab::Memory => "Memory",
@@ -99,6 +105,7 @@ pub struct WasmscopeApp {
     pub session: Session,
     pub calls: CallsView,
     pub console: ConsoleView,
+    pub disassembly: DisassemblyView,
     pub dialogs: FileDialogs,
     frame_stats: FrameStats,
     styled: bool,
@@ -135,6 +142,7 @@ impl WasmscopeApp {
             session,
             calls: CallsView::default(),
             console: ConsoleView::default(),
+            disassembly: DisassemblyView::default(),
             dialogs: FileDialogs::default(),
             frame_stats: FrameStats::default(),
             styled: false,
@@ -302,7 +310,11 @@ impl eframe::App for WasmscopeApp {
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
 
         self.drop_overlay(&ctx);
-        if self.session.is_running() || self.session.is_loading() || self.dialogs.is_open() {
+        if self.session.is_running()
+            || self.session.is_loading()
+            || self.session.is_disassembling()
+            || self.dialogs.is_open()
+        {
             ctx.request_repaint_after(LIVE_REPAINT);
         }
         self.frame_stats.frame(frame_started.elapsed());
@@ -333,6 +345,8 @@ impl WasmscopeApp {
         });
         ui.separator();
         match self.state.tab {
+            Tab::Inspector => inspector_view::ui(ui, &self.session),
+            Tab::Disassembly => self.disassembly.ui(ui, &mut self.session),
             Tab::Calls => self.calls.ui(ui, &self.session, &mut self.state.filter, &mut self.state.follow),
             Tab::Summary => summary_view::ui(ui, self.session.current_run()),
             Tab::Memory => memory_view::ui(ui, self.session.current_run()),

@@ -61,7 +61,7 @@ impl ConsoleView {
             outcome_banner(ui, outcome, &t);
         }
         let lines = run.console.lines();
-        let height = theme::row_height(ui);
+        let height = theme::line_height(ui);
         egui::ScrollArea::both().id_salt("console-scroll").auto_shrink([false; 2]).stick_to_bottom(true).show_rows(
             ui,
             height,

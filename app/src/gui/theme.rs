@@ -69,6 +69,12 @@ pub fn chip(ui: &mut Ui, label: &str, on: bool, tooltip: &str) -> egui::Response
     response.on_hover_text(tooltip)
 }
 
+/// Height of one line of monospace text in a plain list (`show_rows`): the
+/// height a label of it really takes, so that the rows laid out fill the view.
+pub fn line_height(ui: &Ui) -> f32 {
+    ui.text_style_height(&egui::TextStyle::Monospace)
+}
+
 /// Row height of monospace tables at the current text size.
 pub fn row_height(ui: &Ui) -> f32 {
     ui.text_style_height(&egui::TextStyle::Monospace) + 4.0

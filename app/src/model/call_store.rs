@@ -7,10 +7,10 @@
 //! rare and kept aside. A row is decoded back into a full `CallEvent` only
 //! when it is looked at (a visible table row, the detail pane, an export).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use runtime_worker::{Abrupt, CallEvent, Denial, Errno, Preview, WasiFunc};
+use runtime_worker::{Abrupt, CallEvent, Capability, Denial, Errno, Preview, WasiFunc};
 
 /// The fixed part of a stored call.
 #[derive(Clone, Copy, Debug)]
@@ -49,6 +49,8 @@ pub struct CallStore {
     stats: Vec<FuncStats>,
     /// Calls per errno number (index 0 counts successes).
     errno_counts: Vec<u64>,
+    /// Calls per capability actually exercised.
+    capabilities: BTreeMap<Capability, u64>,
 }
 
 impl CallStore {
@@ -129,6 +131,12 @@ impl CallStore {
         stats.errors += u64::from(errno != 0);
         stats.denied += u64::from(flags & DENIED != 0);
         self.errno_counts[usize::from(errno)] += 1;
+        *self.capabilities.entry(capability_used(call)).or_default() += 1;
+    }
+
+    /// The capabilities the calls used, with how many calls each.
+    pub fn capabilities_used(&self) -> &BTreeMap<Capability, u64> {
+        &self.capabilities
     }
 
     /// The errnos calls returned, with how often, most frequent first.
@@ -273,6 +281,23 @@ impl CallStore {
     }
 }
 
+/// What a call actually used: reads and writes on fds 0-2 are stdio, on
+/// any other descriptor files; everything else goes by its function.
+fn capability_used(call: &CallEvent) -> Capability {
+    let capability = call.func.capability();
+    let first_is_fd = call.func.params().first().is_some_and(|p| p.kind == runtime_worker::abi::Kind::Fd);
+    match capability {
+        Capability::Stdio | Capability::Files if first_is_fd => {
+            if call.params[0] <= 2 {
+                Capability::Stdio
+            } else {
+                Capability::Files
+            }
+        }
+        other => other,
+    }
+}
+
 fn is_string_kind(kind: runtime_worker::abi::Kind) -> bool {
     matches!(kind, runtime_worker::abi::Kind::Str | runtime_worker::abi::Kind::StrList)
 }
@@ -393,6 +418,8 @@ mod tests {
             assert_eq!(back.seq, i as u64);
         }
         assert!(store.is_denied(0) && !store.is_denied(1));
+        let used: Vec<_> = store.capabilities_used().iter().map(|(c, n)| (*c, *n)).collect();
+        assert_eq!(used, [(Capability::Files, 2), (Capability::Stdio, 1)]);
         assert_eq!(store.denied_indices().collect::<Vec<_>>(), [0]);
         let stats = store.stats(WasiFunc::PathOpen);
         assert_eq!((stats.calls, stats.errors, stats.denied), (2, 1, 1));

@@ -12,6 +12,7 @@ pub struct RunRecord {
     /// 1-based number of the run in this session, for people.
     pub number: usize,
     pub module_name: String,
+    pub module_sha256: [u8; 32],
     pub profile: SandboxProfile,
     started: Instant,
     ended: Option<Instant>,
@@ -26,11 +27,12 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
-    pub fn new(id: RunId, number: usize, module_name: &str, profile: SandboxProfile) -> RunRecord {
+    pub fn new(id: RunId, number: usize, module_name: &str, sha256: [u8; 32], profile: SandboxProfile) -> RunRecord {
         RunRecord {
             id,
             number,
             module_name: module_name.to_string(),
+            module_sha256: sha256,
             profile,
             started: Instant::now(),
             ended: None,

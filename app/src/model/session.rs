@@ -14,6 +14,7 @@ use runtime_worker::{
     Entry, LoadedModule, RunHandle, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerCommand, load,
 };
 
+use super::disassembly_job::DisassemblyJob;
 use super::run_record::RunRecord;
 
 /// Where the loaded module came from.
@@ -50,6 +51,7 @@ pub struct Session {
     loading: Option<Loading>,
     pub notice: Option<Notice>,
     runs_started: usize,
+    disassembly: Option<DisassemblyJob>,
 }
 
 struct Loading {
@@ -59,7 +61,16 @@ struct Loading {
 
 impl Session {
     pub fn new(runtime: Runtime) -> Session {
-        Session { runtime, module: None, runs: Vec::new(), active: None, loading: None, notice: None, runs_started: 0 }
+        Session {
+            runtime,
+            module: None,
+            runs: Vec::new(),
+            active: None,
+            loading: None,
+            notice: None,
+            runs_started: 0,
+            disassembly: None,
+        }
     }
 
     /// Loads a file on a background thread (large modules take a while to
@@ -102,7 +113,23 @@ impl Session {
 
     fn set_inspected(&mut self, module: LoadedModule, inspection: Arc<Inspection>, origin: ModuleOrigin) {
         self.notice = None;
+        // A listing of the previous module is cancelled with it.
+        self.disassembly = None;
         self.module = Some(ModuleEntry { module, inspection, origin });
+    }
+
+    /// The loaded module's listing, started on first request; `wake` is
+    /// called when it is ready.
+    pub fn disassembly(&mut self, wake: impl Fn() + Send + 'static) -> Option<&mut DisassemblyJob> {
+        let module = &self.module.as_ref()?.module;
+        if self.disassembly.as_ref().is_none_or(|job| job.sha256 != module.sha256) {
+            self.disassembly = Some(DisassemblyJob::start(module, wake));
+        }
+        self.disassembly.as_mut()
+    }
+
+    pub fn is_disassembling(&self) -> bool {
+        self.disassembly.as_ref().is_some_and(DisassemblyJob::is_running)
     }
 
     pub fn is_loading(&self) -> bool {
@@ -121,9 +148,10 @@ impl Session {
         let module = entry_module.module.clone();
         self.abandon_active();
         let name = module.name.clone();
+        let sha256 = module.sha256;
         let handle = self.runtime.start(RunRequest::new(module, profile.clone(), entry.clone()));
         self.runs_started += 1;
-        self.runs.push(RunRecord::new(handle.id, self.runs_started, &name, profile.clone()));
+        self.runs.push(RunRecord::new(handle.id, self.runs_started, &name, sha256, profile.clone()));
         self.active = Some(handle);
         self.notice = None;
         self.trim_history();
