@@ -48,6 +48,69 @@ fn frames(
         .collect()
 }
 
+/// A module of about `megabytes` MB: tens of thousands of functions, each a
+/// long run of arithmetic.
+fn large_module(megabytes: usize) -> Vec<u8> {
+    use wasm_encoder::{CodeSection, Function, FunctionSection, Instruction, Module, TypeSection, ValType};
+    let body_instructions = 160; // about 500 bytes of code per function
+    let count = megabytes * 1_000_000 / 500;
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32], [ValType::I32]);
+    let mut functions = FunctionSection::new();
+    let mut code = CodeSection::new();
+    for i in 0..count {
+        functions.function(0);
+        let mut f = Function::new([]);
+        f.instruction(&Instruction::LocalGet(0));
+        for k in 0..body_instructions {
+            f.instruction(&Instruction::I32Const((i * 31 + k) as i32 % 100_000));
+            f.instruction(&Instruction::I32Add);
+        }
+        f.instruction(&Instruction::End);
+        code.function(&f);
+    }
+    let mut module = Module::new();
+    module.section(&types).section(&functions).section(&code);
+    module.finish()
+}
+
+/// Opening a large module and listing it: the window keeps drawing.
+fn large_module_frames() {
+    let bytes = large_module(20);
+    let dir = std::env::temp_dir().join("wasmscope-bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("large.wasm");
+    std::fs::write(&path, &bytes).unwrap();
+    println!("\nA {:.1} MB module", bytes.len() as f64 / 1e6);
+
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_max_steps(1_000_000)
+        .build_eframe(|_cc| WasmscopeApp::with_state(State::default(), None));
+    harness.state_mut().open_path(path);
+    let started = Instant::now();
+    let mut loading = Vec::new();
+    while harness.state().session.is_loading() {
+        loading.extend(frames(&mut harness, 1, |_, _| std::thread::sleep(Duration::from_millis(5))));
+    }
+    println!(
+        "frame, loading   {}   (loaded and inspected in {:.2} s)",
+        stats(loading),
+        started.elapsed().as_secs_f64()
+    );
+
+    harness.state_mut().state.tab = wasmscope::gui::app::Tab::Disassembly;
+    let started = Instant::now();
+    let mut listing = frames(&mut harness, 1, |_, _| {});
+    while harness.state().session.is_disassembling() {
+        listing.extend(frames(&mut harness, 1, |_, _| std::thread::sleep(Duration::from_millis(5))));
+    }
+    let took = started.elapsed();
+    let shown = frames(&mut harness, 30, |_, _| {});
+    println!("frame, listing   {}   (listed in {:.2} s)", stats(listing), took.as_secs_f64());
+    println!("frame, listed    {}", stats(shown));
+}
+
 fn main() {
     let events = million_call_events();
     let calls = events.iter().filter(|e| matches!(e, WorkerEvent::Call(_))).count();
@@ -104,4 +167,6 @@ fn main() {
     harness.state_mut().state.filter.text = "clock".into();
     let filtered = frames(&mut harness, 60, |_, _| {});
     println!("frame, filtered  {}", stats(filtered));
+
+    large_module_frames();
 }
