@@ -5,5 +5,6 @@
 pub mod cli;
 pub mod gui;
 pub mod model;
+pub mod persist;
 pub mod samples;
 pub mod sandbox_flags;

@@ -135,7 +135,10 @@ pub struct Limits {
     #[serde(with = "opt_duration_ms")]
     pub timeout: Option<Duration>,
     /// Bytes of stdout (and, separately, of stderr) kept and reported; beyond
-    /// it output is counted but dropped. `None` passes everything on.
+    /// it output is counted but dropped. `None` passes everything on; it is
+    /// written as `"unlimited"` so that a saved profile keeps it (a missing
+    /// field means the default cap).
+    #[serde(with = "output_cap")]
     pub max_output_bytes: Option<u64>,
 }
 
@@ -148,6 +151,31 @@ impl Default for Limits {
 /// Output kept per stream by default: enough for any honest program's output,
 /// small enough that a guest printing forever cannot exhaust the host.
 pub const DEFAULT_OUTPUT_CAP: u64 = 8 << 20;
+
+mod output_cap {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(bytes) => s.serialize_u64(*bytes),
+            None => s.serialize_str("unlimited"),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Cap {
+            Bytes(u64),
+            Word(String),
+        }
+        match Cap::deserialize(d)? {
+            Cap::Bytes(bytes) => Ok(Some(bytes)),
+            Cap::Word(word) if word == "unlimited" => Ok(None),
+            Cap::Word(word) => Err(serde::de::Error::custom(format!("`{word}` is not a byte count or \"unlimited\""))),
+        }
+    }
+}
 
 mod opt_duration_ms {
     use std::time::Duration;

@@ -16,6 +16,7 @@ use super::file_dialog::{DialogPurpose, FileDialogs};
 use super::{inspector_view, memory_view, module_panel, summary_view, timings_view, toolbar};
 use crate::model::call_filter::CallFilter;
 use crate::model::session::{ModuleOrigin, Session};
+use crate::persist;
 use crate::samples;
 
 pub const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
@@ -115,8 +116,18 @@ pub struct WasmscopeApp {
 
 impl WasmscopeApp {
     pub fn new(cc: &eframe::CreationContext<'_>, options: super::WindowOptions) -> Self {
-        let state: State = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+        let (state, problem) = match persist::settings_path().map(|p| persist::load_toml::<State>(&p)) {
+            Some(persist::Loaded::Value(state)) => (state, None),
+            Some(persist::Loaded::Unreadable { error, kept_as }) => {
+                let kept = kept_as.map(|p| format!(" (kept as {})", p.display())).unwrap_or_default();
+                (State::default(), Some(format!("the saved settings could not be read{kept}: {error}")))
+            }
+            Some(persist::Loaded::Missing) | None => (State::default(), None),
+        };
         let mut app = Self::with_state(state, options.file);
+        if let Some(problem) = problem {
+            app.session.error(problem);
+        }
         if let Some(sample) = options.sample.as_deref().and_then(samples::by_file) {
             app.open_sample(sample, true);
         }
@@ -320,8 +331,14 @@ impl eframe::App for WasmscopeApp {
         self.frame_stats.frame(frame_started.elapsed());
     }
 
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.state);
+    /// Our settings go to their own file, written atomically (eframe's
+    /// storage keeps egui's memory: panel sizes, window geometry).
+    fn save(&mut self, _storage: &mut dyn eframe::Storage) {
+        if let Some(path) = persist::settings_path()
+            && let Err(e) = persist::save_toml(&path, &self.state)
+        {
+            eprintln!("warning: {e}");
+        }
     }
 }
 
@@ -419,5 +436,49 @@ impl FrameStats {
             worst.as_secs_f64() * 1e3,
             rate / 1e6
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use runtime_worker::{ClockPolicy, Limits, Mount, NetworkPolicy, RandomPolicy, StdinSource};
+
+    use super::*;
+
+    #[test]
+    fn every_setting_survives_a_restart() {
+        let state = State {
+            profile: SandboxProfile {
+                mounts: vec![Mount::read_only("/srv/data", "/data"), Mount::read_write("/tmp/out", "/out")],
+                env: runtime_worker::Environment { inherit_host: true, vars: vec![("GREETING".into(), "hi".into())] },
+                args: vec!["--verbose".into(), "two words".into()],
+                stdin: StdinSource::Fixed(b"line\n".to_vec()),
+                clocks: ClockPolicy::Frozen { unix_nanos: 1_700_000_000_000_000_000 },
+                network: NetworkPolicy::AllowList(vec!["127.0.0.1:8080".into()]),
+                random: RandomPolicy::Seeded(7),
+                limits: Limits {
+                    max_memory_bytes: Some(16 << 20),
+                    fuel: Some(1_000_000),
+                    timeout: Some(Duration::from_millis(2500)),
+                    max_output_bytes: None,
+                },
+            },
+            entry: Entry::Invoke { name: "add".into(), args: vec![] },
+            invoke_args: "2 3".into(),
+            recent: vec![PathBuf::from("/home/me/a.wasm")],
+            last_module: Some(LastModule::Sample("escape.wat".into())),
+            tab: Tab::Memory,
+            filter: CallFilter { text: "secret".into(), denied_only: true, ..CallFilter::default() },
+            follow: false,
+            zoom: 1.5,
+            show_overlay: true,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        persist::save_toml(&path, &state).unwrap();
+        let persist::Loaded::Value(back) = persist::load_toml::<State>(&path) else { panic!("settings did not load") };
+        assert_eq!(format!("{back:?}"), format!("{state:?}"));
     }
 }
