@@ -7,6 +7,7 @@
 //! just sees fewer variables). The errno alone cannot tell these apart, so the
 //! classifier looks at the call's arguments and at the profile.
 
+use std::collections::VecDeque;
 use std::path::{Component, Path, PathBuf};
 
 use crate::abi::{Errno, Kind, OFLAG_CREAT, OFLAG_TRUNC, RIGHT_FD_WRITE, WasiFunc};
@@ -155,37 +156,59 @@ impl DenialContext {
     }
 
     /// How `path`, looked up from descriptor `fd`, leaves the directory that
-    /// descriptor names, if it does (cap-std refuses both ways out).
+    /// descriptor names, if it does (cap-std refuses both ways out). Symbolic
+    /// links are followed as the host would, chains included; the link named
+    /// in the answer is the first one on the guest's own path.
     fn escape(&self, fds: &FdTable, fd: u64, path: &str) -> Option<Escape> {
+        /// Links followed before giving up on a loop (as Linux's ELOOP).
+        const MAX_HOPS: usize = 40;
         if escapes_with_dotdot(path) {
             return Some(Escape::DotDot);
         }
         let mount = self.mount_of(fds, fd)?;
-        let root = mount.host.as_ref()?;
         let label = fds.label(fd)?;
         let inside = label.strip_prefix(mount.guest.as_str()).unwrap_or("").trim_start_matches('/');
-        let mut current = root.join(inside);
+        let base = normalize(&mount.host.as_ref()?.join(inside));
+        let mut current = base.clone();
+        // (component, typed by the guest?) still to resolve.
+        let mut queue: VecDeque<(String, bool)> =
+            path.split('/').filter(|p| !p.is_empty() && *p != ".").map(|p| (p.to_string(), true)).collect();
         let mut shown = String::new();
-        for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
-            if !shown.is_empty() {
-                shown.push('/');
+        let mut first_link: Option<(String, String)> = None;
+        let mut hops = 0;
+        while let Some((part, typed)) = queue.pop_front() {
+            if typed {
+                if !shown.is_empty() {
+                    shown.push('/');
+                }
+                shown.push_str(&part);
             }
-            shown.push_str(part);
             if part == ".." {
                 current.pop();
-                continue;
-            }
-            let next = current.join(part);
-            match std::fs::symlink_metadata(&next) {
-                Ok(meta) if meta.file_type().is_symlink() => {
-                    let target = std::fs::read_link(&next).ok()?;
-                    let resolved = normalize(&current.join(&target));
-                    if target.is_absolute() || !resolved.starts_with(root) {
-                        return Some(Escape::Symlink { link: shown, target: target.display().to_string() });
+            } else {
+                let next = current.join(&part);
+                match std::fs::symlink_metadata(&next) {
+                    Ok(meta) if meta.file_type().is_symlink() => {
+                        hops += 1;
+                        let target = std::fs::read_link(&next).ok()?;
+                        let link = first_link.get_or_insert_with(|| (shown.clone(), target.display().to_string()));
+                        if target.is_absolute() || hops > MAX_HOPS {
+                            return Some(Escape::Symlink { link: link.0.clone(), target: link.1.clone() });
+                        }
+                        let expanded = target.to_string_lossy().into_owned();
+                        for piece in expanded.split('/').filter(|p| !p.is_empty() && *p != ".").rev() {
+                            queue.push_front((piece.to_string(), false));
+                        }
+                        continue;
                     }
-                    current = resolved;
+                    _ => current = next,
                 }
-                _ => current = next,
+            }
+            if !current.starts_with(&base) {
+                return Some(match first_link {
+                    Some((link, target)) => Escape::Symlink { link, target },
+                    None => Escape::DotDot,
+                });
             }
         }
         None
