@@ -110,7 +110,7 @@ pub fn load(name: &str, data: &[u8]) -> Result<LoadedModule, LoadError> {
     } else {
         let text = wat::Parser::new()
             .parse_bytes(Some(Path::new(name)), data)
-            .map_err(|e| LoadError::Wat { message: e.to_string() })?;
+            .map_err(|e| LoadError::Wat { message: shorten_lines(&e.to_string()) })?;
         (text.into_owned(), true)
     };
     let kind = kind_of(&bytes)?;
@@ -171,8 +171,15 @@ fn sniff_other_format(data: &[u8]) -> Option<&'static str> {
         Ok(text) => text,
         // A multi-byte character cut at the 4096-byte mark is still text.
         Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
+        // Text that starts like a module but has a bad byte further on is
+        // broken WebAssembly text: the text parser says where.
+        Err(e) if looks_like_wat(&head[..e.valid_up_to()]) => return None,
         Err(_) => return Some("a binary file"),
     };
+    // Text files hold no NULs or other control bytes besides whitespace.
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')) {
+        return Some("a binary file");
+    }
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return Some("a JSON document");
@@ -181,6 +188,24 @@ fn sniff_other_format(data: &[u8]) -> Option<&'static str> {
         return Some("an XML or HTML document");
     }
     None
+}
+
+fn looks_like_wat(valid_prefix: &[u8]) -> bool {
+    std::str::from_utf8(valid_prefix).is_ok_and(|text| text.trim_start().starts_with('('))
+}
+
+/// Cuts each line of a message to a readable length: a parser's snippet of a
+/// one-line file can otherwise be the whole file.
+fn shorten_lines(message: &str) -> String {
+    const MAX_LINE: usize = 160;
+    message
+        .lines()
+        .map(|line| match line.char_indices().nth(MAX_LINE) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -217,6 +242,13 @@ mod tests {
             panic!("expected a WAT error");
         };
         assert!(message.contains("bad.wat:2:"), "{message}");
+    }
+
+    #[test]
+    fn a_huge_one_line_text_error_stays_short() {
+        let line = format!("(module {})", "x".repeat(1 << 20));
+        let LoadError::Wat { message } = load("long.wat", line.as_bytes()).unwrap_err() else { panic!() };
+        assert!(message.len() < 2000, "{} bytes", message.len());
     }
 
     #[test]

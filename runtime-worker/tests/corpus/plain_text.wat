@@ -1,0 +1,1 @@
+this is a note, not a module
