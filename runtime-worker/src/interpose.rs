@@ -93,6 +93,10 @@ pub(crate) fn add_to_linker(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     add_fd(linker)?;
     add_path(linker)?;
     add_poll_sock(linker)?;
+    #[cfg(feature = "fault-injection")]
+    linker.func_wrap("wasmscope_fault", "panic", |_: Caller<'_, Host>| -> wasmtime::Result<()> {
+        panic!("a host function panicked (fault injection)")
+    })?;
     Ok(())
 }
 

@@ -299,6 +299,7 @@ fn unsatisfied_imports(module: &Module) -> Option<String> {
     let missing: Vec<String> = module
         .imports()
         .filter(|import| !(import.module() == "wasi_snapshot_preview1" && WasiFunc::from_name(import.name()).is_some()))
+        .filter(|import| !(cfg!(feature = "fault-injection") && import.module() == "wasmscope_fault"))
         .map(|import| format!("`{}::{}`", import.module(), import.name()))
         .collect();
     if missing.is_empty() {
