@@ -111,6 +111,32 @@ fn large_module_frames() {
     println!("frame, listed    {}", stats(shown));
 }
 
+/// Frames while a runaway guest runs (for two seconds), and the time Stop
+/// takes to show as stopped.
+fn runaway_frames() {
+    println!("\nWhile a runaway guest runs (2 s each)");
+    for sample in ["loop_forever.wat", "many_calls.wat", "sleep.wat"] {
+        let mut harness = Harness::builder()
+            .with_size([1400.0, 900.0])
+            .with_max_steps(1_000_000)
+            .build_eframe(|_cc| WasmscopeApp::with_state(State::default(), None));
+        let found = wasmscope::samples::by_file(sample).unwrap();
+        harness.state_mut().open_sample(found, true);
+        harness.state_mut().run();
+        let started = Instant::now();
+        let mut running = Vec::new();
+        while started.elapsed() < Duration::from_secs(2) {
+            running.extend(frames(&mut harness, 1, |_, _| std::thread::sleep(Duration::from_millis(4))));
+        }
+        harness.state_mut().stop();
+        let asked = Instant::now();
+        while harness.state().session.is_running() {
+            harness.step();
+        }
+        println!("frame, {sample:<16} {}   (stopped in {:.1} ms)", stats(running), asked.elapsed().as_secs_f64() * 1e3);
+    }
+}
+
 fn main() {
     let events = million_call_events();
     let calls = events.iter().filter(|e| matches!(e, WorkerEvent::Call(_))).count();
@@ -168,5 +194,6 @@ fn main() {
     let filtered = frames(&mut harness, 60, |_, _| {});
     println!("frame, filtered  {}", stats(filtered));
 
+    runaway_frames();
     large_module_frames();
 }
