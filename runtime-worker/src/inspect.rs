@@ -170,6 +170,12 @@ impl Inspection {
         groups
     }
 
+    /// The source languages from the `producers` section ("Go", "C99, Rust").
+    pub fn language(&self) -> Option<String> {
+        let (_, values) = self.custom.producers.iter().find(|(field, _)| field == "language")?;
+        Some(values.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", "))
+    }
+
     pub fn function_name(&self, index: u32) -> Option<&str> {
         let at = self.custom.function_names.binary_search_by_key(&index, |(i, _)| *i).ok()?;
         Some(&self.custom.function_names[at].1)

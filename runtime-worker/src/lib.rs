@@ -21,6 +21,7 @@
 pub mod abi;
 pub mod capability;
 pub mod describe;
+pub mod diagnosis;
 pub mod disassembly;
 pub mod event;
 pub mod inspect;

@@ -389,7 +389,7 @@ fn outcome_of_error(error: wasmtime::Error) -> RunOutcome {
                 .iter()
                 .map(|f| Frame {
                     func_index: f.func_index(),
-                    func_name: f.func_name().map(str::to_string),
+                    func_name: f.func_name().map(demangle),
                     module_offset: f.module_offset(),
                 })
                 .collect()
@@ -400,6 +400,12 @@ fn outcome_of_error(error: wasmtime::Error) -> RunOutcome {
         None => (TrapKind::Host, format!("{}", error.root_cause())),
     };
     RunOutcome::Trapped(TrapInfo { kind, message, backtrace })
+}
+
+/// Rust symbol names as written in the source (`std::panicking::begin_panic`),
+/// without their hash; other names as they are.
+fn demangle(name: &str) -> String {
+    format!("{:#}", rustc_demangle::demangle(name))
 }
 
 fn trap_kind(trap: wasmtime::Trap) -> TrapKind {
