@@ -232,7 +232,11 @@ fn from_denial(input: &DiagnosisInput<'_>, call: &CallEvent) -> Option<Finding> 
                          that names the host's own file system is refused. Mount the folder itself if the program \
                          should see it."
                     .to_string(),
-                fix: host_dir.is_dir().then(|| Fix::Mount { host: Some(host_dir), guest: guest_dir, read_only: true }),
+                fix: host_dir.is_dir().then_some(Fix::Mount {
+                    host: Some(host_dir),
+                    guest: guest_dir,
+                    read_only: true,
+                }),
             }
         }
         Capability::Files if reason.contains("with `..`") || reason.contains("symbolic link") => Finding {
