@@ -145,7 +145,9 @@ impl DenialContext {
             match self.escape(fds, fd, path) {
                 Some(Escape::DotDot) => return deny(format!("`{path}` climbs out of {dir} with `..`")),
                 Some(Escape::Symlink { link, target }) => {
-                    return deny(format!("`{path}` leaves {dir} through the symbolic link `{link}` (→ `{target}`)"));
+                    return deny(format!(
+                        "`{path}` leaves {dir} through the symbolic link `{link}` (pointing to `{target}`)"
+                    ));
                 }
                 None => {}
             }
@@ -294,7 +296,7 @@ mod tests {
         assert!(open("/etc/passwd").unwrap().reason.contains("absolute path"));
         assert_eq!(
             open("abs/passwd").unwrap().reason,
-            "`abs/passwd` leaves the mount `/data` through the symbolic link `abs` (→ `/etc`)"
+            "`abs/passwd` leaves the mount `/data` through the symbolic link `abs` (pointing to `/etc`)"
         );
         assert!(open("up/x").unwrap().reason.contains("through the symbolic link `up`"));
         assert_eq!(open("inside/x"), None, "a link that stays inside is not an escape: the host refused");
