@@ -3,6 +3,7 @@
 //! `runtime-worker` crate; nothing here knows wasmtime.
 
 pub mod cli;
+pub mod export;
 pub mod gui;
 pub mod model;
 pub mod persist;
