@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use runtime_worker::{Entry, Limits, Mount, SandboxProfile, StdinSource};
+use runtime_worker::{ClockPolicy, Entry, Limits, Mount, SandboxProfile, StdinSource};
 
 pub struct Sample {
     pub file: &'static str,
@@ -31,6 +31,12 @@ macro_rules! source {
     };
 }
 
+macro_rules! real {
+    ($file:literal) => {
+        include_bytes!(concat!("../../samples/real/", $file))
+    };
+}
+
 fn command() -> Entry {
     Entry::Start
 }
@@ -41,6 +47,78 @@ fn data_mount(data: &SampleData, read_only: bool) -> SandboxProfile {
 }
 
 pub const SAMPLES: &[Sample] = &[
+    Sample {
+        file: "hello_file_rust.wasm",
+        title: "Rust: read hello.txt (the article's program)",
+        story: "The article's Rust program: fs::read_to_string(\"hello.txt\") and print it. With no folder granted it \
+                panics with \"failed to find a pre-opened file descriptor\" — inside the guest, before the host ever \
+                sees a path_open. Run it, open Why?, and apply the fix: the sample folder mounted as `.`.",
+        source: real!("hello_file_rust.wasm"),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+    Sample {
+        file: "hello_file_go.wasm",
+        title: "Go: the same program, a different mount",
+        story: "The same program in Go, with the folder mounted as `.`, exactly as Rust wants it — and it fails: Go \
+                resolves hello.txt from `/`. Why? explains it and offers to mount the folder at `/` instead.",
+        source: real!("hello_file_go.wasm"),
+        profile: |data| SandboxProfile {
+            mounts: vec![Mount::read_only(data.data.clone(), ".")],
+            ..SandboxProfile::default()
+        },
+        entry: command,
+    },
+    Sample {
+        file: "ls_escape.wasm",
+        title: "C: list a folder, then try to escape",
+        story: "A C program lists /data, then tries ../secret.txt, /etc/passwd and a symbolic link that points out of \
+                the folder. The `..` and the link reach the host and are denied: Why? offers no fix for them, they are \
+                the sandbox working. /etc/passwd is refused by wasi-libc inside the guest, as no folder covers it: the \
+                only way to it is to mount /etc, and Why? says so.",
+        source: real!("ls_escape.wasm"),
+        profile: |data| data_mount(data, true),
+        entry: command,
+    },
+    Sample {
+        file: "env_secret.wasm",
+        title: "C: read HOME and SECRET",
+        story: "Prints HOME and SECRET. The profile grants no environment, so neither reaches the guest. Why? names \
+                both; apply its fixes one at a time and watch each variable appear.",
+        source: real!("env_secret.wasm"),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+    Sample {
+        file: "what_time.wasm",
+        title: "C: what time is it?",
+        story: "Prints the date and time. Clocks are denied here: clock_gettime fails with \"Capabilities \
+                insufficient\". Allow them, or freeze them at an instant for a repeatable run.",
+        source: real!("what_time.wasm"),
+        profile: |_| SandboxProfile { clocks: ClockPolicy::Denied, ..SandboxProfile::default() },
+        entry: command,
+    },
+    Sample {
+        file: "write_log.wasm",
+        title: "C: append to a log on a read-only mount",
+        story: "Appends a line to /data/log.txt. The folder is mounted read-only, so fopen fails with \"Operation not \
+                permitted\" and the trace shows the denied path_open. Make the mount writable and run again.",
+        source: real!("write_log.wasm"),
+        profile: |data| data_mount(data, true),
+        entry: command,
+    },
+    Sample {
+        file: "alloc_until_cap.wasm",
+        title: "C: allocate until the cap",
+        story: "mallocs 1 MiB at a time, up to 1 GiB. The profile caps memory at 16 MiB: malloc fails at 15 MiB. Why? \
+                offers a higher cap; the Memory tab shows each growth and the refusal.",
+        source: real!("alloc_until_cap.wasm"),
+        profile: |_| SandboxProfile {
+            limits: Limits { max_memory_bytes: Some(16 << 20), ..Limits::default() },
+            ..SandboxProfile::default()
+        },
+        entry: command,
+    },
     Sample {
         file: "read_file.wat",
         title: "Read a granted file",
@@ -205,7 +283,7 @@ pub const SAMPLES: &[Sample] = &[
 
 /// The sample that the window opens with on first start.
 pub fn default_sample() -> &'static Sample {
-    &SAMPLES[0]
+    by_file("read_file.wat").expect("read_file.wat is bundled")
 }
 
 pub fn by_file(file: &str) -> Option<&'static Sample> {
@@ -234,6 +312,14 @@ fn unpack(base: &Path) {
     // Restore the files the samples read, whatever a run did to them.
     let _ = std::fs::write(data.join("hello.txt"), HELLO_TXT);
     let _ = std::fs::write(base.join("secret.txt"), SECRET_TXT);
+    // A link that leads out of the mount, for the escape samples.
+    #[cfg(unix)]
+    {
+        let link = data.join("escape_link");
+        if std::fs::symlink_metadata(&link).is_err() {
+            let _ = std::os::unix::fs::symlink("../secret.txt", link);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -246,11 +332,12 @@ mod tests {
             runtime_worker::load::load(sample.file, sample.source).unwrap_or_else(|e| panic!("{}: {e}", sample.file));
             assert!(!sample.story.is_empty());
         }
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            if name.ends_with(".wat") {
-                assert!(by_file(&name).is_some(), "{name} is not in the gallery");
+        for dir in ["../samples", "../samples/real"] {
+            for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)).unwrap() {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                if name.ends_with(".wat") || name.ends_with(".wasm") {
+                    assert!(by_file(&name).is_some(), "{name} is not in the gallery");
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use wasmscope::gui::WasmscopeApp;
 use wasmscope::gui::app::State;
 
@@ -118,7 +118,7 @@ fn deny_a_write_see_the_denied_path_open_then_grant_it_and_succeed() {
     harness.get_by_label("⛔ perm");
     assert!(harness.query_all_by_label_contains("path=\"out.txt\"").next().is_some());
     // The first denial is opened by itself, with the reason in words.
-    harness.get_by_label("`/data` is mounted read-only: path_open needs write access");
+    harness.get_by_label("/data is mounted read-only: path_open needs write access");
     // Clicking the call in the table (above its details) closes them,
     // clicking again opens them.
     let in_table = harness.query_all_by_label("path_open").min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()));
@@ -272,13 +272,17 @@ fn ctrl_plus_zooms_for_a_projector() {
 
 /// A real run of `module` through the engine, its times replaced by fixed
 /// ones so that pictures of it are the same every time.
-fn steady_run(module: &str, profile: runtime_worker::SandboxProfile) -> wasmscope::model::run_record::RunRecord {
+fn steady_run(
+    module: &str,
+    profile: runtime_worker::SandboxProfile,
+    number: usize,
+) -> wasmscope::model::run_record::RunRecord {
     use runtime_worker::{RunRequest, WorkerEvent};
     let loaded = runtime_worker::load::load_file(&samples_dir().join(module)).unwrap();
     let loaded_sha = loaded.sha256;
     let runtime = runtime_worker::Runtime::new().unwrap();
     let events = runtime.start(RunRequest::new(loaded, profile.clone(), runtime_worker::Entry::Start)).wait();
-    let mut record = wasmscope::model::run_record::RunRecord::new(1, 1, module, loaded_sha, profile);
+    let mut record = wasmscope::model::run_record::RunRecord::new(number as u64, number, module, loaded_sha, profile);
     for (i, mut event) in events.into_iter().enumerate() {
         let t = i as u64 * 250_000;
         match &mut event {
@@ -308,18 +312,26 @@ fn steady_run(module: &str, profile: runtime_worker::SandboxProfile) -> wasmscop
 #[test]
 fn every_tab_renders_as_in_its_snapshot() {
     let mut harness = app();
-    open_sample(&mut harness, "Try to escape the mount");
-    let profile = harness.state().state.profile.clone();
-    let record = steady_run("escape.wat", profile);
-    harness.state_mut().session.runs.push(record);
+    open_sample(&mut harness, "Write to a read-only mount");
+    // A run that could write, then one that could not: the Compare tab has
+    // something to show, and the Why? tab explains the second.
+    let read_only = harness.state().state.profile.clone();
+    let mut writable = read_only.clone();
+    writable.mounts[0].host = std::env::temp_dir().join("wasmscope-ui-tests-writable");
+    std::fs::create_dir_all(&writable.mounts[0].host).unwrap();
+    writable.mounts[0].read_only = false;
+    let first = steady_run("readonly_write.wat", writable, 1);
+    let second = steady_run("readonly_write.wat", read_only, 2);
+    harness.state_mut().session.runs.extend([first, second]);
     settle(&mut harness);
     let mut results = Vec::new();
-    for tab in ["Inspector", "Disassembly", "Calls", "Summary", "Memory", "Timings", "Console"] {
+    for tab in ["Inspector", "Disassembly", "Calls", "Why?", "Summary", "Memory", "Timings", "Console", "Compare"] {
         show_tab(&mut harness, tab);
         step_until(&mut harness, "the listing", |app| !app.session.is_disassembling());
         harness.remove_cursor();
         settle(&mut harness);
-        results.push((tab, harness.try_snapshot(format!("tab_{}", tab.to_lowercase()))));
+        let name = format!("tab_{}", tab.trim_end_matches('?').to_lowercase());
+        results.push((tab, harness.try_snapshot(name)));
     }
     for (tab, result) in results {
         if let Err(e) = result {
@@ -361,4 +373,58 @@ fn the_disassembly_is_searchable_and_jumps_to_functions() {
     harness.get_by_label("$step (;11;)").click();
     settle(&mut harness);
     harness.get_by_label_contains("(func $step (;11;)");
+}
+
+/// The Why? tab's buttons that apply a fix and run again.
+fn fix_button<'a>() -> egui_kittest::kittest::By<'a> {
+    egui_kittest::kittest::by().role(Role::Button).label_contains("and run again")
+}
+
+/// Every real sample that fails for want of a grant is fixed from the Why?
+/// tab alone: run, read the finding, press its button (which applies the fix
+/// and runs again), until the program succeeds.
+#[test]
+fn each_real_sample_is_fixed_from_the_why_tab() {
+    let fixable = [
+        "Rust: read hello.txt (the article's program)",
+        "Go: the same program, a different mount",
+        "C: read HOME and SECRET",
+        "C: what time is it?",
+        "C: append to a log on a read-only mount",
+        "C: allocate until the cap",
+    ];
+    for title in fixable {
+        let mut harness = app();
+        open_sample(&mut harness, title);
+        click_run(&mut harness);
+        let first = harness.state().session.runs.last().and_then(|r| r.outcome.clone());
+        assert!(!matches!(first, Some(runtime_worker::RunOutcome::Exited { code: 0 })), "{title}: fails at first");
+        show_tab(&mut harness, "Why?");
+        let mut fixes = 0;
+        loop {
+            let Some(button) = harness.query_all(fix_button()).next() else { break };
+            assert!(fixes < 3, "{title}: still failing after {fixes} fixes");
+            button.click();
+            settle(&mut harness);
+            finish_run(&mut harness);
+            fixes += 1;
+        }
+        assert!(fixes >= 1, "{title}: the Why? tab offered a fix");
+        let last = harness.state().session.runs.last().and_then(|r| r.outcome.clone());
+        assert!(matches!(last, Some(runtime_worker::RunOutcome::Exited { code: 0 })), "{title}: {last:?}");
+        harness.get_by_label("Nothing was refused: the program got everything it asked for.");
+    }
+}
+
+#[test]
+fn an_escape_has_no_fix_because_the_sandbox_is_working() {
+    let mut harness = app();
+    open_sample(&mut harness, "C: list a folder, then try to escape");
+    click_run(&mut harness);
+    show_tab(&mut harness, "Why?");
+    // The two escapes get no fix; the absolute path would need /etc itself.
+    let fixes: Vec<String> =
+        harness.query_all(fix_button()).map(|b| b.accesskit_node().label().unwrap_or_default()).collect();
+    assert_eq!(fixes, ["Mount /etc as /etc, read-only and run again"]);
+    assert!(harness.query_all_by_label("No grant fixes this: the sandbox refused it by design.").count() >= 2);
 }

@@ -5,24 +5,30 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui::{Key, KeyboardShortcut, Modifiers};
+use runtime_worker::diagnosis::Fix;
 use runtime_worker::{Entry, Runtime, SandboxProfile};
 use serde::{Deserialize, Serialize};
 
 use super::calls_view::CallsView;
 use super::capabilities_panel;
+use super::compare_view::CompareView;
 use super::console_view::ConsoleView;
+use super::diagnosis_view;
 use super::disassembly_view::DisassemblyView;
 use super::file_dialog::{DialogPurpose, FileDialogs};
+use super::profile_menu::ProfileWindows;
+use super::workshop::{self, Workshop};
 use super::{inspector_view, memory_view, module_panel, summary_view, timings_view, toolbar};
 use crate::model::call_filter::CallFilter;
 use crate::model::session::{ModuleOrigin, Session};
-use crate::persist;
 use crate::samples;
+use crate::{export, persist};
 
 pub const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
 pub const STOP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::SHIFT, Key::F5);
 pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
 pub const OVERLAY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F12);
+pub const WORKSHOP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F11);
 
 /// Time the window spends taking in worker events per frame.
 const INGEST_BUDGET: Duration = Duration::from_millis(8);
@@ -35,25 +41,38 @@ pub enum Tab {
     Disassembly,
     #[default]
     Calls,
+    Why,
     Summary,
     Memory,
     Timings,
     Console,
+    Compare,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] =
-        [Tab::Inspector, Tab::Disassembly, Tab::Calls, Tab::Summary, Tab::Memory, Tab::Timings, Tab::Console];
+    pub const ALL: [Tab; 9] = [
+        Tab::Inspector,
+        Tab::Disassembly,
+        Tab::Calls,
+        Tab::Why,
+        Tab::Summary,
+        Tab::Memory,
+        Tab::Timings,
+        Tab::Console,
+        Tab::Compare,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Inspector => "Inspector",
             Tab::Disassembly => "Disassembly",
             Tab::Calls => "Calls",
+            Tab::Why => "Why?",
             Tab::Summary => "Summary",
             Tab::Memory => "Memory",
             Tab::Timings => "Timings",
             Tab::Console => "Console",
+            Tab::Compare => "Compare",
         }
     }
 }
@@ -80,6 +99,8 @@ pub struct State {
     pub follow: bool,
     pub zoom: f32,
     pub show_overlay: bool,
+    /// Presenting: large type, high contrast, guided scenarios.
+    pub workshop: bool,
 }
 
 impl Default for State {
@@ -95,6 +116,7 @@ impl Default for State {
             follow: true,
             zoom: 1.0,
             show_overlay: false,
+            workshop: false,
         }
     }
 }
@@ -107,6 +129,9 @@ pub struct WasmscopeApp {
     pub calls: CallsView,
     pub console: ConsoleView,
     pub disassembly: DisassemblyView,
+    pub compare: CompareView,
+    pub profile_windows: ProfileWindows,
+    pub workshop: Workshop,
     pub dialogs: FileDialogs,
     frame_stats: FrameStats,
     styled: bool,
@@ -154,6 +179,9 @@ impl WasmscopeApp {
             calls: CallsView::default(),
             console: ConsoleView::default(),
             disassembly: DisassemblyView::default(),
+            compare: CompareView::default(),
+            profile_windows: ProfileWindows::default(),
+            workshop: Workshop::default(),
             dialogs: FileDialogs::default(),
             frame_stats: FrameStats::default(),
             styled: false,
@@ -173,6 +201,15 @@ impl WasmscopeApp {
             return;
         }
         self.styled = true;
+        let dark = ctx.global_style().visuals.dark_mode;
+        let visuals = if self.state.workshop {
+            workshop::high_contrast(dark)
+        } else if dark {
+            egui::Visuals::dark()
+        } else {
+            egui::Visuals::light()
+        };
+        ctx.set_visuals(visuals);
         ctx.all_styles_mut(|style| {
             // Labels in tables must let clicks through to their row.
             style.interaction.selectable_labels = false;
@@ -233,6 +270,40 @@ impl WasmscopeApp {
         self.session.stop();
     }
 
+    /// Applies a diagnosis fix to the profile and runs again. A fix that
+    /// mounts a folder the diagnosis cannot know asks for it — except for a
+    /// bundled sample, whose folder is the sample data.
+    pub fn apply_fix(&mut self, fix: &Fix, ctx: &egui::Context) {
+        let mut fix = fix.clone();
+        if let Fix::Mount { host: host @ None, .. } = &mut fix
+            && matches!(self.session.module.as_ref().map(|m| &m.origin), Some(ModuleOrigin::Sample(_)))
+        {
+            *host = Some(samples::sample_data().data.clone());
+        }
+        match fix.apply(&mut self.state.profile) {
+            Ok(()) => {
+                self.workshop.fix_applied(&self.session);
+                self.run();
+            }
+            Err(needs) => {
+                let read_only = matches!(fix, Fix::Mount { read_only: true, .. });
+                let purpose = DialogPurpose::FixMount { guest: needs.guest, read_only };
+                self.dialogs.open(purpose, ctx);
+            }
+        }
+    }
+
+    pub fn toggle_workshop(&mut self, ctx: &egui::Context) {
+        self.state.workshop = !self.state.workshop;
+        if self.state.workshop {
+            self.workshop.zoom_before = Some(ctx.zoom_factor());
+            ctx.set_zoom_factor(workshop::ZOOM);
+        } else {
+            ctx.set_zoom_factor(self.workshop.zoom_before.take().unwrap_or(1.0));
+        }
+        self.styled = false;
+    }
+
     fn handle_input(&mut self, ctx: &egui::Context) {
         if ctx.input_mut(|i| i.consume_shortcut(&STOP)) {
             self.stop();
@@ -244,6 +315,9 @@ impl WasmscopeApp {
         }
         if ctx.input_mut(|i| i.consume_shortcut(&OVERLAY)) {
             self.state.show_overlay = !self.state.show_overlay;
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&WORKSHOP)) {
+            self.toggle_workshop(ctx);
         }
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         if let Some(file) = dropped.first() {
@@ -263,7 +337,36 @@ impl WasmscopeApp {
             match purpose {
                 DialogPurpose::OpenModule => self.open_path(path),
                 DialogPurpose::AddMount => capabilities_panel::add_mount(&mut self.state.profile, path),
+                DialogPurpose::FixMount { guest, read_only } => {
+                    Fix::Mount { host: None, guest, read_only }.apply_with_folder(&mut self.state.profile, path);
+                    self.workshop.fix_applied(&self.session);
+                    self.run();
+                }
+                DialogPurpose::SaveProfile => match persist::save_toml(&path, &self.state.profile) {
+                    Ok(()) => self.session.notice(format!("Saved the profile to {}", path.display())),
+                    Err(e) => self.session.error(e),
+                },
+                DialogPurpose::OpenProfile => match persist::load_toml::<SandboxProfile>(&path) {
+                    persist::Loaded::Value(profile) => {
+                        self.state.profile = profile;
+                        self.session.notice(format!("Opened the profile {}", path.display()));
+                    }
+                    persist::Loaded::Missing => self.session.error(format!("{} does not exist", path.display())),
+                    persist::Loaded::Unreadable { error, .. } => {
+                        self.session.error(format!("{} is not a profile: {error}", path.display()))
+                    }
+                },
+                DialogPurpose::ExportTrace { csv } => self.export_trace(&path, csv),
             }
+        }
+    }
+
+    fn export_trace(&mut self, path: &std::path::Path, csv: bool) {
+        let Some(run) = self.session.current_run() else { return };
+        let text = if csv { export::trace_csv(&run.calls) } else { export::trace_jsonl(&run.calls) };
+        match persist::atomic_write(path, text.as_bytes()) {
+            Ok(()) => self.session.notice(format!("Exported {} calls to {}", run.calls.len(), path.display())),
+            Err(e) => self.session.error(format!("cannot write {}: {e}", path.display())),
         }
     }
 
@@ -306,19 +409,36 @@ impl eframe::App for WasmscopeApp {
 
         egui::Panel::top("toolbar").show(ui, |ui| toolbar::ui(ui, self));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
-        egui::Panel::left("module")
-            .resizable(true)
-            .default_size(260.0)
-            .size_range(200.0..=480.0)
-            .show(ui, |ui| module_panel::ui(ui, self));
-        egui::Panel::right("capabilities")
-            .resizable(true)
-            .default_size(330.0)
-            .size_range(260.0..=560.0)
-            .show(ui, |ui| {
-                capabilities_panel::ui(ui, &mut self.state.profile, &mut self.dialogs, self.session.is_running())
+        if self.state.workshop {
+            egui::Panel::left("scenarios").resizable(true).default_size(300.0).show(ui, |ui| {
+                if let Some(sample) = self.workshop.ui(ui, &self.session) {
+                    self.open_sample(sample, true);
+                    self.workshop.start(sample, &self.session);
+                    self.state.tab = Tab::Calls;
+                }
             });
+        } else {
+            egui::Panel::left("module")
+                .resizable(true)
+                .default_size(260.0)
+                .size_range(200.0..=480.0)
+                .show(ui, |ui| module_panel::ui(ui, self));
+        }
+        egui::Panel::right("capabilities").resizable(true).default_size(330.0).size_range(260.0..=560.0).show(
+            ui,
+            |ui| {
+                ui.horizontal(|ui| {
+                    ui.heading("Capabilities");
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        self.profile_windows.menu(ui, &mut self.state.profile, &mut self.dialogs);
+                    });
+                });
+                capabilities_panel::ui(ui, &mut self.state.profile, &mut self.dialogs, self.session.is_running())
+            },
+        );
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        let module_name = self.session.module.as_ref().map_or("module.wasm".to_string(), |m| m.module.name.clone());
+        self.profile_windows.windows(&ctx, &mut self.state.profile, &module_name);
 
         self.drop_overlay(&ctx);
         if self.session.is_running()
@@ -355,6 +475,12 @@ impl WasmscopeApp {
                         let calls = self.session.current_run().map_or(0, |r| r.calls.len());
                         if calls > 0 { format!("Calls ({calls})") } else { "Calls".to_string() }
                     }
+                    Tab::Why => {
+                        let language = self.session.module.as_ref().and_then(|m| m.inspection.language());
+                        let findings =
+                            self.session.runs.last_mut().map_or(0, |r| r.diagnosis(language.as_deref()).len());
+                        if findings > 0 { format!("Why? ({findings})") } else { "Why?".to_string() }
+                    }
                     other => other.title().to_string(),
                 };
                 ui.selectable_value(&mut self.state.tab, tab, egui::RichText::new(title).size(16.0));
@@ -365,6 +491,14 @@ impl WasmscopeApp {
             Tab::Inspector => inspector_view::ui(ui, &self.session),
             Tab::Disassembly => self.disassembly.ui(ui, &mut self.session),
             Tab::Calls => self.calls.ui(ui, &self.session, &mut self.state.filter, &mut self.state.follow),
+            Tab::Why => {
+                self.workshop.saw_why(&self.session);
+                if let Some(diagnosis_view::Intent::ApplyFix(fix)) = diagnosis_view::ui(ui, &mut self.session) {
+                    let ctx = ui.ctx().clone();
+                    self.apply_fix(&fix, &ctx);
+                }
+            }
+            Tab::Compare => self.compare.ui(ui, &self.session),
             Tab::Summary => summary_view::ui(ui, self.session.current_run()),
             Tab::Memory => memory_view::ui(ui, self.session.current_run()),
             Tab::Timings => timings_view::ui(ui, &self.session.runs),
@@ -474,6 +608,7 @@ mod tests {
             follow: false,
             zoom: 1.5,
             show_overlay: true,
+            workshop: true,
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.toml");

@@ -188,7 +188,8 @@ impl CallsView {
                             .strong()
                             .size(16.0),
                     );
-                    ui.label(RichText::new(&denial.reason).size(15.0));
+                    let color = ui.visuals().text_color();
+                    ui.add(egui::Label::new(theme::prose(ui, &denial.reason, 15.0, color)).wrap());
                 });
             }
             egui::Grid::new("call-detail-grid").num_columns(2).striped(true).show(ui, |ui| {

@@ -12,7 +12,6 @@ use super::theme;
 use crate::samples;
 
 pub fn ui(ui: &mut Ui, profile: &mut SandboxProfile, dialogs: &mut FileDialogs, running: bool) {
-    ui.heading("Capabilities");
     chips(ui, profile);
     if running {
         ui.label(RichText::new("Changes apply to the next run.").color(theme::tokens(ui).muted_text));
@@ -46,7 +45,7 @@ fn chips(ui: &mut Ui, profile: &SandboxProfile) {
         let mount_list: Vec<String> = profile
             .mounts
             .iter()
-            .map(|m| format!("{} → {}{}", m.host.display(), m.guest, if m.read_only { " (read-only)" } else { "" }))
+            .map(|m| format!("{} -> {}{}", m.host.display(), m.guest, if m.read_only { " (read-only)" } else { "" }))
             .collect();
         let files_tip =
             if mount_list.is_empty() { "No directory is granted".to_string() } else { mount_list.join("\n") };

@@ -5,10 +5,20 @@ use std::path::PathBuf;
 
 use crossbeam_channel::{Receiver, Sender};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DialogPurpose {
     OpenModule,
     AddMount,
+    /// The folder for a diagnosis fix that mounts one at `guest`.
+    FixMount {
+        guest: String,
+        read_only: bool,
+    },
+    SaveProfile,
+    OpenProfile,
+    ExportTrace {
+        csv: bool,
+    },
 }
 
 pub struct FileDialogs {
@@ -29,7 +39,7 @@ impl FileDialogs {
         let tx = self.tx.clone();
         let ctx = ctx.clone();
         let spawned = std::thread::Builder::new().name("file-dialog".into()).spawn(move || {
-            let picked = match purpose {
+            let picked = match &purpose {
                 DialogPurpose::OpenModule => rfd::FileDialog::new()
                     .set_title("Open a WebAssembly module")
                     .add_filter("WebAssembly", &["wasm", "wat", "wast"])
@@ -38,6 +48,21 @@ impl FileDialogs {
                 DialogPurpose::AddMount => {
                     rfd::FileDialog::new().set_title("Choose a folder to grant the guest").pick_folder()
                 }
+                DialogPurpose::FixMount { guest, .. } => rfd::FileDialog::new()
+                    .set_title(format!("Choose the folder the guest should see as {guest}"))
+                    .pick_folder(),
+                DialogPurpose::SaveProfile => rfd::FileDialog::new()
+                    .set_title("Save the profile")
+                    .add_filter("Profile", &["toml"])
+                    .set_file_name("profile.toml")
+                    .save_file(),
+                DialogPurpose::OpenProfile => {
+                    rfd::FileDialog::new().set_title("Open a profile").add_filter("Profile", &["toml"]).pick_file()
+                }
+                DialogPurpose::ExportTrace { csv } => rfd::FileDialog::new()
+                    .set_title("Export the trace")
+                    .set_file_name(if *csv { "trace.csv" } else { "trace.jsonl" })
+                    .save_file(),
             };
             let _ = tx.send((purpose, picked));
             ctx.request_repaint();

@@ -4,16 +4,20 @@
 pub mod app;
 pub mod calls_view;
 pub mod capabilities_panel;
+pub mod compare_view;
 pub mod console_view;
+pub mod diagnosis_view;
 pub mod disassembly_view;
 pub mod file_dialog;
 pub mod inspector_view;
 pub mod memory_view;
 pub mod module_panel;
+pub mod profile_menu;
 pub mod summary_view;
 pub mod theme;
 pub mod timings_view;
 pub mod toolbar;
+pub mod workshop;
 
 use std::path::PathBuf;
 

@@ -18,7 +18,11 @@ pub struct Tokens {
 }
 
 pub fn tokens(ui: &Ui) -> Tokens {
-    if ui.visuals().dark_mode {
+    tokens_for(ui.visuals().dark_mode)
+}
+
+pub fn tokens_for(dark: bool) -> Tokens {
+    if dark {
         Tokens {
             denied_fill: Color32::from_rgb(96, 28, 32),
             denied_text: Color32::from_rgb(255, 140, 140),
@@ -78,4 +82,20 @@ pub fn line_height(ui: &Ui) -> f32 {
 /// Row height of monospace tables at the current text size.
 pub fn row_height(ui: &Ui) -> f32 {
     ui.text_style_height(&egui::TextStyle::Monospace) + 4.0
+}
+
+/// Prose in which `backticked` words (paths, names, flags) are set in the
+/// monospace font, without the backticks: diagnoses and denials read as
+/// sentences in the window and as Markdown when copied.
+pub fn prose(ui: &Ui, text: &str, size: f32, color: Color32) -> egui::text::LayoutJob {
+    let mut job = egui::text::LayoutJob::default();
+    for (i, piece) in text.split('`').enumerate() {
+        if piece.is_empty() {
+            continue;
+        }
+        let font_id = if i % 2 == 1 { egui::FontId::monospace(size * 0.92) } else { egui::FontId::proportional(size) };
+        job.append(piece, 0.0, egui::TextFormat { font_id, color, ..Default::default() });
+    }
+    job.wrap.max_width = ui.available_width();
+    job
 }

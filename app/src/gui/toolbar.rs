@@ -2,7 +2,7 @@
 
 use egui::{RichText, Ui};
 
-use super::app::{OPEN, RUN, STOP, WasmscopeApp};
+use super::app::{OPEN, RUN, STOP, WORKSHOP, WasmscopeApp};
 use super::file_dialog::DialogPurpose;
 use super::theme;
 use crate::model::run_record::RunRecord;
@@ -38,6 +38,25 @@ pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
         let stop = ui.add_enabled(running, stop).on_hover_text("End the guest now, wherever it is");
         if stop.accessible_name("Stop").clicked() {
             app.stop();
+        }
+        let has_calls = app.session.current_run().is_some_and(|r| !r.calls.is_empty());
+        ui.add_enabled_ui(has_calls, |ui| {
+            ui.menu_button(RichText::new("Export").size(16.0), |ui| {
+                if ui.button("Trace as JSON lines…").clicked() {
+                    app.dialogs.open(DialogPurpose::ExportTrace { csv: false }, ui.ctx());
+                    ui.close();
+                }
+                if ui.button("Trace as CSV…").clicked() {
+                    app.dialogs.open(DialogPurpose::ExportTrace { csv: true }, ui.ctx());
+                    ui.close();
+                }
+            });
+        });
+        let workshop = egui::Button::selectable(app.state.workshop, RichText::new("Workshop").size(16.0))
+            .shortcut_text(ui.ctx().format_shortcut(&WORKSHOP));
+        if ui.add(workshop).on_hover_text("Large type, high contrast and guided scenarios, for a projector").clicked() {
+            let ctx = ui.ctx().clone();
+            app.toggle_workshop(&ctx);
         }
         ui.separator();
         if let Some(run) = app.session.current_run() {

@@ -2,7 +2,11 @@
 
 use std::time::{Duration, Instant};
 
-use runtime_worker::{MemoryChange, MemoryEvent, Phase, PhaseTiming, RunId, RunOutcome, SandboxProfile, WorkerEvent};
+use runtime_worker::diagnosis::{DiagnosisInput, Finding, diagnose, preopens_seen};
+use runtime_worker::{
+    CallEvent, MemoryChange, MemoryEvent, Phase, PhaseTiming, RunId, RunOutcome, SandboxProfile, Stream, WasiFunc,
+    WorkerEvent,
+};
 
 use super::call_store::CallStore;
 use super::console::Console;
@@ -24,6 +28,8 @@ pub struct RunRecord {
     pub console: Console,
     pub compile_progress: Option<(u32, u32)>,
     pub outcome: Option<RunOutcome>,
+    /// Worked out once, when first asked after the run ended.
+    diagnosis: Option<Vec<Finding>>,
 }
 
 impl RunRecord {
@@ -43,6 +49,7 @@ impl RunRecord {
             console: Console::default(),
             compile_progress: None,
             outcome: None,
+            diagnosis: None,
         }
     }
 
@@ -65,6 +72,39 @@ impl RunRecord {
                 self.outcome = Some(outcome);
             }
         }
+    }
+
+    /// Why the run failed, if it did: its denials and guest-side failures
+    /// with their fixes. `language` is the module's, from its producers.
+    pub fn diagnosis(&mut self, language: Option<&str>) -> &[Finding] {
+        if self.diagnosis.is_none() && self.is_finished() {
+            self.diagnosis = Some(self.work_out_diagnosis(language));
+        }
+        self.diagnosis.as_deref().unwrap_or(&[])
+    }
+
+    fn work_out_diagnosis(&self, language: Option<&str>) -> Vec<Finding> {
+        let calls = &self.calls;
+        let denied: Vec<CallEvent> = calls.denied_indices().map(|i| calls.get(i)).collect();
+        let prestat: Vec<CallEvent> = calls.indices_of(WasiFunc::FdPrestatDirName).map(|i| calls.get(i)).collect();
+        let host_paths: Vec<String> =
+            calls.indices_with_paths().filter_map(|i| calls.get(i).path().map(str::to_string)).collect();
+        let memory_refused = self.memory.iter().find_map(|m| match m.change {
+            MemoryChange::Refused { requested, cap, .. } => Some((requested, cap)),
+            _ => None,
+        });
+        let (stdout, stderr) = (self.console.text(Stream::Stdout), self.console.text(Stream::Stderr));
+        diagnose(&DiagnosisInput {
+            profile: &self.profile,
+            outcome: self.outcome.as_ref(),
+            denied: &denied,
+            preopens_seen: &preopens_seen(&prestat),
+            host_paths: &host_paths,
+            stdout: &stdout,
+            stderr: &stderr,
+            memory_refused,
+            language,
+        })
     }
 
     pub fn is_finished(&self) -> bool {

@@ -140,6 +140,10 @@ impl Session {
         self.notice = Some(Notice { error: true, text });
     }
 
+    pub fn notice(&mut self, text: String) {
+        self.notice = Some(Notice { error: false, text });
+    }
+
     /// Starts a run of the loaded module; a run still going is stopped first.
     pub fn start_run(&mut self, profile: &SandboxProfile, entry: &Entry) {
         let Some(entry_module) = &self.module else {

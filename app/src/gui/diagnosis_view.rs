@@ -1,0 +1,110 @@
+//! The "Why?" tab: after a run, every denial and guest-side failure in a
+//! plain sentence, with the fix and a button that applies it and runs again.
+
+use egui::{RichText, Ui};
+use runtime_worker::RunOutcome;
+use runtime_worker::diagnosis::Fix;
+
+use super::theme;
+use crate::export;
+use crate::model::run_record::outcome_text;
+use crate::model::session::Session;
+
+/// What the person asked for in this tab.
+pub enum Intent {
+    ApplyFix(Fix),
+}
+
+pub fn ui(ui: &mut Ui, session: &mut Session) -> Option<Intent> {
+    let language = session.module.as_ref().and_then(|m| m.inspection.language());
+    let module_sha = session.module.as_ref().map(|m| m.module.sha256);
+    let Some(run) = session.runs.last_mut() else {
+        ui.label(
+            RichText::new("Run the module: if something is refused, this tab says why and how to grant it.").size(16.0),
+        );
+        return None;
+    };
+    if !run.is_finished() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("The diagnosis comes when the run ends.");
+        });
+        return None;
+    }
+    // The language only helps for the module that ran.
+    let language = if module_sha == Some(run.module_sha256) { language } else { None };
+    let outcome = run.outcome.clone();
+    let number = run.number;
+    let module_name = run.module_name.clone();
+    let profile = run.profile.clone();
+    let findings = run.diagnosis(language.as_deref()).to_vec();
+    let t = theme::tokens(ui);
+    let mut intent = None;
+
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("Run #{number} of {module_name}")).strong().size(16.0));
+        if let Some(outcome) = &outcome {
+            let good = matches!(outcome, RunOutcome::Exited { code: 0 } | RunOutcome::Returned { .. });
+            ui.label(RichText::new(outcome_text(outcome)).color(if good { t.ok_text } else { t.error_text }));
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Copy as Markdown").on_hover_text("For a bug report").clicked() {
+                ui.ctx().copy_text(export::diagnosis_markdown(&module_name, &profile, outcome.as_ref(), &findings));
+            }
+        });
+    });
+    ui.separator();
+    if findings.is_empty() {
+        let text = match &outcome {
+            Some(RunOutcome::Exited { code: 0 } | RunOutcome::Returned { .. }) => {
+                "Nothing was refused: the program got everything it asked for.".to_string()
+            }
+            Some(outcome) => format!(
+                "The run {}, and no denial or missing capability explains it: the cause is in the program itself. \
+                 The Console shows its output.",
+                outcome_text(outcome)
+            ),
+            None => String::new(),
+        };
+        ui.label(RichText::new(text).size(16.0));
+        return None;
+    }
+
+    egui::ScrollArea::vertical().id_salt("diagnosis-scroll").auto_shrink([false; 2]).show(ui, |ui| {
+        for (i, finding) in findings.iter().enumerate() {
+            egui::Frame::group(ui.style()).inner_margin(10).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal(|ui| {
+                    if let Some(capability) = finding.capability {
+                        theme::chip(ui, capability.name(), false, "The capability that was missing");
+                    }
+                    let strong = ui.visuals().strong_text_color();
+                    ui.add(egui::Label::new(theme::prose(ui, &finding.headline, 18.0, strong)).wrap());
+                });
+                let color = ui.visuals().text_color();
+                ui.add(egui::Label::new(theme::prose(ui, &finding.detail, 15.0, color)).wrap());
+                ui.add_space(4.0);
+                match &finding.fix {
+                    Some(fix) => {
+                        ui.horizontal_wrapped(|ui| {
+                            let label = format!("{} and run again", fix.describe().replace('`', ""));
+                            let button = egui::Button::new(RichText::new(label).strong().size(15.0));
+                            if ui.add(button).on_hover_text(format!("As flags: {}", fix.as_flags())).clicked() {
+                                intent = Some(Intent::ApplyFix(fix.clone()));
+                            }
+                        });
+                    }
+                    None => {
+                        ui.label(
+                            RichText::new("No grant fixes this: the sandbox refused it by design.").color(t.ok_text),
+                        );
+                    }
+                }
+            });
+            if i + 1 < findings.len() {
+                ui.add_space(6.0);
+            }
+        }
+    });
+    intent
+}
