@@ -122,3 +122,53 @@ fn denied_clocks_and_granted_env_work_from_flags() {
     let env = wasmscope(&["run", "--env", "GREETING=hi", "samples/env.wat"]);
     assert_eq!(text(&env.stdout), "environment: 1 variables\nGREETING=hi\n");
 }
+
+/// Each real sample, headless: under its failing profile `--explain` names
+/// the fix as flags; with those flags the program succeeds.
+#[test]
+fn each_real_sample_fails_explains_and_succeeds_with_the_fix() {
+    let log_dir = tempfile::tempdir().unwrap();
+    let log = format!("{}::/data", log_dir.path().display());
+    /// (file, failing flags, the fix `--explain` names, fixed flags, expected stdout)
+    type Case<'a> = (&'a str, &'a [&'a str], &'a str, &'a [&'a str], &'a str);
+    let cases: &[Case] = &[
+        (
+            "hello_file_rust.wasm",
+            &[],
+            "add `--dir-readonly FOLDER::.`",
+            &["--dir-readonly", "samples/data::."],
+            "WASM Read: Hello from the host filesystem!",
+        ),
+        (
+            "hello_file_go.wasm",
+            &["--dir-readonly", "samples/data::."],
+            "Mount the folder now at `.` as `/` instead",
+            &["--dir-readonly", "samples/data::/"],
+            "WASM Read: Hello from the host filesystem!",
+        ),
+        (
+            "env_secret.wasm",
+            &[],
+            "add `--env HOME=",
+            &["--env", "HOME=/home/guest", "--env", "SECRET=swordfish"],
+            "SECRET=swordfish",
+        ),
+        ("what_time.wasm", &["--clock", "deny"], "add `--clock real`", &["--clock", "frozen=0"], "1970"),
+        ("write_log.wasm", &["--dir-readonly", &log], "Make `/data` writable", &["--dir", &log], ""),
+        ("alloc_until_cap.wasm", &["--max-memory", "16M"], "add `--max-memory 128M`", &["--max-memory", "2G"], ""),
+    ];
+    for (file, failing, fix, fixed, expected) in cases {
+        let module = format!("samples/real/{file}");
+        let failed = wasmscope(&[&["run", "--explain"], *failing, &[module.as_str()]].concat());
+        assert_ne!(failed.status.code(), Some(0), "{file} fails under {failing:?}");
+        let why = text(&failed.stderr);
+        assert!(why.contains(fix), "{file}: {why}");
+
+        let succeeded = wasmscope(&[&["run", "--explain"], *fixed, &[module.as_str()]].concat());
+        let (out, err) = (text(&succeeded.stdout), text(&succeeded.stderr));
+        assert_eq!(succeeded.status.code(), Some(0), "{file} under {fixed:?}: {out}{err}");
+        assert!(out.contains(expected), "{file}: {out}");
+        assert!(err.contains("explain: nothing was refused"), "{file}: {err}");
+    }
+    assert!(std::fs::read_to_string(log_dir.path().join("log.txt")).unwrap().lines().count() == 1);
+}

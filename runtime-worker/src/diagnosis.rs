@@ -408,9 +408,9 @@ fn limits(input: &DiagnosisInput<'_>) -> Vec<Finding> {
         findings.push(Finding {
             capability: None,
             headline: format!(
-                "The program asked for {} MiB of memory, more than the {} MiB cap allows.",
-                requested >> 20,
-                cap >> 20
+                "The program asked to grow its memory to {}, more than the {} cap allows.",
+                mebibytes(requested),
+                mebibytes(cap)
             ),
             detail: "memory.grow failed, as the guest's allocator saw it: malloc returns nothing and most programs \
                      stop there."
@@ -532,6 +532,15 @@ fn parent(path: &str) -> String {
 }
 
 /// Denials and guest-side failures, gathered from calls as recorded.
+/// `16 MiB`, `16.06 MiB`: whole mebibytes when exact, else two decimals.
+fn mebibytes(bytes: u64) -> String {
+    if bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{:.2} MiB", bytes as f64 / f64::from(1 << 20))
+    }
+}
+
 pub fn preopens_seen(calls: &[CallEvent]) -> Vec<String> {
     calls
         .iter()

@@ -62,6 +62,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub timings: bool,
 
+    /// After the run, explain every denial and failure for want of a
+    /// capability, with the flag that fixes it (on stderr)
+    #[arg(long)]
+    pub explain: bool,
+
     /// The program name the guest sees as argv[0] (default: the file name)
     #[arg(long, value_name = "NAME")]
     pub argv0: Option<String>,
@@ -122,6 +127,8 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
         (Some(format), None) => Some(TraceWriter { format: *format, out: Box::new(io::stderr()) }),
     };
 
+    // What `--explain` needs once the module and profile are the worker's.
+    let explain = args.explain.then(|| (profile.clone(), runtime_worker::inspect::inspect(&module).language()));
     let runtime = Runtime::new()?;
     let mut request = RunRequest::new(module, profile, entry);
     request.program_name = args.argv0.clone();
@@ -136,12 +143,16 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     let stderr_is_terminal = io::stderr().is_terminal();
     let mut timings: Vec<PhaseTiming> = Vec::new();
     let mut progress_shown = false;
+    let mut evidence = args.explain.then(Evidence::default);
     let outcome = loop {
         let Ok(batch) = handle.events().recv() else {
             anyhow::bail!("the worker ended without reporting how the run ended");
         };
         let mut finished = None;
         for event in batch.events {
+            if let Some(evidence) = &mut evidence {
+                evidence.record(&event);
+            }
             match event {
                 WorkerEvent::Output { stream: Stream::Stdout, bytes } => stdout.write_all(&bytes)?,
                 WorkerEvent::Output { stream: Stream::Stderr, bytes } => {
@@ -185,7 +196,100 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     if args.timings {
         print_timings(&timings);
     }
-    Ok(report_outcome(&outcome))
+    let status = report_outcome(&outcome);
+    if let (Some(evidence), Some((profile, language))) = (evidence, explain) {
+        eprint!("{}", evidence.explain(&profile, &outcome, language.as_deref()));
+    }
+    Ok(status)
+}
+
+/// What `--explain` needs from the run: the calls that matter to the
+/// diagnosis and the end of each output stream.
+#[derive(Default)]
+struct Evidence {
+    denied: Vec<runtime_worker::CallEvent>,
+    prestat: Vec<runtime_worker::CallEvent>,
+    host_paths: Vec<String>,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    memory_refused: Option<(u64, u64)>,
+}
+
+/// How much of each stream `--explain` reads: the messages it looks for
+/// come last (a panic, a perror).
+const EXPLAIN_TAIL: usize = 256 * 1024;
+
+impl Evidence {
+    fn record(&mut self, event: &WorkerEvent) {
+        match event {
+            WorkerEvent::Call(call) => {
+                if call.denial.is_some() {
+                    self.denied.push(call.clone());
+                }
+                if call.func == runtime_worker::WasiFunc::FdPrestatDirName {
+                    self.prestat.push(call.clone());
+                }
+                if let Some(path) = call.path() {
+                    self.host_paths.push(path.to_string());
+                }
+            }
+            WorkerEvent::Output { stream, bytes } => {
+                let kept = if *stream == Stream::Stdout { &mut self.stdout } else { &mut self.stderr };
+                kept.extend_from_slice(bytes);
+                if kept.len() > 2 * EXPLAIN_TAIL {
+                    kept.drain(..kept.len() - EXPLAIN_TAIL);
+                }
+            }
+            WorkerEvent::Memory(memory) => {
+                if let runtime_worker::MemoryChange::Refused { requested, cap, .. } = memory.change {
+                    self.memory_refused = Some((requested, cap));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn explain(
+        &self,
+        profile: &runtime_worker::SandboxProfile,
+        outcome: &RunOutcome,
+        language: Option<&str>,
+    ) -> String {
+        use runtime_worker::diagnosis::{DiagnosisInput, diagnose, preopens_seen};
+        let tail =
+            |bytes: &[u8]| String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(EXPLAIN_TAIL)..]).into_owned();
+        let (stdout, stderr) = (tail(&self.stdout), tail(&self.stderr));
+        let findings = diagnose(&DiagnosisInput {
+            profile,
+            outcome: Some(outcome),
+            denied: &self.denied,
+            preopens_seen: &preopens_seen(&self.prestat),
+            host_paths: &self.host_paths,
+            stdout: &stdout,
+            stderr: &stderr,
+            memory_refused: self.memory_refused,
+            language,
+        });
+        explain_text(&findings)
+    }
+}
+
+/// The findings for a terminal: one block each, the fix as flags to add.
+fn explain_text(findings: &[runtime_worker::diagnosis::Finding]) -> String {
+    if findings.is_empty() {
+        return "explain: nothing was refused for want of a capability\n".to_string();
+    }
+    let mut text = String::new();
+    for finding in findings {
+        let capability = finding.capability.map(|c| format!(" [{}]", c.name())).unwrap_or_default();
+        text.push_str(&format!("\nwhy{capability}: {}\n", finding.headline));
+        text.push_str(&format!("  {}\n", finding.detail));
+        match &finding.fix {
+            Some(fix) => text.push_str(&format!("  fix: {} (add `{}`)\n", fix.describe(), fix.as_flags())),
+            None => text.push_str("  fix: none; the sandbox refused this by design\n"),
+        }
+    }
+    text
 }
 
 struct TraceWriter {
