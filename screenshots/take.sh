@@ -8,7 +8,7 @@ cargo build -p wasmscope
 bin=target/debug/wasmscope
 out=screenshots
 display=:97
-size=1600x960
+size=1600x1000
 
 Xvfb "$display" -screen 0 "${size}x24" >/dev/null 2>&1 &
 xvfb=$!
@@ -16,9 +16,11 @@ data=$(mktemp -d)
 trap 'kill $xvfb 2>/dev/null; rm -rf "$data"' EXIT
 sleep 1
 
-# shot NAME SAMPLE TAB [EXTRA_RUNS]: open SAMPLE, run it, show TAB, capture.
+# shot NAME SAMPLE TAB [EXTRA_RUNS [CLICKS...]]: open SAMPLE, run it, show
+# TAB, press F5 EXTRA_RUNS times, click each X,Y in CLICKS, capture.
 shot() {
     local name=$1 sample=$2 tab=$3 extra=${4:-0}
+    shift $(($# < 4 ? $# : 4))
     DISPLAY=$display XDG_DATA_HOME=$data "$bin" --sample "$sample" --run --tab "$tab" &
     local app=$!
     sleep 3
@@ -28,7 +30,13 @@ shot() {
         DISPLAY=$display xdotool windowfocus --sync "$win" key F5
         sleep 1.5
     done
-    DISPLAY=$display import -window "$win" "$out/$name.png"
+    for xy in "$@"; do
+        DISPLAY=$display xdotool mousemove "${xy%,*}" "${xy#*,}" click 1
+        sleep 2
+    done
+    # The window is 1400x860 at the top left; with no window manager,
+    # grabbing the window itself yields black, so crop the screen.
+    DISPLAY=$display import -window root -crop 1400x860+0+0 +repage "$out/$name.png"
     kill "$app"
     wait "$app" 2>/dev/null || true
     echo "wrote $out/$name.png"
@@ -38,3 +46,7 @@ shot calls-denied escape.wat calls
 shot memory grow_memory.wat memory
 shot timings hello.wat timings 5
 shot console trap.wat console
+shot why write_log.wasm why
+# The fix button on the Why? tab (applies it and runs again), then the
+# Compare tab: the two runs side by side.
+shot compare write_log.wasm why 0 400,200 1000,55

@@ -464,7 +464,8 @@ impl eframe::App for WasmscopeApp {
 
 impl WasmscopeApp {
     fn central(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
+        // Wrapped: with counts in the titles, the tabs outgrow a narrow window.
+        ui.horizontal_wrapped(|ui| {
             for tab in Tab::ALL {
                 let title = match tab {
                     Tab::Console => {
@@ -483,7 +484,7 @@ impl WasmscopeApp {
                     }
                     other => other.title().to_string(),
                 };
-                ui.selectable_value(&mut self.state.tab, tab, egui::RichText::new(title).size(16.0));
+                ui.selectable_value(&mut self.state.tab, tab, egui::RichText::new(title).size(15.0));
             }
         });
         ui.separator();

@@ -71,13 +71,15 @@ fn log_bar(ui: &mut Ui, nanos: u64, color: Color32) {
     painter.rect_filled(bar, 3.0, color);
     for (decade, label) in [(3.0, "1µs"), (6.0, "1ms"), (9.0, "1s")] {
         let x = rect.left() + rect.width() * ((decade - LOG_MIN) / (LOG_MAX - LOG_MIN)) as f32;
-        painter.line_segment([egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())], (1.0, Color32::GRAY));
+        // Dark on the bar, grey beside it: the tick stays legible either way.
+        let ink = if x + 2.0 < bar.right() { Color32::from_gray(25) } else { Color32::GRAY };
+        painter.line_segment([egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())], (1.0, ink));
         painter.text(
             egui::pos2(x + 2.0, rect.center().y),
             egui::Align2::LEFT_CENTER,
             label,
             egui::FontId::proportional(10.0),
-            Color32::GRAY,
+            ink,
         );
     }
 }
@@ -90,9 +92,10 @@ fn history(ui: &mut Ui, runs: &[RunRecord]) {
     };
     let compiles = |cached: bool| -> Vec<[f64; 2]> {
         runs.iter()
-            .filter_map(|r| r.timing(Phase::Compile).filter(|t| t.cached == cached))
-            .zip(runs.iter().filter(|r| r.timing(Phase::Compile).is_some_and(|t| t.cached == cached)))
-            .map(|(t, r)| [r.number as f64, (t.nanos.max(1) as f64).log10()])
+            .filter_map(|r| {
+                let t = r.timing(Phase::Compile).filter(|t| t.cached == cached)?;
+                Some([r.number as f64, (t.nanos.max(1) as f64).log10()])
+            })
             .collect()
     };
     Plot::new("timings-history")
