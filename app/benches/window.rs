@@ -55,8 +55,8 @@ fn frames(
 /// long run of arithmetic.
 fn large_module(megabytes: usize) -> Vec<u8> {
     use wasm_encoder::{CodeSection, Function, FunctionSection, Instruction, Module, TypeSection, ValType};
-    let body_instructions = 160; // about 500 bytes of code per function
-    let count = megabytes * 1_000_000 / 500;
+    let body_instructions = 160; // about 790 bytes of code per function
+    let count = megabytes * 1_000_000 / 790;
     let mut types = TypeSection::new();
     types.ty().function([ValType::I32], [ValType::I32]);
     let mut functions = FunctionSection::new();
@@ -131,12 +131,17 @@ fn runaway_frames() {
         while started.elapsed() < Duration::from_secs(2) {
             running.extend(frames(&mut harness, 1, |_, _| std::thread::sleep(Duration::from_millis(4))));
         }
-        harness.state_mut().stop();
-        let asked = Instant::now();
-        while harness.state().session.is_running() {
-            harness.step();
-        }
-        println!("frame, {sample:<16} {}   (stopped in {:.1} ms)", stats(running), asked.elapsed().as_secs_f64() * 1e3);
+        let end = if harness.state().session.is_running() {
+            harness.state_mut().stop();
+            let asked = Instant::now();
+            while harness.state().session.is_running() {
+                harness.step();
+            }
+            format!("stopped in {:.1} ms", asked.elapsed().as_secs_f64() * 1e3)
+        } else {
+            "had ended by itself".to_string()
+        };
+        println!("frame, {sample:<16} {}   ({end})", stats(running));
     }
 }
 

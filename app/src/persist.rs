@@ -43,6 +43,20 @@ pub fn atomic_write_with(
     result
 }
 
+/// The runtime for the window and the command line: compiled modules are
+/// kept on disk (`~/.cache/wasmscope/modules` on Linux), so a module opened
+/// again starts without compiling. Without a cache folder, memory only.
+pub fn runtime() -> Result<runtime_worker::Runtime, runtime_worker::EngineError> {
+    use runtime_worker::module_cache::{DEFAULT_CAP_BYTES, ModuleCache};
+    match directories_next::ProjectDirs::from("", "", "wasmscope") {
+        Some(dirs) => runtime_worker::Runtime::with_module_cache(ModuleCache::new(
+            dirs.cache_dir().join("modules"),
+            DEFAULT_CAP_BYTES,
+        )),
+        None => runtime_worker::Runtime::new(),
+    }
+}
+
 /// Where the window keeps its settings.
 pub fn settings_path() -> Option<PathBuf> {
     eframe::storage_dir("wasmscope").map(|dir| dir.join("settings.toml"))

@@ -16,6 +16,8 @@ fn wasmscope_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
         .args(args)
         .current_dir(samples().join(".."))
+        // Compiled modules are cached here, not in the user's cache folder.
+        .env("XDG_CACHE_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-run-cache"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -20,6 +20,12 @@ fn isolate_data_dir() {
         let dir = std::env::temp_dir().join("wasmscope-ui-tests");
         // SAFETY: set once, before any test reads it (every test calls this first).
         unsafe { std::env::set_var("XDG_DATA_HOME", dir) };
+        // The compiled-module cache too; a fresh one each time, so a test
+        // that looks at compile timings sees a cold compile first.
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-stories-cache");
+        let _ = std::fs::remove_dir_all(&cache);
+        // SAFETY: as above.
+        unsafe { std::env::set_var("XDG_CACHE_HOME", cache) };
     });
 }
 

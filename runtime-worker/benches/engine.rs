@@ -1,6 +1,7 @@
 //! What tracing costs, measured against raw wasmtime in the same process:
 //! per-call cost with every call recorded (fd_write, clock_time_get),
-//! start-up phases, and how quickly Stop ends a guest.
+//! start-up phases, how quickly Stop ends a guest, and reopening a large
+//! module through the compiled-module cache on disk.
 //!
 //! `cargo bench -p runtime-worker --bench engine` prints a table. Figures are
 //! medians of interleaved repetitions, so that a busy machine slows both
@@ -157,10 +158,110 @@ fn stop_latency(runtime: &Runtime) {
     }
 }
 
+/// A command module of about `megabytes` MB: thousands of functions, each a
+/// long run of arithmetic, and a `_start` that calls one of them.
+fn large_command(megabytes: usize) -> (Vec<u8>, usize) {
+    use wasm_encoder::{
+        CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction, MemorySection, MemoryType,
+        Module as Encoded, TypeSection, ValType,
+    };
+    let count = megabytes * 1_000_000 / 790;
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32], [ValType::I32]);
+    types.ty().function([], []);
+    let mut functions = FunctionSection::new();
+    let mut code = CodeSection::new();
+    for i in 0..count {
+        functions.function(0);
+        let mut f = Function::new([]);
+        for k in 0..160u32 {
+            f.instruction(&Instruction::LocalGet(0));
+            f.instruction(&Instruction::I32Const((i as i32).wrapping_mul(31).wrapping_add(k as i32)));
+            f.instruction(&Instruction::I32Add);
+            f.instruction(&Instruction::LocalSet(0));
+        }
+        f.instruction(&Instruction::LocalGet(0));
+        f.instruction(&Instruction::End);
+        code.function(&f);
+    }
+    functions.function(1);
+    let mut start = Function::new([]);
+    start.instruction(&Instruction::I32Const(1));
+    start.instruction(&Instruction::Call(0));
+    start.instruction(&Instruction::Drop);
+    start.instruction(&Instruction::End);
+    code.function(&start);
+    let mut memories = MemorySection::new();
+    memories.memory(MemoryType { minimum: 1, maximum: None, memory64: false, shared: false, page_size_log2: None });
+    let mut exports = ExportSection::new();
+    exports.export("_start", ExportKind::Func, count as u32);
+    exports.export("memory", ExportKind::Memory, 0);
+    let mut module = Encoded::new();
+    module.section(&types).section(&functions).section(&memories).section(&exports).section(&code);
+    (module.finish(), count + 1)
+}
+
+fn compile_phase(runtime: &Runtime, module: &runtime_worker::LoadedModule) -> (Duration, bool) {
+    let events = runtime.start(RunRequest::new(module.clone(), SandboxProfile::default(), Entry::Start)).wait();
+    assert!(
+        matches!(events.last(), Some(WorkerEvent::Finished(RunOutcome::Exited { code: 0 }))),
+        "{:?}",
+        events.last()
+    );
+    events
+        .iter()
+        .find_map(|e| match e {
+            WorkerEvent::Phase(t) if t.phase == Phase::Compile => Some((Duration::from_nanos(t.nanos), t.cached)),
+            _ => None,
+        })
+        .unwrap()
+}
+
+/// P5: open a large module, then open it again from a new runtime (a later
+/// session), which finds it in the compiled-module cache on disk.
+fn module_cache_reopen() {
+    use runtime_worker::module_cache::{DEFAULT_CAP_BYTES, ModuleCache};
+    const ROUNDS: usize = 3;
+    let (bytes, functions) = large_command(12);
+    let module = load::load("large.wasm", &bytes).unwrap();
+    let (mut first, mut again, mut memory) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = || ModuleCache::new(dir.path(), DEFAULT_CAP_BYTES);
+        let runtime = Runtime::with_module_cache(cache()).unwrap();
+        let (cold, cached) = compile_phase(&runtime, &module);
+        assert!(!cached);
+        first.push(cold);
+        let (warm, cached) = compile_phase(&runtime, &module);
+        assert!(cached);
+        memory.push(warm);
+        let later = Runtime::with_module_cache(cache()).unwrap();
+        let (from_disk, cached) = compile_phase(&later, &module);
+        assert!(cached);
+        again.push(from_disk);
+    }
+    let (first, again, memory) = (median(first), median(again), median(memory));
+    println!("\nReopening a {:.1} MB module ({} functions), median of {ROUNDS}", bytes.len() as f64 / 1e6, functions);
+    println!("{:<28} {:>12.1} ms", "first open (compile)", first.as_secs_f64() * 1e3);
+    println!(
+        "{:<28} {:>12.1} ms  {:>6.2} % of the first",
+        "new session (disk cache)",
+        again.as_secs_f64() * 1e3,
+        again.as_secs_f64() / first.as_secs_f64() * 100.0
+    );
+    println!(
+        "{:<28} {:>12.3} ms  {:>6.3} % of the first",
+        "same session (memory)",
+        memory.as_secs_f64() * 1e3,
+        memory.as_secs_f64() / first.as_secs_f64() * 100.0
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not supported.
     let runtime = Runtime::new().unwrap();
     per_call_overhead(&runtime);
     startup(&runtime);
     stop_latency(&runtime);
+    module_cache_reopen();
 }

@@ -20,6 +20,7 @@ use crossbeam_channel::Sender;
 use wasmtime::{CacheStore, Config, Engine, Module};
 
 use crate::event::{EventBatch, RunId, WorkerEvent};
+use crate::module_cache::{Lookup, ModuleCache};
 
 /// How often the epoch advances while guests run: the granularity of Stop
 /// and of timeouts, and of trace hand-over while a guest computes.
@@ -63,13 +64,15 @@ pub(crate) struct EngineSlot {
     /// core, and the hook can only follow one job.
     compile_lock: Mutex<()>,
     cache: Mutex<VecDeque<([u8; 32], Module)>>,
+    /// Compiled modules on disk, when the caller asked for them.
+    disk: Option<ModuleCache>,
 }
 
 impl EngineSlot {
-    pub(crate) fn new(fuel: bool) -> wasmtime::Result<EngineSlot> {
+    pub(crate) fn new(fuel: bool, disk: Option<ModuleCache>) -> wasmtime::Result<EngineSlot> {
         let hook = Arc::new(CompileHook::default());
         let engine = Engine::new(&config(fuel, Arc::clone(&hook)))?;
-        Ok(EngineSlot { engine, hook, compile_lock: Mutex::new(()), cache: Mutex::new(VecDeque::new()) })
+        Ok(EngineSlot { engine, hook, compile_lock: Mutex::new(()), cache: Mutex::new(VecDeque::new()), disk })
     }
 
     fn cached(&self, sha256: &[u8; 32]) -> Option<Module> {
@@ -97,9 +100,16 @@ impl EngineSlot {
         job: CompileJob<'_>,
     ) -> Result<Compiled, CompileFailure> {
         if let Some(module) = self.cached(&sha256) {
-            return Ok(Compiled { module, cached: true });
+            return Ok(Compiled { module, cached: true, persisting: None });
         }
         let _one_at_a_time = lock(&self.compile_lock);
+        if let Some(disk) = &self.disk
+            && let Lookup::Hit(module) = disk.get(&self.engine, &sha256)
+        {
+            // A rejected entry has been removed; compiling below replaces it.
+            self.remember(sha256, module.clone());
+            return Ok(Compiled { module, cached: true, persisting: None });
+        }
         let total = count_functions(bytes);
         self.hook.begin(total, job.run, job.events.clone(), Arc::clone(job.stop), job.deadline);
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| Module::new(&self.engine, bytes)));
@@ -107,7 +117,18 @@ impl EngineSlot {
         match result {
             Ok(Ok(module)) => {
                 self.remember(sha256, module.clone());
-                Ok(Compiled { module, cached: false })
+                let persisting = self.disk.clone().and_then(|disk| {
+                    let (engine, module) = (self.engine.clone(), module.clone());
+                    // Written while the guest runs; a cache that cannot be
+                    // written only makes the next open slower.
+                    std::thread::Builder::new()
+                        .name("wasmscope-cache-write".into())
+                        .spawn(move || {
+                            let _ = disk.put(&engine, &sha256, &module);
+                        })
+                        .ok()
+                });
+                Ok(Compiled { module, cached: false, persisting })
             }
             Ok(Err(e)) => Err(CompileFailure::Error(format!("{e:#}"))),
             Err(panic) => match cancelled {
@@ -127,7 +148,12 @@ pub(crate) struct CompileJob<'a> {
 
 pub(crate) struct Compiled {
     pub module: Module,
+    /// Found in memory or on disk rather than compiled.
     pub cached: bool,
+    /// The write of a freshly compiled module to the disk cache; the run
+    /// waits for it before it reports its end, so a short-lived caller (the
+    /// command line) does not exit mid-write.
+    pub persisting: Option<std::thread::JoinHandle<()>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

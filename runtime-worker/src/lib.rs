@@ -26,6 +26,7 @@ pub mod disassembly;
 pub mod event;
 pub mod inspect;
 pub mod load;
+pub mod module_cache;
 pub mod profile;
 
 mod denial;
@@ -61,6 +62,7 @@ pub use crate::wasi_ctx::SandboxError;
 
 use crate::engine::EngineSlot;
 use crate::host::Host;
+use crate::module_cache::ModuleCache;
 use crate::run::{StopSignal, Worker};
 
 /// What to run.
@@ -99,6 +101,7 @@ pub struct Runtime {
 struct RuntimeInner {
     plain: Engines,
     fueled: OnceLock<Engines>,
+    disk: Option<ModuleCache>,
     next_run: AtomicU64,
     ticker: Ticker,
 }
@@ -111,8 +114,8 @@ struct Engines {
 }
 
 impl Engines {
-    fn new(fuel: bool) -> wasmtime::Result<Engines> {
-        let slot = EngineSlot::new(fuel)?;
+    fn new(fuel: bool, disk: Option<ModuleCache>) -> wasmtime::Result<Engines> {
+        let slot = EngineSlot::new(fuel, disk)?;
         let mut linker = Linker::new(&slot.engine);
         interpose::add_to_linker(&mut linker)?;
         Ok(Engines { slot: Arc::new(slot), linker: Arc::new(linker) })
@@ -125,11 +128,24 @@ impl Engines {
 pub struct EngineError(String);
 
 impl Runtime {
+    /// A runtime that keeps compiled modules in memory only.
     pub fn new() -> Result<Runtime, EngineError> {
-        let plain = Engines::new(false).map_err(|e| EngineError(format!("{e:#}")))?;
+        Runtime::build(None)
+    }
+
+    /// A runtime that also keeps compiled modules on disk, so that a module
+    /// opened again (in a later session, or by the command line) starts
+    /// without compiling; see `module_cache`.
+    pub fn with_module_cache(cache: ModuleCache) -> Result<Runtime, EngineError> {
+        Runtime::build(Some(cache))
+    }
+
+    fn build(disk: Option<ModuleCache>) -> Result<Runtime, EngineError> {
+        let plain = Engines::new(false, disk.clone()).map_err(|e| EngineError(format!("{e:#}")))?;
         let inner = Arc::new(RuntimeInner {
             plain,
             fueled: OnceLock::new(),
+            disk,
             next_run: AtomicU64::new(1),
             ticker: Ticker::default(),
         });
@@ -187,7 +203,7 @@ impl Runtime {
         if let Some(engines) = self.inner.fueled.get() {
             return Ok(engines.clone());
         }
-        let engines = Engines::new(true).map_err(|e| EngineError(format!("{e:#}")))?;
+        let engines = Engines::new(true, self.inner.disk.clone()).map_err(|e| EngineError(format!("{e:#}")))?;
         Ok(self.inner.fueled.get_or_init(|| engines).clone())
     }
 }

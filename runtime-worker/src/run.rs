@@ -86,7 +86,11 @@ impl Worker {
                 return trace.finish(RunOutcome::Failed { stage: Phase::Total, message });
             }
         };
-        let (mut trace, outcome) = runtime.block_on(self.guest(trace, &output, deadline));
+        let mut persisting = None;
+        let (mut trace, outcome) = runtime.block_on(self.guest(trace, &output, deadline, &mut persisting));
+        if let Some(write) = persisting {
+            let _ = write.join();
+        }
         trace.phase(Phase::Total, origin.elapsed().as_nanos() as u64, false);
         trace.finish(outcome);
         // Blocking filesystem tasks still running (a read of a FIFO that
@@ -101,6 +105,7 @@ impl Worker {
         mut trace: Tracer,
         output: &Arc<OutputSink>,
         deadline: Option<Instant>,
+        persisting: &mut Option<std::thread::JoinHandle<()>>,
     ) -> (Tracer, RunOutcome) {
         let request = &self.request;
         if request.module.kind == ModuleKind::Component {
@@ -118,7 +123,10 @@ impl Worker {
         let compile_started = Instant::now();
         let job = CompileJob { run: self.run, events: &self.events, stop: &self.signal.stop, deadline };
         let compiled = match self.slot.compile(&request.module.bytes, request.module.sha256, job) {
-            Ok(compiled) => compiled,
+            Ok(mut compiled) => {
+                *persisting = compiled.persisting.take();
+                compiled
+            }
             Err(CompileFailure::Cancelled(Cancel::Stopped)) => return (trace, RunOutcome::Stopped),
             Err(CompileFailure::Cancelled(Cancel::TimedOut)) => return (trace, RunOutcome::TimedOut),
             Err(CompileFailure::Error(message)) => {

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{ArgMatches, Args, ValueEnum};
 use runtime_worker::describe::format_nanos;
 use runtime_worker::{
-    Commander, Entry, Phase, PhaseTiming, RunOutcome, RunRequest, Runtime, Stream, TrapInfo, TrapKind, WorkerCommand,
+    Commander, Entry, Phase, PhaseTiming, RunOutcome, RunRequest, Stream, TrapInfo, TrapKind, WorkerCommand,
     WorkerEvent, load,
 };
 
@@ -129,7 +129,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
 
     // What `--explain` needs once the module and profile are the worker's.
     let explain = args.explain.then(|| (profile.clone(), runtime_worker::inspect::inspect(&module).language()));
-    let runtime = Runtime::new()?;
+    let runtime = crate::persist::runtime()?;
     let mut request = RunRequest::new(module, profile, entry);
     request.program_name = args.argv0.clone();
     let interactive = request.profile.stdin == runtime_worker::StdinSource::Interactive;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 use runtime_worker::diagnosis::Fix;
-use runtime_worker::{Entry, Runtime, SandboxProfile};
+use runtime_worker::{Entry, SandboxProfile};
 use serde::{Deserialize, Serialize};
 
 use super::calls_view::CallsView;
@@ -166,7 +166,7 @@ impl WasmscopeApp {
 
     /// The app with a given state, without a window (tests use this).
     pub fn with_state(state: State, file: Option<PathBuf>) -> Self {
-        let session = match Runtime::new() {
+        let session = match crate::persist::runtime() {
             Ok(runtime) => Session::new(runtime),
             Err(e) => {
                 eprintln!("error: {e}");

@@ -1,0 +1,290 @@
+//! Compiled modules kept on disk, so that reopening a large module skips
+//! Cranelift: a 20 MB module compiles in seconds and loads from here in
+//! milliseconds.
+//!
+//! An entry is named by the module's SHA-256 and a fingerprint of the engine
+//! (wasmtime's version and every setting that changes the code), so one
+//! cache serves engines with different settings side by side. Loading
+//! compiled code skips validation, so nothing reaches
+//! `Module::deserialize` unchecked: each file carries a SHA-256 of its
+//! payload, written by us after `Module::serialize`, and a file whose magic,
+//! length or hash is wrong (truncated, corrupted, from another program) is
+//! deleted and the module compiled as if there were no cache. wasmtime then
+//! checks that the payload was compiled for this engine, and refuses it
+//! otherwise; that too falls back to compiling.
+//!
+//! The cache is bounded: after each write the oldest entries (by last use)
+//! are removed until the total fits the cap.
+
+use std::fs;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+use wasmtime::{Engine, Module};
+
+/// The cache's size cap unless one is given.
+pub const DEFAULT_CAP_BYTES: u64 = 512 << 20;
+
+const MAGIC: &[u8; 16] = b"wasmscope-cwasm1";
+const HEADER: usize = MAGIC.len() + 32 + 8;
+const EXTENSION: &str = "cwasm";
+
+/// A directory of compiled modules.
+#[derive(Clone, Debug)]
+pub struct ModuleCache {
+    dir: PathBuf,
+    cap_bytes: u64,
+}
+
+/// What a lookup found.
+pub enum Lookup {
+    Hit(Module),
+    Miss,
+    /// An entry existed and was unusable; it has been removed.
+    Rejected(String),
+}
+
+impl ModuleCache {
+    pub fn new(dir: impl Into<PathBuf>, cap_bytes: u64) -> ModuleCache {
+        ModuleCache { dir: dir.into(), cap_bytes }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file for `sha256` compiled by `engine`.
+    pub fn entry_path(&self, engine: &Engine, sha256: &[u8; 32]) -> PathBuf {
+        let mut hasher = DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut hasher);
+        let fingerprint = hasher.finish();
+        self.dir.join(format!("{}-{fingerprint:016x}.{EXTENSION}", crate::load::hex(sha256)))
+    }
+
+    pub fn get(&self, engine: &Engine, sha256: &[u8; 32]) -> Lookup {
+        let path = self.entry_path(engine, sha256);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(_) => return Lookup::Miss,
+        };
+        let rejected = |why: String| {
+            let _ = fs::remove_file(&path);
+            Lookup::Rejected(format!("{}: {why}", path.display()))
+        };
+        let payload = match check_envelope(&bytes) {
+            Ok(payload) => payload,
+            Err(why) => return rejected(why),
+        };
+        // SAFETY: `Module::deserialize` requires bytes produced by
+        // `Module::serialize` that have not been altered. The payload's
+        // SHA-256 matches the one written beside it when this cache stored
+        // the output of `Module::serialize`, so these are those bytes; and
+        // wasmtime itself refuses code compiled by a different version or
+        // configuration. (Whoever can write this directory can also replace
+        // the program itself; the hash guards against damage, not against
+        // the user's own account.)
+        match unsafe { Module::deserialize(engine, payload) } {
+            Ok(module) => {
+                // Mark it used, for eviction by last use.
+                if let Ok(file) = fs::File::options().append(true).open(&path) {
+                    let _ = file.set_modified(SystemTime::now());
+                }
+                Lookup::Hit(module)
+            }
+            Err(e) => rejected(format!("{e:#}")),
+        }
+    }
+
+    /// Stores `module`, then trims the cache to its cap. Errors are returned
+    /// for reporting; a cache that cannot be written is only slower.
+    pub fn put(&self, engine: &Engine, sha256: &[u8; 32], module: &Module) -> Result<(), String> {
+        let payload = module.serialize().map_err(|e| format!("cannot serialise the compiled module: {e:#}"))?;
+        if payload.len() as u64 + HEADER as u64 > self.cap_bytes {
+            return Ok(());
+        }
+        fs::create_dir_all(&self.dir).map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
+        let path = self.entry_path(engine, sha256);
+        let temp = path.with_extension(format!("{EXTENSION}.tmp{}", std::process::id()));
+        let written = (|| {
+            let mut file = fs::File::create(&temp)?;
+            file.write_all(MAGIC)?;
+            file.write_all(&Sha256::digest(&payload))?;
+            file.write_all(&(payload.len() as u64).to_le_bytes())?;
+            file.write_all(&payload)?;
+            file.sync_all()?;
+            fs::rename(&temp, &path)
+        })();
+        if let Err(e) = written {
+            let _ = fs::remove_file(&temp);
+            return Err(format!("cannot write {}: {e}", path.display()));
+        }
+        self.trim();
+        Ok(())
+    }
+
+    /// Removes the least recently used entries until the rest fit the cap.
+    fn trim(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else { return };
+        let mut files: Vec<(SystemTime, u64, PathBuf)> = entries
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == EXTENSION))
+            .filter_map(|e| {
+                let meta = e.metadata().ok()?;
+                Some((meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len(), e.path()))
+            })
+            .collect();
+        let mut total: u64 = files.iter().map(|f| f.1).sum();
+        files.sort();
+        for (_, len, path) in files {
+            if total <= self.cap_bytes {
+                break;
+            }
+            if fs::remove_file(&path).is_ok() {
+                total -= len;
+            }
+        }
+    }
+}
+
+/// The payload of a well-formed entry.
+fn check_envelope(bytes: &[u8]) -> Result<&[u8], String> {
+    if bytes.len() < HEADER || &bytes[..MAGIC.len()] != MAGIC {
+        return Err("not a Wasmscope cache entry".into());
+    }
+    let hash = &bytes[MAGIC.len()..MAGIC.len() + 32];
+    let len_bytes: [u8; 8] = bytes[MAGIC.len() + 32..HEADER].try_into().expect("eight bytes");
+    let payload = &bytes[HEADER..];
+    if u64::from_le_bytes(len_bytes) != payload.len() as u64 {
+        return Err(format!("truncated: {} of {} bytes", payload.len(), u64::from_le_bytes(len_bytes)));
+    }
+    if Sha256::digest(payload).as_slice() != hash {
+        return Err("damaged: the contents do not match their checksum".into());
+    }
+    Ok(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine(fuel: bool) -> Engine {
+        let mut config = wasmtime::Config::new();
+        config.consume_fuel(fuel);
+        Engine::new(&config).unwrap()
+    }
+
+    fn module(engine: &Engine, body: &str) -> (Module, [u8; 32]) {
+        let wat = format!(r#"(module (func (export "f") (result i32) {body}))"#);
+        let bytes = wat::parse_str(&wat).unwrap();
+        (Module::new(engine, &bytes).unwrap(), Sha256::digest(&bytes).into())
+    }
+
+    fn call_f(engine: &Engine, module: &Module) -> i32 {
+        let mut store = wasmtime::Store::new(engine, ());
+        // Fails on an engine without fuel, which needs none.
+        let _ = store.set_fuel(1_000);
+        let instance = wasmtime::Instance::new(&mut store, module, &[]).unwrap();
+        instance.get_typed_func::<(), i32>(&mut store, "f").unwrap().call(&mut store, ()).unwrap()
+    }
+
+    #[test]
+    fn a_stored_module_comes_back_and_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ModuleCache::new(dir.path(), DEFAULT_CAP_BYTES);
+        let engine = engine(false);
+        let (module, sha) = module(&engine, "i32.const 42");
+        assert!(matches!(cache.get(&engine, &sha), Lookup::Miss));
+        cache.put(&engine, &sha, &module).unwrap();
+        let Lookup::Hit(loaded) = cache.get(&engine, &sha) else { panic!("a hit") };
+        assert_eq!(call_f(&engine, &loaded), 42);
+    }
+
+    /// Damage of every kind is caught before wasmtime sees the bytes: the
+    /// entry is removed and the lookup says why.
+    #[test]
+    fn corrupt_truncated_and_foreign_files_are_rejected_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ModuleCache::new(dir.path(), DEFAULT_CAP_BYTES);
+        let engine = engine(false);
+        let (module, sha) = module(&engine, "i32.const 7");
+        let path = cache.entry_path(&engine, &sha);
+        type Damage = fn(&mut Vec<u8>);
+        let damages: [(&str, Damage); 5] = [
+            ("a flipped byte in the code", |b| {
+                let at = b.len() - 100;
+                b[at] ^= 0x40;
+            }),
+            ("truncated", |b| b.truncate(b.len() / 2)),
+            ("truncated inside the header", |b| b.truncate(20)),
+            ("empty", Vec::clear),
+            ("another program's file", |b| *b = b"\x7fELF not ours at all".repeat(64)),
+        ];
+        for (what, damage) in damages {
+            cache.put(&engine, &sha, &module).unwrap();
+            let mut bytes = fs::read(&path).unwrap();
+            damage(&mut bytes);
+            fs::write(&path, &bytes).unwrap();
+            match cache.get(&engine, &sha) {
+                Lookup::Rejected(why) => assert!(why.contains(&path.display().to_string()), "{what}: {why}"),
+                Lookup::Hit(_) => panic!("{what}: loaded a damaged entry"),
+                Lookup::Miss => panic!("{what}: not even looked at"),
+            }
+            assert!(!path.exists(), "{what}: the damaged entry is removed");
+        }
+    }
+
+    /// An intact entry compiled by an engine with other settings, put where
+    /// this engine looks: wasmtime's own check refuses it.
+    #[test]
+    fn code_for_another_engine_configuration_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ModuleCache::new(dir.path(), DEFAULT_CAP_BYTES);
+        let (plain, fueled) = (engine(false), engine(true));
+        let (module, sha) = module(&fueled, "i32.const 1");
+        cache.put(&fueled, &sha, &module).unwrap();
+        let (theirs, ours) = (cache.entry_path(&fueled, &sha), cache.entry_path(&plain, &sha));
+        assert_ne!(theirs, ours, "engines with different settings use different entries");
+        fs::copy(&theirs, &ours).unwrap();
+        assert!(matches!(cache.get(&plain, &sha), Lookup::Rejected(_)));
+        // The fueled engine still finds its own.
+        let Lookup::Hit(loaded) = cache.get(&fueled, &sha) else { panic!("a hit") };
+        assert_eq!(call_f(&fueled, &loaded), 1);
+    }
+
+    #[test]
+    fn the_least_recently_used_entries_go_when_the_cap_is_passed() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine(false);
+        let modules: Vec<(Module, [u8; 32])> = (0..3).map(|i| module(&engine, &format!("i32.const {i}"))).collect();
+        let one = {
+            let probe = ModuleCache::new(dir.path(), DEFAULT_CAP_BYTES);
+            probe.put(&engine, &modules[0].1, &modules[0].0).unwrap();
+            fs::metadata(probe.entry_path(&engine, &modules[0].1)).unwrap().len()
+        };
+        // Room for two entries, not three.
+        let cache = ModuleCache::new(dir.path(), one * 2 + one / 2);
+        let past = SystemTime::now() - std::time::Duration::from_secs(60);
+        fs::File::options()
+            .append(true)
+            .open(cache.entry_path(&engine, &modules[0].1))
+            .unwrap()
+            .set_modified(past)
+            .unwrap();
+        cache.put(&engine, &modules[1].1, &modules[1].0).unwrap();
+        // The second is older than now but newer than the first was; using
+        // the first makes it the newest, so the second is evicted instead.
+        fs::File::options()
+            .append(true)
+            .open(cache.entry_path(&engine, &modules[1].1))
+            .unwrap()
+            .set_modified(past + std::time::Duration::from_secs(30))
+            .unwrap();
+        assert!(matches!(cache.get(&engine, &modules[0].1), Lookup::Hit(_)));
+        cache.put(&engine, &modules[2].1, &modules[2].0).unwrap();
+        let present: Vec<bool> = modules.iter().map(|(_, sha)| cache.entry_path(&engine, sha).exists()).collect();
+        assert_eq!(present, [true, false, true]);
+    }
+}
