@@ -50,3 +50,5 @@ shot why write_log.wasm why
 # The fix button on the Why? tab (applies it and runs again), then the
 # Compare tab: the two runs side by side.
 shot compare write_log.wasm why 0 400,200 1000,55
+# The 10000 preset, then Start.
+shot density hello.wat density 0 540,88 620,88

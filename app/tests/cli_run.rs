@@ -174,3 +174,21 @@ fn each_real_sample_fails_explains_and_succeeds_with_the_fix() {
     }
     assert!(std::fs::read_to_string(log_dir.path().join("log.txt")).unwrap().lines().count() == 1);
 }
+
+#[test]
+fn density_starts_n_sandboxes_and_reports_per_instance_figures() {
+    let out = wasmscope(&["density", "-n", "50", "--json", "samples/hello.wat"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["started"], 50);
+    assert_eq!(report["linear_bytes_per_instance"], 65536);
+    assert!(report["median_ns"].as_u64().unwrap() > 0);
+
+    let plain = text(&wasmscope(&["density", "-n", "5", "samples/hello.wat"]).stdout);
+    assert!(plain.starts_with("5 instances alive, started in"), "{plain}");
+    let too_many = wasmscope(&["density", "-n", "10001", "samples/hello.wat"]);
+    assert_eq!(too_many.status.code(), Some(2), "a usage error");
+    // A real wasi-libc program: instantiating needs no grant at all.
+    let c_program = wasmscope(&["density", "-n", "5", "samples/real/write_log.wasm"]);
+    assert_eq!(c_program.status.code(), Some(0), "{}", text(&c_program.stderr));
+}

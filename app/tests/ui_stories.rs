@@ -434,3 +434,18 @@ fn an_escape_has_no_fix_because_the_sandbox_is_working() {
     assert_eq!(fixes, ["Mount /etc as /etc, read-only and run again"]);
     assert!(harness.query_all_by_label("No grant fixes this: the sandbox refused it by design.").count() >= 2);
 }
+
+#[test]
+fn start_a_hundred_sandboxes_and_see_what_each_costs() {
+    let mut harness = app();
+    open_sample(&mut harness, "Hello, WASI");
+    show_tab(&mut harness, "Density");
+    harness.get_by_role_and_label(Role::Button, "100").click();
+    settle(&mut harness);
+    harness.get_by_role_and_label(Role::Button, "Start 100").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the density run", |app| !app.density.is_running());
+    harness.get_by_label_contains("100 instances of hello.wat alive at once, started in");
+    harness.get_by_label("host memory per instance");
+    harness.get_by_label("64.0 KiB declared");
+}

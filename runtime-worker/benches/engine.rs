@@ -257,11 +257,28 @@ fn module_cache_reopen() {
     );
 }
 
+/// P6: 10,000 instances of hello alive at once (pooling allocator, each
+/// with its own locked-down WASI context).
+fn density_figures() {
+    let hello = load::load("hello.wat", include_bytes!("../../samples/hello.wat")).unwrap();
+    let report = runtime_worker::density::start(hello, 10_000).wait().unwrap();
+    println!("\nDensity: {} instances of samples/hello.wat alive at once", report.started);
+    println!("{:<28} {:>12.1} ms", "all started in", report.total_ns as f64 / 1e6);
+    println!("{:<28} {:>12.2} µs", "per instance, median", report.median_ns as f64 / 1e3);
+    println!("{:<28} {:>12.2} µs", "per instance, p99", report.p99_ns as f64 / 1e3);
+    match report.host_bytes_per_instance {
+        Some(bytes) => println!("{:<28} {:>12.2} KiB", "host memory per instance", bytes / 1024.0),
+        None => println!("{:<28} {:>12}", "host memory per instance", "n/a"),
+    }
+    println!("{:<28} {:>12.1} ms", "teardown of all", report.teardown_ns as f64 / 1e6);
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not supported.
     let runtime = Runtime::new().unwrap();
     per_call_overhead(&runtime);
     startup(&runtime);
     stop_latency(&runtime);
+    density_figures();
     module_cache_reopen();
 }

@@ -20,6 +20,7 @@
 
 pub mod abi;
 pub mod capability;
+pub mod density;
 pub mod describe;
 pub mod diagnosis;
 pub mod disassembly;

@@ -1,6 +1,8 @@
-//! The command line: `wasmscope [FILE]` opens the window, `wasmscope run …`
-//! runs headless with the same engine.
+//! The command line: `wasmscope [FILE]` opens the window; `wasmscope run …`
+//! runs headless with the same engine, `wasmscope inspect` analyses a module
+//! and `wasmscope density` starts many instances of one.
 
+mod density;
 mod inspect;
 mod run;
 
@@ -8,6 +10,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub use density::DensityArgs;
 pub use inspect::InspectArgs;
 pub use run::RunArgs;
 
@@ -49,6 +52,9 @@ pub enum Command {
     /// Show what a module is before it runs: sections, imports with the
     /// capabilities they belong to, exports, memories, custom sections, WIT
     Inspect(InspectArgs),
+    /// Start N instances of a module at once, each in its own sandbox, and
+    /// measure the start time and host memory each costs
+    Density(DensityArgs),
 }
 
 /// What `main` should do.
@@ -87,6 +93,7 @@ pub fn dispatch() -> Invocation {
             Invocation::Exit(run::execute(&args, run_matches))
         }
         Some(Command::Inspect(args)) => Invocation::Exit(inspect::execute(&args)),
+        Some(Command::Density(args)) => Invocation::Exit(density::execute(&args)),
     }
 }
 

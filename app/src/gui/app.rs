@@ -13,6 +13,7 @@ use super::calls_view::CallsView;
 use super::capabilities_panel;
 use super::compare_view::CompareView;
 use super::console_view::ConsoleView;
+use super::density_view::DensityView;
 use super::diagnosis_view;
 use super::disassembly_view::DisassemblyView;
 use super::file_dialog::{DialogPurpose, FileDialogs};
@@ -47,10 +48,11 @@ pub enum Tab {
     Timings,
     Console,
     Compare,
+    Density,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 10] = [
         Tab::Inspector,
         Tab::Disassembly,
         Tab::Calls,
@@ -60,6 +62,7 @@ impl Tab {
         Tab::Timings,
         Tab::Console,
         Tab::Compare,
+        Tab::Density,
     ];
 
     pub fn title(self) -> &'static str {
@@ -73,6 +76,7 @@ impl Tab {
             Tab::Timings => "Timings",
             Tab::Console => "Console",
             Tab::Compare => "Compare",
+            Tab::Density => "Density",
         }
     }
 }
@@ -130,6 +134,7 @@ pub struct WasmscopeApp {
     pub console: ConsoleView,
     pub disassembly: DisassemblyView,
     pub compare: CompareView,
+    pub density: DensityView,
     pub profile_windows: ProfileWindows,
     pub workshop: Workshop,
     pub dialogs: FileDialogs,
@@ -179,6 +184,7 @@ impl WasmscopeApp {
             calls: CallsView::default(),
             console: ConsoleView::default(),
             disassembly: DisassemblyView::default(),
+            density: DensityView::default(),
             compare: CompareView::default(),
             profile_windows: ProfileWindows::default(),
             workshop: Workshop::default(),
@@ -441,7 +447,9 @@ impl eframe::App for WasmscopeApp {
         self.profile_windows.windows(&ctx, &mut self.state.profile, &module_name);
 
         self.drop_overlay(&ctx);
+        self.density.pump();
         if self.session.is_running()
+            || self.density.is_running()
             || self.session.is_loading()
             || self.session.is_disassembling()
             || self.dialogs.is_open()
@@ -466,6 +474,7 @@ impl WasmscopeApp {
     fn central(&mut self, ui: &mut egui::Ui) {
         // Wrapped: with counts in the titles, the tabs outgrow a narrow window.
         ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing.x = 2.0;
             for tab in Tab::ALL {
                 let title = match tab {
                     Tab::Console => {
@@ -500,6 +509,7 @@ impl WasmscopeApp {
                 }
             }
             Tab::Compare => self.compare.ui(ui, &self.session),
+            Tab::Density => self.density.ui(ui, &self.session),
             Tab::Summary => summary_view::ui(ui, self.session.current_run()),
             Tab::Memory => memory_view::ui(ui, self.session.current_run()),
             Tab::Timings => timings_view::ui(ui, &self.session.runs),

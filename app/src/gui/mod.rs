@@ -6,6 +6,7 @@ pub mod calls_view;
 pub mod capabilities_panel;
 pub mod compare_view;
 pub mod console_view;
+pub mod density_view;
 pub mod diagnosis_view;
 pub mod disassembly_view;
 pub mod file_dialog;

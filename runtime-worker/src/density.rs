@@ -1,0 +1,362 @@
+//! Density: start N instances of a module at once, each in its own store with
+//! its own locked-down WASI context, keep them all alive, and measure what
+//! each costs — the article's "thousands of isolated tenants per host" and
+//! "kilobytes instead of megabytes", on the user's own machine.
+//!
+//! Instances come from wasmtime's pooling allocator, sized for N, through an
+//! `InstancePre` (imports resolved once). Nothing is traced: this measures
+//! the sandbox, not Wasmscope. Each instance is instantiated, not run.
+//!
+//! Host memory is the process's resident set (Linux `/proc/self/statm`)
+//! before the first instance and with all N alive, divided by N. Linear
+//! memory is what each instance declares; with copy-on-write memory images
+//! its pages cost nothing until the guest touches them, so it is reported
+//! apart.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+use serde::Serialize;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig, Store};
+use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::p1::WasiP1Ctx;
+
+use crate::load::{LoadedModule, ModuleKind};
+
+/// The most instances one density run starts.
+pub const MAX_INSTANCES: usize = 10_000;
+
+/// The largest linear memory an instance may have in a density run: slots
+/// for every instance are reserved up front.
+const MAX_MEMORY_PER_INSTANCE: u64 = 64 << 20;
+
+/// Progress reports are sent at most this often.
+const REPORT_EVERY: Duration = Duration::from_millis(20);
+
+/// What a density run reports, in order: progress, then exactly one
+/// `Finished`.
+#[derive(Clone, Debug)]
+pub enum DensityEvent {
+    /// Compiling and sizing the pool.
+    Preparing,
+    /// `started` instances are alive, `elapsed_ns` after the first began.
+    Progress {
+        started: usize,
+        elapsed_ns: u64,
+    },
+    Finished(Result<DensityReport, String>),
+}
+
+/// The figures of one density run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DensityReport {
+    /// Instances asked for, and started (fewer when stopped).
+    pub requested: usize,
+    pub started: usize,
+    /// Compiling the module (not counted in the start times).
+    pub compile_ns: u64,
+    /// From the first instance's start to the last's.
+    pub total_ns: u64,
+    /// Each instance's start (store, WASI context, instantiation).
+    pub median_ns: u64,
+    pub p99_ns: u64,
+    pub max_ns: u64,
+    /// Resident memory before and with every instance alive; `None` where
+    /// the platform does not say.
+    pub rss_before: Option<u64>,
+    pub rss_alive: Option<u64>,
+    /// `(rss_alive - rss_before) / started`.
+    pub host_bytes_per_instance: Option<f64>,
+    /// Linear memory each instance declares (bytes).
+    pub linear_bytes_per_instance: u64,
+    /// Dropping every instance.
+    pub teardown_ns: u64,
+    /// `(elapsed_ns, started)` samples, for a plot.
+    pub timeline: Vec<(u64, usize)>,
+}
+
+/// A density run in progress. Dropping it stops the run.
+pub struct DensityHandle {
+    events: Receiver<DensityEvent>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl DensityHandle {
+    pub fn events(&self) -> &Receiver<DensityEvent> {
+        &self.events
+    }
+
+    /// Stops starting instances; those started are measured and torn down.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// Blocks until the run ends (for the command line and tests).
+    pub fn wait(mut self) -> Result<DensityReport, String> {
+        let mut result = Err("the density run ended without a report".to_string());
+        while let Ok(event) = self.events.recv() {
+            if let DensityEvent::Finished(finished) = event {
+                result = finished;
+                break;
+            }
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        result
+    }
+}
+
+impl Drop for DensityHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts `instances` instances of `module` on a new thread.
+pub fn start(module: LoadedModule, instances: usize) -> DensityHandle {
+    let (tx, events) = crossbeam_channel::unbounded();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let failure = tx.clone();
+    let thread = std::thread::Builder::new()
+        .name("wasmscope-density".into())
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&module, instances, &flag, &tx)))
+                .unwrap_or_else(|_| Err("internal error in the density run (please report it)".to_string()));
+            let _ = tx.send(DensityEvent::Finished(result));
+        })
+        .map_err(|e| {
+            let _ = failure.send(DensityEvent::Finished(Err(format!("cannot start the density thread: {e}"))));
+        })
+        .ok();
+    DensityHandle { events, stop, thread }
+}
+
+fn run(
+    module: &LoadedModule,
+    requested: usize,
+    stop: &AtomicBool,
+    events: &Sender<DensityEvent>,
+) -> Result<DensityReport, String> {
+    if module.kind == ModuleKind::Component {
+        return Err("density runs take core modules; this is a component".into());
+    }
+    if requested == 0 || requested > MAX_INSTANCES {
+        return Err(format!("the number of instances must be between 1 and {MAX_INSTANCES}"));
+    }
+    let _ = events.send(DensityEvent::Preparing);
+    let shape = Shape::of(&module.bytes)?;
+    // One more slot than asked for: the warm-up instance.
+    let engine = pooling_engine(&shape, requested + 1)?;
+    let compile_started = Instant::now();
+    let compiled = Module::new(&engine, &module.bytes).map_err(|e| format!("cannot compile the module: {e:#}"))?;
+    let compile_ns = compile_started.elapsed().as_nanos() as u64;
+    let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |cx| cx).map_err(|e| format!("{e:#}"))?;
+    let pre = linker
+        .instantiate_pre(&compiled)
+        .map_err(|e| format!("the module imports something a locked-down WASI context does not provide: {e:#}"))?;
+    let instantiate = || -> Result<Store<WasiP1Ctx>, String> {
+        let mut store = Store::new(&engine, WasiCtxBuilder::new().build_p1());
+        pre.instantiate(&mut store).map_err(|e| format!("cannot instantiate: {e:#}"))?;
+        Ok(store)
+    };
+    // Warm up: code pages, allocator arenas and the pool's first slot are
+    // touched once before the baseline is taken.
+    drop(instantiate()?);
+
+    let rss_before = resident_bytes();
+    let mut alive = Vec::with_capacity(requested);
+    let mut times = Vec::with_capacity(requested);
+    let mut timeline = vec![(0, 0)];
+    let first = Instant::now();
+    let mut reported = first;
+    while alive.len() < requested && !stop.load(Ordering::Relaxed) {
+        let began = Instant::now();
+        alive.push(instantiate()?);
+        times.push(began.elapsed().as_nanos() as u64);
+        if reported.elapsed() >= REPORT_EVERY || alive.len() == requested {
+            reported = Instant::now();
+            let elapsed_ns = first.elapsed().as_nanos() as u64;
+            timeline.push((elapsed_ns, alive.len()));
+            let _ = events.send(DensityEvent::Progress { started: alive.len(), elapsed_ns });
+        }
+    }
+    let total_ns = first.elapsed().as_nanos() as u64;
+    let rss_alive = resident_bytes();
+    let started = alive.len();
+    let teardown = Instant::now();
+    drop(alive);
+    let teardown_ns = teardown.elapsed().as_nanos() as u64;
+
+    times.sort_unstable();
+    let percentile = |p: usize| times.get((times.len() * p / 100).min(times.len().saturating_sub(1))).copied();
+    let host_bytes_per_instance = match (rss_before, rss_alive) {
+        (Some(before), Some(after)) if started > 0 => Some(after.saturating_sub(before) as f64 / started as f64),
+        _ => None,
+    };
+    Ok(DensityReport {
+        requested,
+        started,
+        compile_ns,
+        total_ns,
+        median_ns: percentile(50).unwrap_or(0),
+        p99_ns: percentile(99).unwrap_or(0),
+        max_ns: times.last().copied().unwrap_or(0),
+        rss_before,
+        rss_alive,
+        host_bytes_per_instance,
+        linear_bytes_per_instance: shape.linear_bytes,
+        teardown_ns,
+        timeline,
+    })
+}
+
+/// What the pool must hold per instance.
+struct Shape {
+    memories: u32,
+    tables: u32,
+    /// Initial size of all memories together.
+    linear_bytes: u64,
+    /// The largest memory's initial size, and the largest table's.
+    max_memory_bytes: u64,
+    max_table_elements: u64,
+}
+
+impl Shape {
+    fn of(bytes: &[u8]) -> Result<Shape, String> {
+        let mut shape = Shape { memories: 0, tables: 0, linear_bytes: 0, max_memory_bytes: 0, max_table_elements: 0 };
+        for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+            match payload.map_err(|e| format!("cannot read the module: {e}"))? {
+                wasmparser::Payload::MemorySection(reader) => {
+                    for memory in reader {
+                        let memory = memory.map_err(|e| e.to_string())?;
+                        let page = 1u64 << memory.page_size_log2.unwrap_or(16);
+                        let size = memory.initial.saturating_mul(page);
+                        shape.memories += 1;
+                        shape.linear_bytes += size;
+                        shape.max_memory_bytes = shape.max_memory_bytes.max(size);
+                    }
+                }
+                wasmparser::Payload::TableSection(reader) => {
+                    for table in reader {
+                        let table = table.map_err(|e| e.to_string())?;
+                        shape.tables += 1;
+                        shape.max_table_elements = shape.max_table_elements.max(table.ty.initial);
+                    }
+                }
+                wasmparser::Payload::ImportSection(reader) => {
+                    for import in reader.into_imports() {
+                        match import.map_err(|e| e.to_string())?.ty {
+                            wasmparser::TypeRef::Memory(_) => shape.memories += 1,
+                            wasmparser::TypeRef::Table(_) => shape.tables += 1,
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if shape.max_memory_bytes > MAX_MEMORY_PER_INSTANCE {
+            return Err(format!(
+                "each instance starts with {} MiB of linear memory; density runs take modules of up to {} MiB",
+                shape.max_memory_bytes >> 20,
+                MAX_MEMORY_PER_INSTANCE >> 20
+            ));
+        }
+        Ok(shape)
+    }
+}
+
+/// An engine whose pooling allocator has a slot for each instance, with
+/// memory slots sized to the module (growth allowed to 1 MiB or twice the
+/// initial size, whichever is more) so that 10,000 fit comfortably in the
+/// address space.
+fn pooling_engine(shape: &Shape, instances: usize) -> Result<Engine, String> {
+    let count = u32::try_from(instances).map_err(|_| "too many instances".to_string())?;
+    let memory_slot = (shape.max_memory_bytes * 2).clamp(1 << 20, MAX_MEMORY_PER_INSTANCE);
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_core_instances(count)
+        .total_memories(count.saturating_mul(shape.memories.max(1)))
+        .total_tables(count.saturating_mul(shape.tables.max(1)))
+        .max_memories_per_module(shape.memories.max(1))
+        .max_tables_per_module(shape.tables.max(1))
+        .table_elements(shape.max_table_elements.max(1) as usize)
+        .max_memory_size(memory_slot as usize);
+    let mut config = Config::new();
+    config
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
+        .memory_reservation(memory_slot)
+        .memory_reservation_for_growth(0)
+        .memory_guard_size(64 << 10)
+        .memory_init_cow(true);
+    Engine::new(&config).map_err(|e| format!("cannot set up a pool of {instances} instances: {e:#}"))
+}
+
+/// The process's resident set, where the platform reports it.
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * page_size())
+}
+
+/// The kernel's page size, from the first mapping's `KernelPageSize` in
+/// `/proc/self/smaps` (4 KiB if it cannot be read).
+fn page_size() -> u64 {
+    static SIZE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *SIZE.get_or_init(|| {
+        std::fs::read_to_string("/proc/self/smaps")
+            .ok()
+            .and_then(|smaps| {
+                let line = smaps.lines().find(|l| l.starts_with("KernelPageSize:"))?;
+                line.split_whitespace().nth(1)?.parse::<u64>().ok()
+            })
+            .map_or(4096, |kib| kib * 1024)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello() -> LoadedModule {
+        crate::load::load("hello.wat", include_bytes!("../../samples/hello.wat")).unwrap()
+    }
+
+    #[test]
+    fn a_hundred_instances_start_and_are_measured() {
+        let report = start(hello(), 100).wait().unwrap();
+        assert_eq!((report.requested, report.started), (100, 100));
+        assert!(report.median_ns > 0 && report.median_ns <= report.p99_ns && report.p99_ns <= report.max_ns);
+        assert_eq!(report.linear_bytes_per_instance, 64 << 10, "hello declares one page");
+        assert_eq!(report.timeline.last().map(|t| t.1), Some(100));
+        if cfg!(target_os = "linux") {
+            assert!(report.host_bytes_per_instance.is_some());
+        }
+    }
+
+    #[test]
+    fn bad_requests_get_a_reason() {
+        assert!(start(hello(), 0).wait().unwrap_err().contains("between 1 and"));
+        assert!(start(hello(), MAX_INSTANCES + 1).wait().unwrap_err().contains("between 1 and"));
+        let needs_fs =
+            crate::load::load("x.wat", br#"(module (import "env" "host_thing" (func)) (memory (export "memory") 1))"#)
+                .unwrap();
+        assert!(start(needs_fs, 3).wait().unwrap_err().contains("does not provide"));
+        let big = crate::load::load("big.wat", br#"(module (memory 2000))"#).unwrap();
+        assert!(start(big, 3).wait().unwrap_err().contains("up to 64 MiB"));
+    }
+
+    #[test]
+    fn stop_ends_the_run_with_what_was_started() {
+        let handle = start(hello(), MAX_INSTANCES);
+        handle.stop();
+        let report = handle.wait().unwrap();
+        assert!(report.started < MAX_INSTANCES, "stopped early: {}", report.started);
+    }
+}
