@@ -3,6 +3,7 @@
 use wasmscope::{cli, gui};
 
 fn main() {
+    gui::mark_process_start();
     match cli::dispatch() {
         cli::Invocation::Exit(code) => std::process::exit(code),
         cli::Invocation::Window(options) => {

@@ -20,6 +20,8 @@ use crate::event::{Stream, WorkerEvent};
 /// trace skip the lock on the many calls that write nothing.
 pub(crate) struct OutputSink {
     has_pending: AtomicBool,
+    /// Bytes were dropped at the cap since the last report.
+    has_dropped: AtomicBool,
     state: Mutex<SinkState>,
 }
 
@@ -40,6 +42,7 @@ impl OutputSink {
     pub(crate) fn new(cap: Option<u64>) -> Arc<OutputSink> {
         Arc::new(OutputSink {
             has_pending: AtomicBool::new(false),
+            has_dropped: AtomicBool::new(false),
             state: Mutex::new(SinkState { cap, streams: Default::default() }),
         })
     }
@@ -63,12 +66,21 @@ impl OutputSink {
         s.pending.extend_from_slice(&bytes[..keep]);
         s.kept += keep as u64;
         s.dropped += (bytes.len() - keep) as u64;
-        self.has_pending.store(true, Ordering::Release);
+        if keep > 0 {
+            self.has_pending.store(true, Ordering::Release);
+        }
+        if keep < bytes.len() {
+            self.has_dropped.store(true, Ordering::Release);
+        }
     }
 
     /// Moves pending output into `out` as events; cheap when there is none.
-    pub(crate) fn take_into(&self, out: &mut Vec<WorkerEvent>) {
-        if !self.has_pending.swap(false, Ordering::Acquire) {
+    /// The count of dropped bytes is a running total, reported only when
+    /// `with_drops` (at each hand-over, not after every call).
+    pub(crate) fn take_into(&self, out: &mut Vec<WorkerEvent>, with_drops: bool) {
+        let output = self.has_pending.swap(false, Ordering::Acquire);
+        let drops = with_drops && self.has_dropped.swap(false, Ordering::Acquire);
+        if !output && !drops {
             return;
         }
         let mut state = self.lock();
@@ -77,7 +89,7 @@ impl OutputSink {
             if !s.pending.is_empty() {
                 out.push(WorkerEvent::Output { stream, bytes: std::mem::take(&mut s.pending) });
             }
-            if s.dropped != s.dropped_reported {
+            if drops && s.dropped != s.dropped_reported {
                 s.dropped_reported = s.dropped;
                 out.push(WorkerEvent::OutputDropped { stream, total: s.dropped });
             }
@@ -157,7 +169,7 @@ mod tests {
 
     fn drain(sink: &OutputSink) -> Vec<WorkerEvent> {
         let mut out = Vec::new();
-        sink.take_into(&mut out);
+        sink.take_into(&mut out, true);
         out
     }
 
@@ -170,6 +182,19 @@ mod tests {
         assert!(matches!(&events[0], WorkerEvent::Output { stream: Stream::Stdout, bytes } if bytes == b"hello"));
         assert!(matches!(events[1], WorkerEvent::OutputDropped { stream: Stream::Stdout, total: 8 }));
         assert!(drain(&sink).is_empty(), "nothing new to report");
+    }
+
+    #[test]
+    fn drops_wait_for_a_hand_over_and_output_does_not() {
+        let sink = OutputSink::new(Some(2));
+        sink.write(Stream::Stdout, b"abcd");
+        let mut after_call = Vec::new();
+        sink.take_into(&mut after_call, false);
+        assert!(matches!(&after_call[..], [WorkerEvent::Output { bytes, .. }] if bytes == b"ab"));
+        sink.write(Stream::Stdout, b"ef");
+        sink.take_into(&mut after_call, false);
+        assert_eq!(after_call.len(), 1, "nothing kept, and drops are not reported after a call");
+        assert!(matches!(drain(&sink)[..], [WorkerEvent::OutputDropped { total: 4, .. }]));
     }
 
     #[test]

@@ -172,7 +172,7 @@ impl Tracer {
             self.buf.push(WorkerEvent::Phase(PhaseTiming { phase: Phase::FirstCall, nanos, cached: false }));
         }
         // Output the call wrote goes before the call's own event.
-        self.output.take_into(&mut self.buf);
+        self.output.take_into(&mut self.buf, false);
 
         let params = call.params();
         let denial = if self.denials.may_deny(call.func, errno) {
@@ -239,7 +239,7 @@ impl Tracer {
 
     fn flush_at(&mut self, now: u64) {
         self.last_flush_ns = now;
-        self.output.take_into(&mut self.buf);
+        self.output.take_into(&mut self.buf, true);
         if self.buf.is_empty() {
             return;
         }
@@ -249,7 +249,7 @@ impl Tracer {
 
     /// The last event of the run.
     pub(crate) fn finish(&mut self, outcome: crate::event::RunOutcome) {
-        self.output.take_into(&mut self.buf);
+        self.output.take_into(&mut self.buf, true);
         self.buf.push(WorkerEvent::Finished(outcome));
         let events = std::mem::take(&mut self.buf);
         send(&self.tx, &self.stop, EventBatch { run: self.run, events });

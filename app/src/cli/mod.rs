@@ -40,6 +40,11 @@ pub struct Cli {
     #[arg(long, value_enum)]
     pub tab: Option<crate::gui::app::Tab>,
 
+    /// For the benchmarks: print when the first frame was laid out and the
+    /// resident memory after two idle seconds, then close
+    #[arg(long, hide = true)]
+    pub measure_startup: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -86,6 +91,7 @@ pub fn dispatch() -> Invocation {
                 sample: cli.sample,
                 run: cli.run,
                 tab: cli.tab,
+                measure_startup: cli.measure_startup,
             })
         }
         Some(Command::Run(args)) => {

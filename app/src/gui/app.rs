@@ -142,6 +142,33 @@ pub struct WasmscopeApp {
     styled: bool,
     /// Run as soon as the module being loaded is ready.
     run_when_loaded: bool,
+    startup_probe: Option<StartupProbe>,
+}
+
+/// `--measure-startup`: the first frame's time, then idle memory.
+#[derive(Default)]
+struct StartupProbe {
+    first_frame: Option<(Duration, Instant)>,
+}
+
+impl StartupProbe {
+    const IDLE: Duration = Duration::from_secs(2);
+
+    fn frame(&mut self, ctx: &egui::Context) {
+        let (first, at) = *self.first_frame.get_or_insert_with(|| (super::since_process_start(), Instant::now()));
+        if at.elapsed() < Self::IDLE {
+            ctx.request_repaint_after(Self::IDLE.saturating_sub(at.elapsed()));
+            return;
+        }
+        let resident = runtime_worker::density::resident_bytes()
+            .map_or("not measured on this platform".to_string(), |b| format!("{:.1} MiB", b as f64 / 1048576.0));
+        eprintln!(
+            "first frame laid out {:.1} ms after main() began; resident memory after {} s idle: {resident}",
+            first.as_secs_f64() * 1e3,
+            Self::IDLE.as_secs()
+        );
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
 }
 
 impl WasmscopeApp {
@@ -165,6 +192,7 @@ impl WasmscopeApp {
             app.state.tab = tab;
         }
         app.run_when_loaded = options.run;
+        app.startup_probe = options.measure_startup.then(StartupProbe::default);
         cc.egui_ctx.set_zoom_factor(app.state.zoom.clamp(0.5, 3.0));
         app
     }
@@ -192,6 +220,7 @@ impl WasmscopeApp {
             frame_stats: FrameStats::default(),
             styled: false,
             run_when_loaded: false,
+            startup_probe: None,
         };
         match file {
             Some(path) => app.open_path(path),
@@ -398,6 +427,9 @@ impl eframe::App for WasmscopeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let frame_started = Instant::now();
         let ctx = ui.ctx().clone();
+        if let Some(probe) = &mut self.startup_probe {
+            probe.frame(&ctx);
+        }
         self.apply_style(&ctx);
         let ingest_started = Instant::now();
         let calls_before = self.session.current_run().map_or(0, |r| r.calls.len());

@@ -34,6 +34,20 @@ pub struct WindowOptions {
     /// Run as soon as the module is open.
     pub run: bool,
     pub tab: Option<app::Tab>,
+    /// Report start-up time and idle memory, then close (`--measure-startup`).
+    pub measure_startup: bool,
+}
+
+/// When `main` began: the origin of the start-up measurement.
+static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Call first thing in `main`.
+pub fn mark_process_start() {
+    PROCESS_START.get_or_init(std::time::Instant::now);
+}
+
+pub(crate) fn since_process_start() -> std::time::Duration {
+    PROCESS_START.get_or_init(std::time::Instant::now).elapsed()
 }
 
 /// Opens the window; returns when it is closed.
