@@ -169,7 +169,7 @@ fn large_command(megabytes: usize) -> (Vec<u8>, usize) {
         CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction, MemorySection, MemoryType,
         Module as Encoded, TypeSection, ValType,
     };
-    let count = megabytes * 1_000_000 / 790;
+    let count = megabytes * 1_000_000 / 1440; // about 1440 bytes of code per function
     let mut types = TypeSection::new();
     types.ty().function([ValType::I32], [ValType::I32]);
     types.ty().function([], []);
@@ -226,7 +226,7 @@ fn compile_phase(runtime: &Runtime, module: &runtime_worker::LoadedModule) -> (D
 fn module_cache_reopen() {
     use runtime_worker::module_cache::{DEFAULT_CAP_BYTES, ModuleCache};
     const ROUNDS: usize = 3;
-    let (bytes, functions) = large_command(12);
+    let (bytes, functions) = large_command(10);
     let module = load::load("large.wasm", &bytes).unwrap();
     let (mut first, mut again, mut memory) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {

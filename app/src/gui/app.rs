@@ -149,6 +149,7 @@ pub struct WasmscopeApp {
 #[derive(Default)]
 struct StartupProbe {
     first_frame: Option<(Duration, Instant)>,
+    reported: bool,
 }
 
 impl StartupProbe {
@@ -156,16 +157,29 @@ impl StartupProbe {
 
     fn frame(&mut self, ctx: &egui::Context) {
         let (first, at) = *self.first_frame.get_or_insert_with(|| (super::since_process_start(), Instant::now()));
+        if self.reported {
+            return;
+        }
         if at.elapsed() < Self::IDLE {
             ctx.request_repaint_after(Self::IDLE.saturating_sub(at.elapsed()));
             return;
         }
+        self.reported = true;
         let resident = runtime_worker::density::resident_bytes()
             .map_or("not measured on this platform".to_string(), |b| format!("{:.1} MiB", b as f64 / 1048576.0));
+        // Anonymous memory is the program's own; file-backed pages are
+        // mostly shared libraries (the GL driver's above all).
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |name: &str| {
+            status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_default()
+        };
         eprintln!(
-            "first frame laid out {:.1} ms after main() began; resident memory after {} s idle: {resident}",
+            "first frame laid out {:.1} ms after main() began; resident memory after {} s idle: {resident} \
+             (anonymous {}, file-backed {})",
             first.as_secs_f64() * 1e3,
-            Self::IDLE.as_secs()
+            Self::IDLE.as_secs(),
+            field("RssAnon:"),
+            field("RssFile:")
         );
         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
     }
