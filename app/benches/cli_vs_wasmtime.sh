@@ -45,7 +45,10 @@ now() { date +%s%N; }
 time_of() {
     local started
     started=$(now)
-    "$@" >/dev/null 2>&1
+    if ! "$@" >/dev/null 2>&1; then
+        echo "failed: $*" >&2
+        kill "$$"
+    fi
     echo $(($(now) - started))
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

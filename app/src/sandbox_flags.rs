@@ -462,6 +462,9 @@ pub fn from_wasmtime_run(line: &str) -> Result<(SandboxProfile, Option<String>, 
     Ok((profile, module, warnings))
 }
 
+/// Where a Pod mounts a folder the profile mounts at `.`.
+const POD_WORKDIR: &str = "/work";
+
 /// A profile as a Pod for a cluster whose containerd runs runwasi's wasmtime
 /// shim, with a RuntimeClass; and what runwasi grants differently.
 pub fn to_pod_manifest(profile: &SandboxProfile, name: &str, image: &str) -> (String, Vec<Note>) {
@@ -483,6 +486,12 @@ pub fn to_pod_manifest(profile: &SandboxProfile, name: &str, image: &str) -> (St
         yaml.push_str(&format!("  activeDeadlineSeconds: {}\n", timeout.as_secs().max(1)));
     }
     yaml.push_str(&format!("  containers:\n    - name: {name}\n      image: {}\n", yaml_str(image)));
+    // A mount path must be absolute: a folder mounted at `.` goes to a
+    // working directory of its own.
+    let relative_mount = profile.mounts.iter().any(|m| m.guest == ".");
+    if relative_mount {
+        yaml.push_str(&format!("      workingDir: {POD_WORKDIR}\n"));
+    }
     if !profile.args.is_empty() {
         let args: Vec<String> = profile.args.iter().map(|a| yaml_str(a)).collect();
         yaml.push_str(&format!("      args: [{}]\n", args.join(", ")));
@@ -501,7 +510,7 @@ pub fn to_pod_manifest(profile: &SandboxProfile, name: &str, image: &str) -> (St
         for (i, mount) in profile.mounts.iter().enumerate() {
             yaml.push_str(&format!(
                 "        - name: mount-{i}\n          mountPath: {}\n          readOnly: {}\n",
-                yaml_str(&mount.guest),
+                yaml_str(if mount.guest == "." { POD_WORKDIR } else { &mount.guest }),
                 mount.read_only
             ));
         }
@@ -528,10 +537,17 @@ pub fn to_pod_manifest(profile: &SandboxProfile, name: &str, image: &str) -> (St
     if profile.clocks != ClockPolicy::Real {
         notes.push(Note { kind: NoteKind::GrantsMore, text: "clocks are always real under runwasi".into() });
     }
-    {
+    notes.push(Note {
+        kind: NoteKind::Differs,
+        text: "the network is the Pod's: what the guest may reach is set by the cluster's network policy".into(),
+    });
+    if relative_mount {
         notes.push(Note {
             kind: NoteKind::Differs,
-            text: "the network is the Pod's: what the guest may reach is set by the cluster's network policy".into(),
+            text: format!(
+                "the folder mounted at `.` is mounted at {POD_WORKDIR}, the container's working directory: a guest \
+                 that resolves relative paths against its working directory finds it there"
+            ),
         });
     }
     if profile.limits.max_memory_bytes.is_some() {
@@ -694,6 +710,11 @@ mod export_tests {
         assert!(yaml.contains("memory: 16Mi"));
         assert!(yaml.contains("activeDeadlineSeconds: 2"));
         assert!(notes.iter().any(|n| n.text.contains("root file system")));
+        // Kubernetes takes absolute mount paths only.
+        assert!(!yaml.contains("mountPath: \".\""), "{yaml}");
+        assert!(yaml.lines().filter(|l| l.contains("mountPath:")).all(|l| l.contains("\"/")), "{yaml}");
+        assert!(yaml.contains("mountPath: \"/work\"") && yaml.contains("workingDir: /work"), "{yaml}");
+        assert!(notes.iter().any(|n| n.text.contains("mounted at `.`")));
     }
 
     #[test]

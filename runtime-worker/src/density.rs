@@ -250,6 +250,12 @@ impl Shape {
                         shape.max_table_elements = shape.max_table_elements.max(table.ty.initial);
                     }
                 }
+                wasmparser::Payload::StartSection { .. } => {
+                    // Instantiating would run it, with nothing to stop it.
+                    return Err("the module has a start function, which runs when it is instantiated; density \
+                                runs start instances without running code"
+                        .into());
+                }
                 wasmparser::Payload::ImportSection(reader) => {
                     for import in reader.into_imports() {
                         match import.map_err(|e| e.to_string())?.ty {
@@ -344,19 +350,38 @@ mod tests {
     fn bad_requests_get_a_reason() {
         assert!(start(hello(), 0).wait().unwrap_err().contains("between 1 and"));
         assert!(start(hello(), MAX_INSTANCES + 1).wait().unwrap_err().contains("between 1 and"));
-        let needs_fs =
+        let needs_a_host_function =
             crate::load::load("x.wat", br#"(module (import "env" "host_thing" (func)) (memory (export "memory") 1))"#)
                 .unwrap();
-        assert!(start(needs_fs, 3).wait().unwrap_err().contains("does not provide"));
+        assert!(start(needs_a_host_function, 3).wait().unwrap_err().contains("does not provide"));
         let big = crate::load::load("big.wat", br#"(module (memory 2000))"#).unwrap();
         assert!(start(big, 3).wait().unwrap_err().contains("up to 64 MiB"));
+        // A start function that never returns would hang the run.
+        let spins = crate::load::load("spin.wat", br#"(module (func $spin (loop (br 0))) (start $spin))"#).unwrap();
+        assert!(start(spins, 3).wait().unwrap_err().contains("start function"));
     }
 
+    /// Stop after the first progress report: the instances started so far
+    /// are measured and torn down.
     #[test]
     fn stop_ends_the_run_with_what_was_started() {
         let handle = start(hello(), MAX_INSTANCES);
-        handle.stop();
-        let report = handle.wait().unwrap();
-        assert!(report.started < MAX_INSTANCES, "stopped early: {}", report.started);
+        let report = loop {
+            match handle.events().recv().unwrap() {
+                DensityEvent::Progress { .. } => {
+                    handle.stop();
+                    break handle.wait().unwrap();
+                }
+                // Too fast to stop: every instance started before the first
+                // report. Nothing more to test on this machine.
+                DensityEvent::Finished(result) => break result.unwrap(),
+                DensityEvent::Preparing => {}
+            }
+        };
+        assert!(report.started > 0);
+        assert!(report.started <= report.requested);
+        if cfg!(target_os = "linux") {
+            assert!(report.host_bytes_per_instance.is_some(), "the instances started are measured");
+        }
     }
 }

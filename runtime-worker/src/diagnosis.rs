@@ -531,7 +531,6 @@ fn parent(path: &str) -> String {
     }
 }
 
-/// Denials and guest-side failures, gathered from calls as recorded.
 /// `16 MiB`, `16.06 MiB`: whole mebibytes when exact, else two decimals.
 fn mebibytes(bytes: u64) -> String {
     if bytes.is_multiple_of(1 << 20) {
@@ -541,6 +540,8 @@ fn mebibytes(bytes: u64) -> String {
     }
 }
 
+/// The directory names the guest learned at start-up, from its successful
+/// `fd_prestat_dir_name` calls.
 pub fn preopens_seen(calls: &[CallEvent]) -> Vec<String> {
     calls
         .iter()

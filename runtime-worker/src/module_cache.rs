@@ -1,6 +1,6 @@
 //! Compiled modules kept on disk, so that reopening a large module skips
-//! Cranelift: a 20 MB module compiles in seconds and loads from here in
-//! milliseconds.
+//! Cranelift: a 20 MB module that takes half a minute to compile loads from
+//! here in a few milliseconds.
 //!
 //! An entry is named by the module's SHA-256 and a fingerprint of the engine
 //! (wasmtime's version and every setting that changes the code), so one
@@ -14,13 +14,14 @@
 //! otherwise; that too falls back to compiling.
 //!
 //! The cache is bounded: after each write the oldest entries (by last use)
-//! are removed until the total fits the cap.
+//! are removed until the total fits the cap, and temporary files left by an
+//! interrupted write are removed once they are an hour old.
 
 use std::fs;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 use wasmtime::{Engine, Module};
@@ -31,6 +32,8 @@ pub const DEFAULT_CAP_BYTES: u64 = 512 << 20;
 const MAGIC: &[u8; 16] = b"wasmscope-cwasm1";
 const HEADER: usize = MAGIC.len() + 32 + 8;
 const EXTENSION: &str = "cwasm";
+/// A temporary file older than this is left from an interrupted write.
+const STALE_TEMP: Duration = Duration::from_secs(3600);
 
 /// A directory of compiled modules.
 #[derive(Clone, Debug)]
@@ -58,10 +61,12 @@ impl ModuleCache {
 
     /// The file for `sha256` compiled by `engine`.
     pub fn entry_path(&self, engine: &Engine, sha256: &[u8; 32]) -> PathBuf {
-        let mut hasher = DefaultHasher::new();
+        // SHA-256 rather than std's hasher, whose output may change from one
+        // Rust release to the next and would orphan every entry.
+        let mut hasher = ShaHasher(Sha256::new());
         engine.precompile_compatibility_hash().hash(&mut hasher);
-        let fingerprint = hasher.finish();
-        self.dir.join(format!("{}-{fingerprint:016x}.{EXTENSION}", crate::load::hex(sha256)))
+        let fingerprint = hasher.0.finalize();
+        self.dir.join(format!("{}-{}.{EXTENSION}", crate::load::hex(sha256), crate::load::hex(&fingerprint[..8])))
     }
 
     pub fn get(&self, engine: &Engine, sha256: &[u8; 32]) -> Lookup {
@@ -125,11 +130,21 @@ impl ModuleCache {
         Ok(())
     }
 
-    /// Removes the least recently used entries until the rest fit the cap.
+    /// Removes the least recently used entries until the rest fit the cap,
+    /// and stale temporary files.
     fn trim(&self) {
         let Ok(entries) = fs::read_dir(&self.dir) else { return };
+        let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+        for entry in &entries {
+            let stale = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            if entry.file_name().to_string_lossy().contains(&format!(".{EXTENSION}.tmp"))
+                && stale.is_some_and(|age| age > STALE_TEMP)
+            {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
         let mut files: Vec<(SystemTime, u64, PathBuf)> = entries
-            .flatten()
+            .iter()
             .filter(|e| e.path().extension().is_some_and(|x| x == EXTENSION))
             .filter_map(|e| {
                 let meta = e.metadata().ok()?;
@@ -146,6 +161,19 @@ impl ModuleCache {
                 total -= len;
             }
         }
+    }
+}
+
+/// Feeds what `Hash` writes into SHA-256.
+struct ShaHasher(Sha256);
+
+impl Hasher for ShaHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        unreachable!("only the digest is read")
     }
 }
 
@@ -286,5 +314,25 @@ mod tests {
         cache.put(&engine, &modules[2].1, &modules[2].0).unwrap();
         let present: Vec<bool> = modules.iter().map(|(_, sha)| cache.entry_path(&engine, sha).exists()).collect();
         assert_eq!(present, [true, false, true]);
+    }
+
+    #[test]
+    fn temporary_files_of_interrupted_writes_are_removed_once_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ModuleCache::new(dir.path(), DEFAULT_CAP_BYTES);
+        let engine = engine(false);
+        let (module, sha) = module(&engine, "i32.const 3");
+        let (stale, fresh) = (dir.path().join("a.cwasm.tmp1"), dir.path().join("b.cwasm.tmp2"));
+        fs::write(&stale, b"half an entry").unwrap();
+        fs::write(&fresh, b"a write in progress").unwrap();
+        fs::File::options()
+            .append(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(SystemTime::now() - STALE_TEMP * 2)
+            .unwrap();
+        cache.put(&engine, &sha, &module).unwrap();
+        assert!(!stale.exists(), "an old temporary file is removed");
+        assert!(fresh.exists(), "a recent one may belong to a write in progress");
     }
 }

@@ -88,10 +88,17 @@ impl Worker {
         };
         let mut persisting = None;
         let (mut trace, outcome) = runtime.block_on(self.guest(trace, &output, deadline, &mut persisting));
-        if let Some(write) = persisting {
+        trace.phase(Phase::Total, origin.elapsed().as_nanos() as u64, false);
+        // A run that ended by itself waits for its compiled module to reach
+        // the disk cache, so that a short-lived caller (the command line)
+        // does not exit mid-write. A stopped or timed-out run does not wait:
+        // an interrupted write leaves only a temporary file, which the cache
+        // removes later.
+        if let Some(write) = persisting
+            && !matches!(outcome, RunOutcome::Stopped | RunOutcome::TimedOut)
+        {
             let _ = write.join();
         }
-        trace.phase(Phase::Total, origin.elapsed().as_nanos() as u64, false);
         trace.finish(outcome);
         // Blocking filesystem tasks still running (a read of a FIFO that
         // never ends, say) are abandoned rather than waited for.

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use runtime_worker::density::{self, DensityEvent, DensityReport, MAX_INSTANCES};
+use runtime_worker::density::{self, DensityReport, MAX_INSTANCES};
 use runtime_worker::describe::format_nanos;
 use runtime_worker::load;
 
@@ -34,15 +34,7 @@ pub fn execute(args: &DensityArgs) -> i32 {
             return super::run::exit_code::CANNOT_RUN;
         }
     };
-    let handle = density::start(module, args.instances as usize);
-    let mut result = Err("the density run ended without a report".to_string());
-    while let Ok(event) = handle.events().recv() {
-        if let DensityEvent::Finished(finished) = event {
-            result = finished;
-            break;
-        }
-    }
-    match result {
+    match density::start(module, args.instances as usize).wait() {
         Ok(report) if args.json => {
             println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises"));
             0
@@ -68,6 +60,7 @@ fn text(report: &DensityReport) -> String {
     ));
     match report.host_bytes_per_instance {
         Some(bytes) => out.push_str(&format!("host memory per instance: {:.1} KiB\n", bytes / 1024.0)),
+        None if report.started == 0 => out.push_str("host memory per instance: no instance was started\n"),
         None => out.push_str("host memory per instance: not measured on this platform\n"),
     }
     out.push_str(&format!(

@@ -241,7 +241,10 @@ impl Evidence {
                 }
             }
             WorkerEvent::Memory(memory) => {
-                if let runtime_worker::MemoryChange::Refused { requested, cap, .. } = memory.change {
+                // The first refusal, as the window's diagnosis reads it.
+                if let runtime_worker::MemoryChange::Refused { requested, cap, .. } = memory.change
+                    && self.memory_refused.is_none()
+                {
                     self.memory_refused = Some((requested, cap));
                 }
             }

@@ -441,9 +441,6 @@ impl eframe::App for WasmscopeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let frame_started = Instant::now();
         let ctx = ui.ctx().clone();
-        if let Some(probe) = &mut self.startup_probe {
-            probe.frame(&ctx);
-        }
         self.apply_style(&ctx);
         let ingest_started = Instant::now();
         let calls_before = self.session.current_run().map_or(0, |r| r.calls.len());
@@ -503,6 +500,10 @@ impl eframe::App for WasmscopeApp {
             ctx.request_repaint_after(LIVE_REPAINT);
         }
         self.frame_stats.frame(frame_started.elapsed());
+        // At the end: the first frame has been laid out.
+        if let Some(probe) = &mut self.startup_probe {
+            probe.frame(&ctx);
+        }
     }
 
     /// Our settings go to their own file, written atomically (eframe's
@@ -532,9 +533,7 @@ impl WasmscopeApp {
                         if calls > 0 { format!("Calls ({calls})") } else { "Calls".to_string() }
                     }
                     Tab::Why => {
-                        let language = self.session.module.as_ref().and_then(|m| m.inspection.language());
-                        let findings =
-                            self.session.runs.last_mut().map_or(0, |r| r.diagnosis(language.as_deref()).len());
+                        let findings = self.session.runs.last_mut().map_or(0, |r| r.diagnosis().len());
                         if findings > 0 { format!("Why? ({findings})") } else { "Why?".to_string() }
                     }
                     other => other.title().to_string(),

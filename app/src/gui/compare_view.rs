@@ -21,7 +21,14 @@ pub struct CompareView {
 struct Changed {
     key: (RunId, RunId, usize, usize, bool),
     rows: Vec<usize>,
+    /// The next call to compare: a million-call pair is compared a slice
+    /// per frame, so the window stays responsive.
+    next: usize,
+    total: usize,
 }
+
+/// Calls compared per frame.
+const COMPARED_PER_FRAME: usize = 50_000;
 
 impl CompareView {
     pub fn ui(&mut self, ui: &mut Ui, session: &Session) {
@@ -64,18 +71,36 @@ impl CompareView {
     fn calls(&mut self, ui: &mut Ui, left: &RunRecord, right: &RunRecord) {
         let key = (left.id, right.id, left.calls.len(), right.calls.len(), self.show_all);
         if self.changed.as_ref().is_none_or(|c| c.key != key) {
-            let n = left.calls.len().max(right.calls.len());
-            let rows = (0..n)
-                .filter(|&i| self.show_all || differs(left.calls.len(), right.calls.len(), i, left, right))
-                .collect();
-            self.changed = Some(Changed { key, rows });
+            let total = left.calls.len().max(right.calls.len());
+            self.changed = Some(Changed { key, rows: Vec::new(), next: 0, total });
         }
-        let rows = &self.changed.as_ref().expect("just computed").rows;
+        let show_all = self.show_all;
+        let changed = self.changed.as_mut().expect("just set");
+        if changed.next < changed.total {
+            let end = (changed.next + COMPARED_PER_FRAME).min(changed.total);
+            let (l, r) = (left.calls.len(), right.calls.len());
+            changed.rows.extend((changed.next..end).filter(|&i| show_all || differs(l, r, i, left, right)));
+            changed.next = end;
+            ui.ctx().request_repaint();
+        }
+        let (rows, comparing) =
+            (&changed.rows, (changed.next < changed.total).then_some((changed.next, changed.total)));
         let t = theme::tokens(ui);
+        if let Some((done, total)) = comparing {
+            ui.add(
+                egui::ProgressBar::new(done as f32 / total as f32)
+                    .desired_width(320.0)
+                    .text(format!("comparing… {done} of {total} calls")),
+            );
+        }
         let summary = if self.show_all {
             format!("{} calls before, {} after", left.calls.len(), right.calls.len())
+        } else if rows.is_empty() && comparing.is_some() {
+            "No difference so far.".to_string()
         } else if rows.is_empty() {
             "Every call made the same request and got the same result.".to_string()
+        } else if comparing.is_some() {
+            format!("{} calls changed so far (first at #{})", rows.len(), rows[0])
         } else {
             format!("{} calls changed (first at #{})", rows.len(), rows[0])
         };

@@ -182,6 +182,7 @@ fn summary(ui: &mut Ui, module_name: &str, report: &DensityReport) {
         ui.label("host memory per instance");
         ui.label(big(match report.host_bytes_per_instance {
             Some(bytes) => format!("{:.1} KiB", bytes / 1024.0),
+            None if report.started == 0 => "no instance was started".to_string(),
             None => "not measured on this platform".to_string(),
         }));
         ui.end_row();

@@ -16,7 +16,6 @@ pub enum Intent {
 }
 
 pub fn ui(ui: &mut Ui, session: &mut Session) -> Option<Intent> {
-    let language = session.module.as_ref().and_then(|m| m.inspection.language());
     let module_sha = session.module.as_ref().map(|m| m.module.sha256);
     let Some(run) = session.runs.last_mut() else {
         ui.label(
@@ -31,13 +30,14 @@ pub fn ui(ui: &mut Ui, session: &mut Session) -> Option<Intent> {
         });
         return None;
     }
-    // The language only helps for the module that ran.
-    let language = if module_sha == Some(run.module_sha256) { language } else { None };
+    // A fix applies to the profile and runs the loaded module: only offer
+    // it while the module that ran is the one loaded.
+    let same_module = module_sha == Some(run.module_sha256);
     let outcome = run.outcome.clone();
     let number = run.number;
     let module_name = run.module_name.clone();
     let profile = run.profile.clone();
-    let findings = run.diagnosis(language.as_deref()).to_vec();
+    let findings = run.diagnosis().to_vec();
     let t = theme::tokens(ui);
     let mut intent = None;
 
@@ -89,7 +89,13 @@ pub fn ui(ui: &mut Ui, session: &mut Session) -> Option<Intent> {
                         ui.horizontal_wrapped(|ui| {
                             let label = format!("{} and run again", fix.describe().replace('`', ""));
                             let button = egui::Button::new(RichText::new(label).strong().size(15.0));
-                            if ui.add(button).on_hover_text(format!("As flags: {}", fix.as_flags())).clicked() {
+                            let response = ui
+                                .add_enabled(same_module, button)
+                                .on_hover_text(format!("As flags: {}", fix.as_flags()))
+                                .on_disabled_hover_text(format!(
+                                    "Another module is open now: open {module_name} again to apply this fix"
+                                ));
+                            if response.clicked() {
                                 intent = Some(Intent::ApplyFix(fix.clone()));
                             }
                         });

@@ -28,6 +28,9 @@ pub struct RunRecord {
     pub console: Console,
     pub compile_progress: Option<(u32, u32)>,
     pub outcome: Option<RunOutcome>,
+    /// The module's source language (from its `producers` section), which
+    /// tells the diagnosis how the guest resolves paths.
+    pub language: Option<String>,
     /// Worked out once, when first asked after the run ended.
     diagnosis: Option<Vec<Finding>>,
 }
@@ -49,8 +52,14 @@ impl RunRecord {
             console: Console::default(),
             compile_progress: None,
             outcome: None,
+            language: None,
             diagnosis: None,
         }
+    }
+
+    pub fn with_language(mut self, language: Option<String>) -> RunRecord {
+        self.language = language;
+        self
     }
 
     pub fn ingest(&mut self, event: WorkerEvent) {
@@ -75,15 +84,16 @@ impl RunRecord {
     }
 
     /// Why the run failed, if it did: its denials and guest-side failures
-    /// with their fixes. `language` is the module's, from its producers.
-    pub fn diagnosis(&mut self, language: Option<&str>) -> &[Finding] {
+    /// with their fixes.
+    pub fn diagnosis(&mut self) -> &[Finding] {
         if self.diagnosis.is_none() && self.is_finished() {
-            self.diagnosis = Some(self.work_out_diagnosis(language));
+            self.diagnosis = Some(self.work_out_diagnosis());
         }
         self.diagnosis.as_deref().unwrap_or(&[])
     }
 
-    fn work_out_diagnosis(&self, language: Option<&str>) -> Vec<Finding> {
+    fn work_out_diagnosis(&self) -> Vec<Finding> {
+        let language = self.language.as_deref();
         let calls = &self.calls;
         let denied: Vec<CallEvent> = calls.denied_indices().map(|i| calls.get(i)).collect();
         let prestat: Vec<CallEvent> = calls.indices_of(WasiFunc::FdPrestatDirName).map(|i| calls.get(i)).collect();
