@@ -40,7 +40,7 @@ pub fn diagnosis_markdown(
 pub fn trace_jsonl(calls: &CallStore) -> String {
     let mut out = String::new();
     for i in 0..calls.len() {
-        out.push_str(&calls.get(i).to_json().to_string());
+        out.push_str(&serde_json::to_string(&calls.get(i).json()).expect("a call serialises"));
         out.push('\n');
     }
     out

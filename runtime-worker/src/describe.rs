@@ -5,7 +5,8 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value as Json, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value as Json;
 
 use crate::abi::{self, Kind};
 use crate::event::{Abrupt, CallEvent};
@@ -127,31 +128,78 @@ impl CallEvent {
     /// One JSON object: `seq`, `t_ns`, `func`, `args`, `result`, `errno`
     /// (name or null), `denied`, `reason`, `capability`, `dur_ns`.
     pub fn to_json(&self) -> Json {
-        let mut args = Map::new();
-        for arg in self.args() {
-            if let ArgValue::Fd { path: Some(path), .. } = arg.value {
-                args.insert(format!("{}_path", arg.name), Json::String(path.to_string()));
-            }
-            args.insert(arg.name.to_string(), arg.value.to_json());
+        serde_json::to_value(self.json()).expect("a call serialises")
+    }
+
+    /// The same object, serialised as it is written (`serde_json::to_writer`)
+    /// without building a `Value` first: the command line's `--trace json`
+    /// writes a line per call this way.
+    pub fn json(&self) -> CallJson<'_> {
+        CallJson(self)
+    }
+}
+
+/// A call as its JSON object; see `CallEvent::to_json`.
+pub struct CallJson<'a>(&'a CallEvent);
+
+impl Serialize for CallJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let call = self.0;
+        let mut map = serializer.serialize_map(Some(10))?;
+        map.serialize_entry("seq", &call.seq)?;
+        map.serialize_entry("t_ns", &call.start_ns)?;
+        map.serialize_entry("func", call.func.name())?;
+        map.serialize_entry("args", &ArgsJson(&call.args()))?;
+        match call.abrupt {
+            Some(Abrupt::Exit(code)) => map.serialize_entry("result", &ExitJson { exit: code })?,
+            Some(Abrupt::Trap) => map.serialize_entry("result", &TrapJson { trap: true })?,
+            None if call.errno.is_some() => map.serialize_entry("result", &())?,
+            None => map.serialize_entry("result", &ResultsJson(&call.results()))?,
         }
-        let result = match self.abrupt {
-            Some(Abrupt::Exit(code)) => json!({ "exit": code }),
-            Some(Abrupt::Trap) => json!({ "trap": true }),
-            None if self.errno.is_some() => Json::Null,
-            None => Json::Object(self.results().into_iter().map(|a| (a.name.to_string(), a.value.to_json())).collect()),
-        };
-        json!({
-            "seq": self.seq,
-            "t_ns": self.start_ns,
-            "func": self.func.name(),
-            "args": args,
-            "result": result,
-            "errno": self.errno.map(|e| e.name()),
-            "denied": self.denial.is_some(),
-            "reason": self.denial.as_ref().map(|d| d.reason.as_str()),
-            "capability": self.denial.as_ref().map(|d| d.capability.name()),
-            "dur_ns": self.dur_ns,
-        })
+        map.serialize_entry("errno", &call.errno.map(|e| e.name()))?;
+        map.serialize_entry("denied", &call.denial.is_some())?;
+        map.serialize_entry("reason", &call.denial.as_ref().map(|d| d.reason.as_str()))?;
+        map.serialize_entry("capability", &call.denial.as_ref().map(|d| d.capability.name()))?;
+        map.serialize_entry("dur_ns", &call.dur_ns)?;
+        map.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct ExitJson {
+    exit: i32,
+}
+
+#[derive(serde::Serialize)]
+struct TrapJson {
+    trap: bool,
+}
+
+/// Arguments by name; a descriptor with a known path also gets `NAME_path`.
+struct ArgsJson<'a>(&'a [Arg<'a>]);
+
+impl Serialize for ArgsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for arg in self.0 {
+            if let ArgValue::Fd { path: Some(path), .. } = arg.value {
+                map.serialize_entry(&format_args!("{}_path", arg.name), path)?;
+            }
+            map.serialize_entry(arg.name, &arg.value)?;
+        }
+        map.end()
+    }
+}
+
+struct ResultsJson<'a>(&'a [Arg<'a>]);
+
+impl Serialize for ResultsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for arg in self.0 {
+            map.serialize_entry(arg.name, &arg.value)?;
+        }
+        map.end()
     }
 }
 
@@ -224,17 +272,26 @@ impl std::fmt::Display for ArgValue<'_> {
 
 impl ArgValue<'_> {
     pub fn to_json(&self) -> Json {
+        serde_json::to_value(self).expect("a value serialises")
+    }
+}
+
+impl Serialize for ArgValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            ArgValue::Fd { fd, .. } => json!(fd),
-            ArgValue::Num(v) | ArgValue::Nanos(v) => json!(v),
-            ArgValue::Signed(v) => json!(v),
+            ArgValue::Fd { fd, .. } => serializer.serialize_u64(*fd),
+            ArgValue::Num(v) | ArgValue::Nanos(v) => serializer.serialize_u64(*v),
+            ArgValue::Signed(v) => serializer.serialize_i64(*v),
             ArgValue::Bytes { len, preview } => {
-                json!({ "len": len, "preview": String::from_utf8_lossy(preview) })
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("len", len)?;
+                map.serialize_entry("preview", &String::from_utf8_lossy(preview))?;
+                map.end()
             }
-            ArgValue::Str(s) => json!(s),
-            ArgValue::List(items) => json!(items.iter().map(|s| &**s).collect::<Vec<_>>()),
-            ArgValue::Enum(name) => json!(name),
-            ArgValue::Flags(names) => json!(names),
+            ArgValue::Str(s) => serializer.serialize_str(s),
+            ArgValue::List(items) => serializer.collect_seq(items.iter().map(|s| &**s)),
+            ArgValue::Enum(name) => serializer.serialize_str(name),
+            ArgValue::Flags(names) => serializer.collect_seq(names.iter().map(|n| &**n)),
         }
     }
 }
@@ -320,7 +377,7 @@ mod tests {
         assert_eq!(json["args"]["fd_path"], "/data");
         assert_eq!(json["errno"], "perm");
         assert_eq!(json["denied"], true);
-        assert_eq!(json["args"]["dirflags"], json!(["symlink_follow"]));
+        assert_eq!(json["args"]["dirflags"], serde_json::json!(["symlink_follow"]));
     }
 
     #[test]
@@ -331,6 +388,14 @@ mod tests {
         assert_eq!(write.to_text(), "fd_write(fd=1, data=13 \"Hello, WASI!\\n\") = ok nwritten=13 <8.1µs>");
         assert_eq!(write.to_json()["result"]["nwritten"], 13);
         assert_eq!(write.to_json()["errno"], Json::Null);
+        // The line `--trace json` writes, field for field and in order.
+        assert_eq!(
+            serde_json::to_string(&write.json()).unwrap(),
+            r#"{"seq":0,"t_ns":10,"func":"fd_write","args":{"fd":1,"data":{"len":13,"preview":"Hello, WASI!\n"}},"result":{"nwritten":13},"errno":null,"denied":false,"reason":null,"capability":null,"dur_ns":8100}"#
+        );
+        let mut exit = call(WasiFunc::ProcExit, &[3], &[]);
+        exit.abrupt = Some(Abrupt::Exit(3));
+        assert_eq!(exit.to_json()["result"], serde_json::json!({ "exit": 3 }));
     }
 
     #[test]

@@ -305,7 +305,7 @@ impl TraceWriter {
         match self.format {
             TraceFormat::Text => writeln!(self.out, "{}", call.to_text()),
             TraceFormat::Json => {
-                serde_json::to_writer(&mut self.out, &call.to_json())?;
+                serde_json::to_writer(&mut self.out, &call.json())?;
                 self.out.write_all(b"\n")
             }
         }
