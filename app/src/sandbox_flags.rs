@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use runtime_worker::{ClockPolicy, Environment, Limits, Mount, RandomPolicy, SandboxProfile, StdinSource};
+use runtime_worker::{
+    ClockPolicy, Environment, Limits, Mount, NetworkPolicy, RandomPolicy, SandboxProfile, StdinSource,
+};
 
 /// Flags that describe what the guest may touch.
 #[derive(Args, Debug, Default, Clone, PartialEq)]
@@ -53,6 +55,21 @@ pub struct SandboxFlags {
     /// Read the guest's stdin from FILE instead of this process's stdin
     #[arg(long, value_name = "FILE")]
     pub stdin: Option<PathBuf>,
+
+    /// Components: grant every network address (wasmtime run's
+    /// `-S inherit-network`)
+    #[arg(long)]
+    pub inherit_network: bool,
+
+    /// Components: grant sockets to this address only (repeatable); `*` for
+    /// any host or port, `localhost` for loopback, e.g. `127.0.0.1:8080`
+    #[arg(long = "allow-net", value_name = "HOST:PORT", conflicts_with = "inherit_network")]
+    pub allow_net: Vec<String>,
+
+    /// Components: allow DNS lookups when the network is granted (wasmtime
+    /// run's `-S allow-ip-name-lookup`)
+    #[arg(long)]
+    pub allow_ip_name_lookup: bool,
 }
 
 /// Where a mount flag sits on the command line, so that mounts keep their
@@ -96,13 +113,29 @@ impl SandboxFlags {
             None => StdinSource::Interactive,
         };
 
+        let network = if self.inherit_network {
+            NetworkPolicy::All
+        } else if !self.allow_net.is_empty() {
+            for pattern in &self.allow_net {
+                runtime_worker::network::AddrPattern::parse(pattern)
+                    .map_err(|e| anyhow::anyhow!("--allow-net: {e}"))?;
+            }
+            NetworkPolicy::AllowList(self.allow_net.clone())
+        } else {
+            NetworkPolicy::Off
+        };
+        if self.allow_ip_name_lookup && network.is_off() {
+            eprintln!("warning: --allow-ip-name-lookup does nothing without --inherit-network or --allow-net");
+        }
+
         Ok(SandboxProfile {
             mounts: mounts.into_iter().map(|(_, m)| m).collect(),
             env: Environment { inherit_host: self.inherit_env, vars },
             args: args.to_vec(),
             stdin,
             clocks: self.clock,
-            network: Default::default(),
+            network,
+            dns: self.allow_ip_name_lookup,
             random: self.random_seed.map_or(RandomPolicy::System, RandomPolicy::Seeded),
             limits: Limits {
                 max_memory_bytes: self.max_memory,
@@ -339,7 +372,12 @@ pub fn to_wasmtime_run(profile: &SandboxProfile, module: &str) -> WasmtimeComman
     }
     match &profile.network {
         runtime_worker::NetworkPolicy::Off => {}
-        runtime_worker::NetworkPolicy::All => words.extend(["-S".into(), "inherit-network".into()]),
+        runtime_worker::NetworkPolicy::All => {
+            words.extend(["-S".into(), "inherit-network".into()]);
+            if profile.dns {
+                words.extend(["-S".into(), "allow-ip-name-lookup".into()]);
+            }
+        }
         other => note(
             NoteKind::GrantsLess,
             format!(
@@ -437,6 +475,7 @@ pub fn from_wasmtime_run(line: &str) -> Result<(SandboxProfile, Option<String>, 
                     match key {
                         "inherit-env" if on => profile.env.inherit_host = true,
                         "inherit-network" if on => profile.network = runtime_worker::NetworkPolicy::All,
+                        "allow-ip-name-lookup" if on => profile.dns = true,
                         "max-memory-size" => profile.limits.max_memory_bytes = Some(parse_bytes(val)?),
                         "fuel" => {
                             profile.limits.fuel = Some(val.parse().map_err(|_| format!("fuel={val} is not a number"))?)

@@ -333,6 +333,50 @@ pub fn format_nanos(nanos: u64) -> String {
     }
 }
 
+impl crate::event::HostCall {
+    /// One line, like a preview1 call's:
+    /// `wasi:sockets/tcp#[method]tcp-socket.start-connect(self=#3, …) = Err(access-denied) <12 µs>`.
+    pub fn to_text(&self) -> String {
+        let mut line = format!("{}#{}({})", self.interface, self.function, self.args_text());
+        match (&*self.result, &self.error) {
+            ("", _) => line.push_str(" = (did not return)"),
+            (_, Some(error)) => {
+                let _ = write!(line, " = Err({error})");
+            }
+            (result, None) => {
+                let _ = write!(line, " = {result}");
+            }
+        }
+        let _ = write!(line, " <{}>", format_nanos(self.dur_ns));
+        if let Some(denial) = &self.denial {
+            let _ = write!(line, "  [denied: {}: {}]", denial.capability, denial.reason);
+        }
+        line
+    }
+
+    /// One JSON object with the fields of a preview1 call's where they mean
+    /// the same (`seq`, `t_ns`, `func`, `args`, `result`, `denied`, `reason`,
+    /// `capability`, `dur_ns`), plus `interface`; `errno` holds the WASI 0.2
+    /// error code.
+    pub fn to_json(&self) -> Json {
+        let args: serde_json::Map<String, Json> =
+            self.args.iter().map(|(name, value)| (name.to_string(), Json::from(&**value))).collect();
+        serde_json::json!({
+            "seq": self.seq,
+            "t_ns": self.start_ns,
+            "interface": &*self.interface,
+            "func": &*self.function,
+            "args": args,
+            "result": if self.result.is_empty() { Json::Null } else { Json::from(&*self.result) },
+            "errno": self.error.as_deref(),
+            "denied": self.denial.is_some(),
+            "reason": self.denial.as_ref().map(|d| d.reason.as_str()),
+            "capability": self.denial.as_ref().map(|d| d.capability.name()),
+            "dur_ns": self.dur_ns,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
+use wasmtime::component::Component;
 use wasmtime::{CacheStore, Config, Engine, Module};
 
 use crate::event::{EventBatch, RunId, WorkerEvent};
@@ -64,6 +65,8 @@ pub(crate) struct EngineSlot {
     /// core, and the hook can only follow one job.
     compile_lock: Mutex<()>,
     cache: Mutex<VecDeque<([u8; 32], Module)>>,
+    /// Compiled components, most recent first (memory only).
+    components: Mutex<VecDeque<([u8; 32], Component)>>,
     /// Compiled modules on disk, when the caller asked for them.
     disk: Option<ModuleCache>,
 }
@@ -72,7 +75,14 @@ impl EngineSlot {
     pub(crate) fn new(fuel: bool, disk: Option<ModuleCache>) -> wasmtime::Result<EngineSlot> {
         let hook = Arc::new(CompileHook::default());
         let engine = Engine::new(&config(fuel, Arc::clone(&hook)))?;
-        Ok(EngineSlot { engine, hook, compile_lock: Mutex::new(()), cache: Mutex::new(VecDeque::new()), disk })
+        Ok(EngineSlot {
+            engine,
+            hook,
+            compile_lock: Mutex::new(()),
+            cache: Mutex::new(VecDeque::new()),
+            components: Mutex::new(VecDeque::new()),
+            disk,
+        })
     }
 
     fn cached(&self, sha256: &[u8; 32]) -> Option<Module> {
@@ -129,6 +139,49 @@ impl EngineSlot {
                         .ok()
                 });
                 Ok(Compiled { module, cached: false, persisting })
+            }
+            Ok(Err(e)) => Err(CompileFailure::Error(format!("{e:#}"))),
+            Err(panic) => match cancelled {
+                Some(why) => Err(CompileFailure::Cancelled(why)),
+                None => std::panic::resume_unwind(panic),
+            },
+        }
+    }
+}
+
+impl EngineSlot {
+    /// Compiles a component (or fetches it from the in-memory cache), with
+    /// the same progress reports and cancellation as a module.
+    pub(crate) fn compile_component(
+        &self,
+        bytes: &[u8],
+        sha256: [u8; 32],
+        job: CompileJob<'_>,
+    ) -> Result<(Component, bool), CompileFailure> {
+        let cached = {
+            let mut cache = lock(&self.components);
+            let at = cache.iter().position(|(hash, _)| *hash == sha256);
+            at.and_then(|at| cache.remove(at)).map(|entry| {
+                let component = entry.1.clone();
+                cache.push_front(entry);
+                component
+            })
+        };
+        if let Some(component) = cached {
+            return Ok((component, true));
+        }
+        let _one_at_a_time = lock(&self.compile_lock);
+        let total = count_functions(bytes);
+        self.hook.begin(total, job.run, job.events.clone(), Arc::clone(job.stop), job.deadline);
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| Component::new(&self.engine, bytes)));
+        let cancelled = self.hook.end();
+        match result {
+            Ok(Ok(component)) => {
+                let mut cache = lock(&self.components);
+                cache.retain(|(hash, _)| *hash != sha256);
+                cache.push_front((sha256, component.clone()));
+                cache.truncate(CACHED_MODULES);
+                Ok((component, false))
             }
             Ok(Err(e)) => Err(CompileFailure::Error(format!("{e:#}"))),
             Err(panic) => match cancelled {

@@ -29,6 +29,8 @@ pub enum WorkerEvent {
     Phase(PhaseTiming),
     /// A WASI call returned (or trapped, or exited).
     Call(CallEvent),
+    /// A component's call to a WASI 0.2 host function returned.
+    HostCall(HostCall),
     /// Linear memory changed size, or a growth was refused.
     Memory(MemoryEvent),
     /// The guest wrote to stdout or stderr.
@@ -102,6 +104,55 @@ pub struct CallEvent {
     pub fd_labels: [Option<Arc<str>>; 2],
     /// Set when the call was refused for lack of a capability.
     pub denial: Option<Box<Denial>>,
+}
+
+/// One call a component made to a WASI 0.2 host function, recorded when it
+/// returned. Unlike preview1's `CallEvent`, its arguments and result are
+/// already text: wasmtime-wasi's generated bindings describe them, with
+/// strings quoted and byte lists elided (`"..."`).
+#[derive(Clone, Debug)]
+pub struct HostCall {
+    /// Position of the call in the run, from 0.
+    pub seq: u64,
+    /// The interface, e.g. `wasi:filesystem/types`.
+    pub interface: Arc<str>,
+    /// The function, e.g. `[method]descriptor.open-at`.
+    pub function: Arc<str>,
+    /// When the call started, in nanoseconds since the run started.
+    pub start_ns: u64,
+    pub dur_ns: u64,
+    /// Each argument by name, e.g. `("path", "\"hello.txt\"")`.
+    pub args: Vec<(Box<str>, Box<str>)>,
+    /// What the function returned, e.g. `Ok(Resource(7))`; empty when the
+    /// call never returned (the run was stopped inside it).
+    pub result: Box<str>,
+    /// The WASI error code when the call failed, e.g. `access-denied`.
+    pub error: Option<Box<str>>,
+    /// Set when the call was refused for lack of a capability.
+    pub denial: Option<Box<Denial>>,
+}
+
+impl HostCall {
+    /// `wasi:filesystem/types#[method]descriptor.open-at`
+    pub fn qualified_name(&self) -> String {
+        format!("{}#{}", self.interface, self.function)
+    }
+
+    /// The function with the resource's method marker dropped:
+    /// `descriptor.open-at`.
+    pub fn short_name(&self) -> &str {
+        let f = &*self.function;
+        f.strip_prefix("[method]")
+            .or_else(|| f.strip_prefix("[static]"))
+            .or_else(|| f.strip_prefix("[constructor]"))
+            .unwrap_or(f)
+    }
+
+    /// The arguments as one line: `path="hello.txt", flags=...`.
+    pub fn args_text(&self) -> String {
+        let parts: Vec<String> = self.args.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        parts.join(", ")
+    }
 }
 
 /// How a call left without returning.
@@ -240,12 +291,15 @@ pub struct Frame {
 }
 
 /// A value passed to or returned from a reactor export.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     I32(i32),
     I64(i64),
     F32(f32),
     F64(f64),
+    /// A component value of any WIT type, written in the WAVE syntax
+    /// (`[{id: 1, name: "ada"}]`), the syntax `wasmtime run --invoke` reads.
+    Wave(String),
 }
 
 impl std::fmt::Display for Value {
@@ -255,6 +309,7 @@ impl std::fmt::Display for Value {
             Value::I64(v) => write!(f, "{v}"),
             Value::F32(v) => write!(f, "{v}"),
             Value::F64(v) => write!(f, "{v}"),
+            Value::Wave(text) => f.write_str(text),
         }
     }
 }

@@ -29,13 +29,17 @@ pub mod inspect;
 pub mod load;
 pub mod module_cache;
 pub mod profile;
+pub mod typed;
 
+mod component;
 mod denial;
 mod engine;
 mod fds;
 mod guest_memory;
 mod host;
+mod host_calls;
 mod interpose;
+pub mod network;
 mod output;
 mod run;
 mod trace;
@@ -52,8 +56,8 @@ use wasmtime::Linker;
 pub use crate::abi::{Errno, WasiFunc};
 pub use crate::capability::Capability;
 pub use crate::event::{
-    Abrupt, CallEvent, Denial, EventBatch, Frame, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId,
-    RunOutcome, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
+    Abrupt, CallEvent, Denial, EventBatch, Frame, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview,
+    RunId, RunOutcome, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
 };
 pub use crate::load::{LoadError, LoadedModule, ModuleKind};
 pub use crate::profile::{
@@ -112,6 +116,7 @@ struct RuntimeInner {
 struct Engines {
     slot: Arc<EngineSlot>,
     linker: Arc<Linker<Host>>,
+    component_linker: Arc<wasmtime::component::Linker<component::ComponentHost>>,
 }
 
 impl Engines {
@@ -119,7 +124,8 @@ impl Engines {
         let slot = EngineSlot::new(fuel, disk)?;
         let mut linker = Linker::new(&slot.engine);
         interpose::add_to_linker(&mut linker)?;
-        Ok(Engines { slot: Arc::new(slot), linker: Arc::new(linker) })
+        let component_linker = Arc::new(component::linker(&slot.engine)?);
+        Ok(Engines { slot: Arc::new(slot), linker: Arc::new(linker), component_linker })
     }
 }
 
@@ -176,6 +182,7 @@ impl Runtime {
                 request,
                 slot: engines.slot,
                 linker: engines.linker,
+                component_linker: engines.component_linker,
                 events: events_tx,
                 commands: commands_rx,
                 signal: Arc::clone(&signal),

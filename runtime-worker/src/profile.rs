@@ -24,6 +24,9 @@ pub struct SandboxProfile {
     pub stdin: StdinSource,
     pub clocks: ClockPolicy,
     pub network: NetworkPolicy,
+    /// DNS lookups (`wasi:sockets/ip-name-lookup`) for components, when the
+    /// network is not off.
+    pub dns: bool,
     pub random: RandomPolicy,
     pub limits: Limits,
 }

@@ -39,6 +39,7 @@ pub(crate) struct Worker {
     pub request: RunRequest,
     pub slot: Arc<EngineSlot>,
     pub linker: Arc<Linker<Host>>,
+    pub component_linker: Arc<wasmtime::component::Linker<crate::component::ComponentHost>>,
     pub events: Sender<EventBatch>,
     pub commands: Receiver<WorkerCommand>,
     pub signal: Arc<StopSignal>,
@@ -87,7 +88,11 @@ impl Worker {
             }
         };
         let mut persisting = None;
-        let (mut trace, outcome) = runtime.block_on(self.guest(trace, &output, deadline, &mut persisting));
+        let (mut trace, outcome) = if self.request.module.kind == ModuleKind::Component {
+            runtime.block_on(crate::component::guest(&self, trace, &output, deadline, origin))
+        } else {
+            runtime.block_on(self.guest(trace, &output, deadline, &mut persisting))
+        };
         trace.phase(Phase::Total, origin.elapsed().as_nanos() as u64, false);
         // A run that ended by itself waits for its compiled module to reach
         // the disk cache, so that a short-lived caller (the command line)
@@ -115,10 +120,6 @@ impl Worker {
         persisting: &mut Option<std::thread::JoinHandle<()>>,
     ) -> (Tracer, RunOutcome) {
         let request = &self.request;
-        if request.module.kind == ModuleKind::Component {
-            let message = "this is a component (WASI 0.2), and this run path takes core WASI preview1 modules only";
-            return (trace, RunOutcome::Failed { stage: Phase::Compile, message: message.to_string() });
-        }
         let program = request.program_name.clone().unwrap_or_else(|| request.module.name.clone());
         let guest_ctx = match wasi_ctx::build(&request.profile, &program, output) {
             Ok(ctx) => ctx,
@@ -175,7 +176,7 @@ impl Worker {
     }
 
     /// Drives the guest until it finishes, the caller stops it, or time is up.
-    async fn race(
+    pub(crate) async fn race(
         &self,
         call: impl Future<Output = RunOutcome>,
         mut stdin_feed: Option<tokio::sync::mpsc::UnboundedSender<Vec<u8>>>,
@@ -226,7 +227,7 @@ impl Worker {
 
 /// Writes what the caller types into the guest's stdin pipe, in order,
 /// without ever holding up the guest; dropping the sender closes stdin.
-fn spawn_stdin_writer(mut pipe: tokio::io::DuplexStream) -> tokio::sync::mpsc::UnboundedSender<Vec<u8>> {
+pub(crate) fn spawn_stdin_writer(mut pipe: tokio::io::DuplexStream) -> tokio::sync::mpsc::UnboundedSender<Vec<u8>> {
     let (feed, mut typed) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
     tokio::spawn(async move {
         while let Some(bytes) = typed.recv().await {
@@ -386,14 +387,14 @@ fn value_of(val: &Val) -> Option<Value> {
 
 /// An error while instantiating: a trap in the start function is a trap,
 /// anything else means the module could not be set up.
-fn failed_or_trapped(error: wasmtime::Error, stage: Phase) -> RunOutcome {
+pub(crate) fn failed_or_trapped(error: wasmtime::Error, stage: Phase) -> RunOutcome {
     if error.downcast_ref::<wasmtime::Trap>().is_some() || error.downcast_ref::<wasmtime_wasi::I32Exit>().is_some() {
         return outcome_of_error(error);
     }
     RunOutcome::Failed { stage, message: format!("{error:#}") }
 }
 
-fn outcome_of_error(error: wasmtime::Error) -> RunOutcome {
+pub(crate) fn outcome_of_error(error: wasmtime::Error) -> RunOutcome {
     if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
         return RunOutcome::Exited { code: exit.0 };
     }

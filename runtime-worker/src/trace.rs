@@ -15,7 +15,7 @@ use crossbeam_channel::{SendTimeoutError, Sender};
 use crate::abi::{Errno, Kind, WasiFunc};
 use crate::denial::{CallView, DenialContext};
 use crate::event::{
-    Abrupt, CallEvent, EventBatch, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId, WorkerEvent,
+    Abrupt, CallEvent, EventBatch, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId, WorkerEvent,
 };
 use crate::fds::FdTable;
 use crate::output::OutputSink;
@@ -200,6 +200,23 @@ impl Tracer {
         if self.buf.len() >= BATCH_LEN || end_ns.saturating_sub(self.last_flush_ns) >= FLUSH_INTERVAL.as_nanos() as u64
         {
             self.flush_at(end_ns);
+        }
+    }
+
+    /// Records a component's host call (see `component::calls`).
+    pub(crate) fn host_call(&mut self, mut call: HostCall) {
+        let end_ns = call.start_ns + call.dur_ns;
+        if let Some(entered) = self.entered_ns.take() {
+            let nanos = call.start_ns.saturating_sub(entered);
+            self.buf.push(WorkerEvent::Phase(PhaseTiming { phase: Phase::FirstCall, nanos, cached: false }));
+        }
+        self.output.take_into(&mut self.buf, false);
+        call.seq = self.seq;
+        self.seq += 1;
+        self.buf.push(WorkerEvent::HostCall(call));
+        if self.buf.len() >= BATCH_LEN || end_ns.saturating_sub(self.last_flush_ns) >= FLUSH_INTERVAL.as_nanos() as u64
+        {
+            self.flush_at(end_ns.max(self.last_flush_ns));
         }
     }
 

@@ -30,8 +30,8 @@ pub enum SandboxError {
 }
 
 /// The WASI context for one run, and the handles that go with it.
-pub(crate) struct GuestContext {
-    pub wasi: wasmtime_wasi::p1::WasiP1Ctx,
+pub(crate) struct GuestContext<C = wasmtime_wasi::p1::WasiP1Ctx> {
+    pub wasi: C,
     /// The writing end of an interactive stdin.
     pub stdin: Option<DuplexStream>,
     /// What `args_get` will return, for the trace.
@@ -44,13 +44,44 @@ pub(crate) struct GuestContext {
 /// to this much.
 const STDIN_PIPE_BYTES: usize = 64 * 1024;
 
-/// Builds the WASI context. Must be called inside a tokio runtime (an
+/// Builds the preview1 context. Must be called inside a tokio runtime (an
 /// interactive stdin starts a reader task).
 pub(crate) fn build(
     profile: &SandboxProfile,
     program_name: &str,
     output: &Arc<OutputSink>,
 ) -> Result<GuestContext, SandboxError> {
+    let (mut builder, ctx) = builder(profile, program_name, output)?;
+    // Preview1 has no way to create sockets; the components engine applies
+    // the full network policy. Here the network is simply never inherited.
+    builder.allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false);
+    Ok(GuestContext { wasi: builder.build_p1(), stdin: ctx.stdin, argv: ctx.argv, env_names: ctx.env_names })
+}
+
+/// Builds a component's (WASI 0.2) context, with the network policy applied
+/// by `network`. Denied clocks cannot fail in WASI 0.2: they stand still at 0
+/// and the trace marks every reading as denied.
+pub(crate) fn build_p2(
+    profile: &SandboxProfile,
+    program_name: &str,
+    output: &Arc<OutputSink>,
+    network: &Arc<crate::network::NetworkGuard>,
+) -> Result<GuestContext<wasmtime_wasi::WasiCtx>, SandboxError> {
+    let (mut builder, ctx) = builder(profile, program_name, output)?;
+    if profile.clocks == ClockPolicy::Denied {
+        builder.wall_clock(FrozenWallClock(Duration::ZERO));
+        builder.monotonic_clock(FrozenMonotonicClock);
+    }
+    network.apply(&mut builder);
+    Ok(GuestContext { wasi: builder.build(), stdin: ctx.stdin, argv: ctx.argv, env_names: ctx.env_names })
+}
+
+/// What both kinds of context share.
+fn builder(
+    profile: &SandboxProfile,
+    program_name: &str,
+    output: &Arc<OutputSink>,
+) -> Result<(WasiCtxBuilder, GuestContext<()>), SandboxError> {
     let mut builder = WasiCtxBuilder::new();
 
     let mut argv: Vec<Box<str>> = vec![program_name.into()];
@@ -121,11 +152,7 @@ pub(crate) fn build(
         builder.insecure_random_seed(u128::from(seed));
     }
 
-    // Preview1 has no way to create sockets; the components engine applies
-    // the full network policy. Here the network is simply never inherited.
-    builder.allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false);
-
-    Ok(GuestContext { wasi: builder.build_p1(), stdin, argv, env_names })
+    Ok((builder, GuestContext { wasi: (), stdin, argv, env_names }))
 }
 
 struct FrozenWallClock(Duration);

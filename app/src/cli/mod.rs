@@ -2,6 +2,7 @@
 //! runs headless with the same engine, `wasmscope inspect` analyses a module
 //! and `wasmscope density` starts many instances of one.
 
+mod call;
 mod density;
 mod inspect;
 mod run;
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub use call::CallArgs;
 pub use density::DensityArgs;
 pub use inspect::InspectArgs;
 pub use run::RunArgs;
@@ -54,6 +56,10 @@ pub enum Command {
     /// Run a WASI module headless, printing its output (and, on request, its
     /// WASI calls) like `wasmtime run`
     Run(Box<RunArgs>),
+    /// Call one exported function of a component (or core module) with typed
+    /// arguments written as WAVE values, and print its typed result; with no
+    /// FUNCTION, list the functions and their WIT signatures
+    Call(Box<CallArgs>),
     /// Show what a module is before it runs: sections, imports with the
     /// capabilities they belong to, exports, memories, custom sections, WIT
     Inspect(InspectArgs),
@@ -98,6 +104,7 @@ pub fn dispatch() -> Invocation {
             let run_matches = matches.subcommand_matches("run");
             Invocation::Exit(run::execute(&args, run_matches))
         }
+        Some(Command::Call(args)) => Invocation::Exit(call::execute(&args)),
         Some(Command::Inspect(args)) => Invocation::Exit(inspect::execute(&args)),
         Some(Command::Density(args)) => Invocation::Exit(density::execute(&args)),
     }

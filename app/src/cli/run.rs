@@ -165,6 +165,11 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
                         trace.write(&call)?;
                     }
                 }
+                WorkerEvent::HostCall(call) => {
+                    if let Some(trace) = &mut trace {
+                        trace.write_host_call(&call)?;
+                    }
+                }
                 WorkerEvent::CompileProgress { done, total } => {
                     if stderr_is_terminal && total > 0 {
                         eprint!(
@@ -301,6 +306,16 @@ struct TraceWriter {
 }
 
 impl TraceWriter {
+    fn write_host_call(&mut self, call: &runtime_worker::HostCall) -> io::Result<()> {
+        match self.format {
+            TraceFormat::Text => writeln!(self.out, "{}", call.to_text()),
+            TraceFormat::Json => {
+                serde_json::to_writer(&mut self.out, &call.to_json())?;
+                self.out.write_all(b"\n")
+            }
+        }
+    }
+
     fn write(&mut self, call: &runtime_worker::CallEvent) -> io::Result<()> {
         match self.format {
             TraceFormat::Text => writeln!(self.out, "{}", call.to_text()),

@@ -647,6 +647,7 @@ mod tests {
                 stdin: StdinSource::Fixed(b"line\n".to_vec()),
                 clocks: ClockPolicy::Frozen { unix_nanos: 1_700_000_000_000_000_000 },
                 network: NetworkPolicy::AllowList(vec!["127.0.0.1:8080".into()]),
+                dns: true,
                 random: RandomPolicy::Seeded(7),
                 limits: Limits {
                     max_memory_bytes: Some(16 << 20),

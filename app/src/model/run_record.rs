@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use runtime_worker::diagnosis::{DiagnosisInput, Finding, diagnose, preopens_seen};
 use runtime_worker::{
-    CallEvent, MemoryChange, MemoryEvent, Phase, PhaseTiming, RunId, RunOutcome, SandboxProfile, Stream, WasiFunc,
-    WorkerEvent,
+    CallEvent, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, RunId, RunOutcome, SandboxProfile, Stream,
+    WasiFunc, WorkerEvent,
 };
 
 use super::call_store::CallStore;
@@ -21,6 +21,9 @@ pub struct RunRecord {
     started: Instant,
     ended: Option<Instant>,
     pub calls: CallStore,
+    /// A component's WASI 0.2 host calls (components make far fewer calls
+    /// than a million, and their arguments are already text).
+    pub host_calls: Vec<HostCall>,
     /// The calls were let go to bound memory (an old run).
     pub calls_discarded: bool,
     pub memory: Vec<MemoryEvent>,
@@ -46,6 +49,7 @@ impl RunRecord {
             started: Instant::now(),
             ended: None,
             calls: CallStore::new(),
+            host_calls: Vec::new(),
             calls_discarded: false,
             memory: Vec::new(),
             timings: Vec::new(),
@@ -72,6 +76,7 @@ impl RunRecord {
                 self.timings.push(timing);
             }
             WorkerEvent::Call(call) => self.calls.push(&call),
+            WorkerEvent::HostCall(call) => self.host_calls.push(call),
             WorkerEvent::Memory(memory) => self.memory.push(memory),
             WorkerEvent::Output { stream, bytes } => self.console.push(stream, &bytes),
             WorkerEvent::OutputDropped { stream, total } => self.console.set_dropped(stream, total),

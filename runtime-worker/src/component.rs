@@ -1,0 +1,432 @@
+//! Components (WASI 0.2): a command's `wasi:cli/run`, or one typed export
+//! called with WAVE values, under the same `SandboxProfile` and reporting the
+//! same events as a preview1 run. Host calls are traced by `host_calls`.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use wasmtime::component::types::{ComponentFunc, ComponentItem};
+use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, ResourceTable, Val};
+use wasmtime::{ResourceLimiter, Store, UpdateDeadline};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::engine::{Cancel, CompileFailure, CompileJob};
+use crate::event::{MemoryChange, Phase, RunOutcome, Value};
+use crate::host_calls::{CallLog, Collector, Judge};
+use crate::network::NetworkGuard;
+use crate::output::OutputSink;
+use crate::run::{Worker, outcome_of_error, spawn_stdin_writer};
+use crate::trace::Tracer;
+use crate::{Entry, wasi_ctx};
+
+/// The store's data for a component run.
+pub(crate) struct ComponentHost {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub trace: Tracer,
+    log: Arc<CallLog>,
+    memory_cap: Option<u64>,
+    /// Linear memory of every core instance in the component, in bytes.
+    memory_total: u64,
+    instantiated: bool,
+}
+
+impl ComponentHost {
+    /// Moves the calls that returned since the last look into the trace.
+    fn drain(&mut self) {
+        for call in self.log.take() {
+            self.trace.host_call(call);
+        }
+    }
+}
+
+impl WasiView for ComponentHost {
+    // Called at the start of every host function: the moment to hand the
+    // calls that returned before it to the trace, in order.
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        self.drain();
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl ResourceLimiter for ComponentHost {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let (current, desired) = (current as u64, desired as u64);
+        let cap = match (self.memory_cap, maximum.map(|m| m as u64)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(cap) = cap
+            && desired > cap
+        {
+            let from = self.memory_total;
+            self.trace.memory(MemoryChange::Refused { from, requested: from + (desired - current), cap });
+            return Ok(false);
+        }
+        let from = self.memory_total;
+        self.memory_total += desired.saturating_sub(current);
+        if self.instantiated {
+            self.trace.memory(MemoryChange::Grew { from, to: self.memory_total });
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= maximum.unwrap_or(usize::MAX).min(10_000_000))
+    }
+}
+
+/// The linker every component run uses: wasmtime-wasi's WASI 0.2 host.
+pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<ComponentHost>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    Ok(linker)
+}
+
+/// Runs a component: the counterpart of `Worker::guest` for modules.
+pub(crate) async fn guest(
+    worker: &Worker,
+    mut trace: Tracer,
+    output: &Arc<OutputSink>,
+    deadline: Option<Instant>,
+    origin: Instant,
+) -> (Tracer, RunOutcome) {
+    let request = &worker.request;
+    let profile = &request.profile;
+    let network = match NetworkGuard::new(&profile.network, profile.dns) {
+        Ok(guard) => Arc::new(guard),
+        Err(message) => {
+            let message = format!("network allow-list: {message}");
+            return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message });
+        }
+    };
+    let program = request.program_name.clone().unwrap_or_else(|| request.module.name.clone());
+    let guest_ctx = match wasi_ctx::build_p2(profile, &program, output, &network) {
+        Ok(ctx) => ctx,
+        Err(e) => return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message: e.to_string() }),
+    };
+    trace.argv = guest_ctx.argv;
+    trace.env_names = guest_ctx.env_names;
+
+    let compile_started = Instant::now();
+    let job = CompileJob { run: worker.run, events: &worker.events, stop: &worker.signal.stop, deadline };
+    let component = match worker.slot.compile_component(&request.module.bytes, request.module.sha256, job) {
+        Ok((component, cached)) => {
+            trace.phase(Phase::Compile, compile_started.elapsed().as_nanos() as u64, cached);
+            component
+        }
+        Err(CompileFailure::Cancelled(Cancel::Stopped)) => return (trace, RunOutcome::Stopped),
+        Err(CompileFailure::Cancelled(Cancel::TimedOut)) => return (trace, RunOutcome::TimedOut),
+        Err(CompileFailure::Error(message)) => return (trace, RunOutcome::Failed { stage: Phase::Compile, message }),
+    };
+    let pre = match worker.component_linker.instantiate_pre(&component) {
+        Ok(pre) => pre,
+        Err(e) => {
+            let message = missing_imports(&component, &worker.slot.engine).unwrap_or_else(|| format!("{e:#}"));
+            return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message });
+        }
+    };
+
+    // Every host call from here on is seen by the collector, on this thread only.
+    let log = Arc::new(CallLog::default());
+    let collector = Collector::new(origin, Arc::clone(&log), Judge::new(profile, Arc::clone(&network)));
+    let dispatch = tracing::Dispatch::new(collector);
+    let _traced = tracing::dispatcher::set_default(&dispatch);
+
+    let host = ComponentHost {
+        wasi: guest_ctx.wasi,
+        table: ResourceTable::new(),
+        trace,
+        log,
+        memory_cap: profile.limits.max_memory_bytes,
+        memory_total: 0,
+        instantiated: false,
+    };
+    let mut store = Store::new(&worker.slot.engine, host);
+    store.limiter(|host| host);
+    if let Some(fuel) = profile.limits.fuel
+        && let Err(e) = store.set_fuel(fuel)
+    {
+        let message = format!("cannot set fuel: {e:#}");
+        return (store.into_data().trace, RunOutcome::Failed { stage: Phase::Instantiate, message });
+    }
+    store.set_epoch_deadline(1);
+    let stop = Arc::clone(&worker.signal.stop);
+    store.epoch_deadline_callback(move |mut ctx| {
+        let host = ctx.data_mut();
+        host.drain();
+        host.trace.flush_if_due();
+        if stop.load(Ordering::Relaxed) { Ok(UpdateDeadline::Interrupt) } else { Ok(UpdateDeadline::Yield(1)) }
+    });
+
+    let stdin_feed = guest_ctx.stdin.map(spawn_stdin_writer);
+    let outcome = {
+        let call = call_component(&mut store, &pre, &request.entry);
+        worker.race(call, stdin_feed, deadline).await
+    };
+    // The call's future is gone: calls it was inside of have been logged.
+    let mut host = store.into_data();
+    host.drain();
+    (host.trace, outcome)
+}
+
+async fn call_component(
+    store: &mut Store<ComponentHost>,
+    pre: &InstancePre<ComponentHost>,
+    entry: &Entry,
+) -> RunOutcome {
+    let started = Instant::now();
+    match entry {
+        Entry::Start => {
+            let command = match wasmtime_wasi::p2::bindings::CommandPre::new(pre.clone()) {
+                Ok(command) => command,
+                Err(_) => {
+                    let message = "this component does not export `wasi:cli/run`, so it is not a command: \
+                                   call one of its exported functions instead";
+                    return RunOutcome::Failed { stage: Phase::Instantiate, message: message.to_string() };
+                }
+            };
+            let command = match command.instantiate_async(&mut *store).await {
+                Ok(command) => command,
+                Err(e) => return crate::run::failed_or_trapped(e, Phase::Instantiate),
+            };
+            instantiated(store, started);
+            store.data_mut().trace.entered();
+            match command.wasi_cli_run().call_run(&mut *store).await {
+                Ok(Ok(())) => RunOutcome::Exited { code: 0 },
+                Ok(Err(())) => RunOutcome::Exited { code: 1 },
+                Err(e) => outcome_of_error(e),
+            }
+        }
+        Entry::Invoke { name, args } => {
+            let instance = match pre.instantiate_async(&mut *store).await {
+                Ok(instance) => instance,
+                Err(e) => return crate::run::failed_or_trapped(e, Phase::Instantiate),
+            };
+            instantiated(store, started);
+            let func = match find_function(store, pre.component(), &instance, name) {
+                Ok(func) => func,
+                Err(message) => return RunOutcome::Failed { stage: Phase::Instantiate, message },
+            };
+            let ty = func.ty(&*store);
+            let params = match parse_wave_args(name, &ty, args) {
+                Ok(params) => params,
+                Err(message) => return RunOutcome::Failed { stage: Phase::Instantiate, message },
+            };
+            let mut results = vec![Val::Bool(false); ty.results().len()];
+            store.data_mut().trace.entered();
+            if let Err(e) = func.call_async(&mut *store, &params, &mut results).await {
+                return outcome_of_error(e);
+            }
+            let values = results
+                .iter()
+                .map(|v| Value::Wave(wasm_wave::to_string(v).unwrap_or_else(|e| format!("<cannot print: {e}>"))))
+                .collect();
+            RunOutcome::Returned { values }
+        }
+    }
+}
+
+fn instantiated(store: &mut Store<ComponentHost>, started: Instant) {
+    let host = store.data_mut();
+    host.trace.phase(Phase::Instantiate, started.elapsed().as_nanos() as u64, false);
+    host.instantiated = true;
+    let bytes = host.memory_total;
+    host.trace.memory(MemoryChange::Initial { bytes, maximum: host.memory_cap });
+}
+
+/// Finds an exported function by `interface#function`, `interface/function`,
+/// or a bare name that is unique among the component's exports.
+fn find_function(
+    store: &mut Store<ComponentHost>,
+    component: &Component,
+    instance: &Instance,
+    name: &str,
+) -> Result<Func, String> {
+    let split = name.rsplit_once('#').or_else(|| name.rsplit_once('.').filter(|(i, _)| i.contains(':')));
+    if let Some((interface, function)) = split {
+        let inner = instance.get_export_index(&mut *store, None, interface);
+        let index = inner.as_ref().and_then(|i| instance.get_export_index(&mut *store, Some(i), function));
+        if let Some(func) = index.and_then(|index| instance.get_func(&mut *store, index)) {
+            return Ok(func);
+        }
+    } else if let Some(func) = instance.get_func(&mut *store, name) {
+        return Ok(func);
+    }
+    // A bare name: look inside every exported interface.
+    let functions = exported_functions(store.engine(), &Some(component.component_type()));
+    let matches: Vec<&ExportedFunction> =
+        functions.iter().filter(|f| f.name == name || f.path() == name || f.function == name).collect();
+    match matches.as_slice() {
+        [one] => {
+            let inner = one.interface.as_ref().and_then(|i| instance.get_export_index(&mut *store, None, i));
+            let index = instance.get_export_index(&mut *store, inner.as_ref(), &one.function);
+            index
+                .and_then(|index| instance.get_func(&mut *store, index))
+                .ok_or_else(|| format!("cannot reach `{name}`"))
+        }
+        [] => {
+            let all: Vec<String> = functions.iter().map(|f| format!("`{}`", f.path())).collect();
+            Err(if all.is_empty() {
+                format!("no exported function `{name}`: this component exports no functions")
+            } else {
+                format!("no exported function `{name}`; exported functions: {}", all.join(", "))
+            })
+        }
+        several => {
+            let all: Vec<String> = several.iter().map(|f| format!("`{}`", f.path())).collect();
+            Err(format!("`{name}` is exported by more than one interface; name one of {}", all.join(", ")))
+        }
+    }
+}
+
+/// Parses each argument as a WAVE value of the parameter's type.
+fn parse_wave_args(name: &str, ty: &ComponentFunc, args: &[String]) -> Result<Vec<Val>, String> {
+    let params: Vec<(&str, wasmtime::component::Type)> = ty.params().collect();
+    if params.len() != args.len() {
+        let names: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {}", type_name(t))).collect();
+        return Err(format!(
+            "`{name}` takes {} argument(s) ({}), {} given",
+            params.len(),
+            names.join(", "),
+            args.len()
+        ));
+    }
+    params
+        .iter()
+        .zip(args)
+        .map(|((param, ty), arg)| {
+            wasm_wave::from_str::<Val>(ty, arg)
+                .map_err(|e| format!("argument `{param}` of `{name}`: `{arg}` is not a {} value: {e}", type_name(ty)))
+        })
+        .collect()
+}
+
+/// One function a component exports, as `find_function` looks for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ExportedFunction {
+    /// The exported interface, e.g. `wasmscope:db/database-connector`;
+    /// `None` for a function the world exports directly.
+    pub interface: Option<String>,
+    pub function: String,
+    /// `function` alone when that is unambiguous, else `path()`.
+    pub name: String,
+}
+
+impl ExportedFunction {
+    /// `interface#function`, or the function alone.
+    pub(crate) fn path(&self) -> String {
+        match &self.interface {
+            Some(interface) => format!("{interface}#{}", self.function),
+            None => self.function.clone(),
+        }
+    }
+}
+
+/// The functions a component exports, at the top level and one interface deep.
+pub(crate) fn exported_functions(
+    engine: &wasmtime::Engine,
+    ty: &Option<wasmtime::component::types::Component>,
+) -> Vec<ExportedFunction> {
+    let Some(ty) = ty else { return Vec::new() };
+    let mut out = Vec::new();
+    let describe = |interface: Option<&str>, name: &str| ExportedFunction {
+        interface: interface.map(str::to_string),
+        function: name.to_string(),
+        name: name.to_string(),
+    };
+    for (name, item) in ty.exports(engine) {
+        match item.ty {
+            ComponentItem::ComponentFunc(_) => out.push(describe(None, name)),
+            ComponentItem::ComponentInstance(instance) => {
+                for (inner, item) in instance.exports(engine) {
+                    if let ComponentItem::ComponentFunc(_) = item.ty {
+                        out.push(describe(Some(name), inner));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let ambiguous: Vec<String> = out
+        .iter()
+        .filter(|f| out.iter().filter(|g| g.function == f.function).count() > 1)
+        .map(|f| f.function.clone())
+        .collect();
+    for f in &mut out {
+        if ambiguous.contains(&f.function) {
+            f.name = f.path();
+        }
+    }
+    out
+}
+
+/// A component value type written as WIT (structurally: records and
+/// variants show their fields, since the engine does not keep their names).
+pub(crate) fn type_name(ty: &wasmtime::component::Type) -> String {
+    use wasmtime::component::Type as T;
+    match ty {
+        T::Bool => "bool".into(),
+        T::S8 => "s8".into(),
+        T::U8 => "u8".into(),
+        T::S16 => "s16".into(),
+        T::U16 => "u16".into(),
+        T::S32 => "s32".into(),
+        T::U32 => "u32".into(),
+        T::S64 => "s64".into(),
+        T::U64 => "u64".into(),
+        T::Float32 => "f32".into(),
+        T::Float64 => "f64".into(),
+        T::Char => "char".into(),
+        T::String => "string".into(),
+        T::List(list) => format!("list<{}>", type_name(&list.ty())),
+        T::Record(record) => {
+            let fields: Vec<String> = record.fields().map(|f| format!("{}: {}", f.name, type_name(&f.ty))).collect();
+            format!("record {{ {} }}", fields.join(", "))
+        }
+        T::Tuple(tuple) => {
+            let types: Vec<String> = tuple.types().map(|t| type_name(&t)).collect();
+            format!("tuple<{}>", types.join(", "))
+        }
+        T::Variant(variant) => {
+            let cases: Vec<String> = variant
+                .cases()
+                .map(|c| match c.ty {
+                    Some(ty) => format!("{}({})", c.name, type_name(&ty)),
+                    None => c.name.to_string(),
+                })
+                .collect();
+            format!("variant {{ {} }}", cases.join(", "))
+        }
+        T::Enum(e) => format!("enum {{ {} }}", e.names().collect::<Vec<_>>().join(", ")),
+        T::Option(option) => format!("option<{}>", type_name(&option.ty())),
+        T::Result(result) => {
+            let ok = result.ok().map_or("_".to_string(), |t| type_name(&t));
+            let err = result.err().map_or("_".to_string(), |t| type_name(&t));
+            format!("result<{ok}, {err}>")
+        }
+        T::Flags(flags) => format!("flags {{ {} }}", flags.names().collect::<Vec<_>>().join(", ")),
+        T::Own(_) => "own<resource>".into(),
+        T::Borrow(_) => "borrow<resource>".into(),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
+/// Names the imports no WASI 0.2 host here provides, when that is why a
+/// component cannot be linked.
+fn missing_imports(component: &Component, engine: &wasmtime::Engine) -> Option<String> {
+    let missing: Vec<String> = component
+        .component_type()
+        .imports(engine)
+        .map(|(name, _)| name.to_string())
+        .filter(|name| !name.starts_with("wasi:"))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "the component imports {}, which no WASI host provides: Wasmscope links the WASI 0.2 interfaces only",
+        missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+    ))
+}

@@ -1,0 +1,555 @@
+//! Every WASI 0.2 host call a component makes, as `HostCall`s.
+//!
+//! wasmtime-wasi's preview2 bindings are generated with `bindgen!`'s
+//! `tracing` option: each host function opens a `tracing` span named
+//! `wit-bindgen import` (fields `module`, `function`), emits a `call` event
+//! with every argument's `Debug` text, and a `return` event with the result's.
+//! A `tracing` subscriber installed on the worker thread alone (a scoped
+//! dispatcher, so no other thread and no preview1 run is affected) turns
+//! those into calls; nothing in wasmtime-wasi is wrapped or copied.
+//!
+//! Byte lists are elided by the bindings (`"..."`), so a component's writes
+//! show up as their stream and length-free call, and the bytes in the
+//! console.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::subscriber::Interest;
+use tracing::{Event, Metadata, Subscriber};
+
+use crate::capability::Capability;
+use crate::event::{Denial, HostCall};
+use crate::network::NetworkGuard;
+use crate::profile::{ClockPolicy, SandboxProfile};
+
+/// The span every generated host function opens.
+const SPAN_NAME: &str = "wit-bindgen import";
+
+/// Calls that have returned, waiting to be moved into the run's tracer.
+#[derive(Default)]
+pub(crate) struct CallLog {
+    done: Mutex<Vec<HostCall>>,
+}
+
+impl CallLog {
+    pub(crate) fn take(&self) -> Vec<HostCall> {
+        std::mem::take(&mut *lock(&self.done))
+    }
+}
+
+/// The subscriber: one per component run, installed on its worker thread.
+pub(crate) struct Collector {
+    origin: Instant,
+    log: Arc<CallLog>,
+    state: Mutex<State>,
+    judge: Judge,
+}
+
+#[derive(Default)]
+struct State {
+    next_id: u64,
+    spans: HashMap<u64, OpenSpan>,
+    /// Entered spans, innermost last.
+    stack: Vec<u64>,
+}
+
+struct OpenSpan {
+    refs: usize,
+    /// `None` for spans that are not host calls (wasmtime's own).
+    call: Option<OpenCall>,
+}
+
+struct OpenCall {
+    interface: Arc<str>,
+    function: Arc<str>,
+    start_ns: Option<u64>,
+    args: Vec<(Box<str>, Box<str>)>,
+    returned: bool,
+}
+
+impl Collector {
+    pub(crate) fn new(origin: Instant, log: Arc<CallLog>, judge: Judge) -> Collector {
+        Collector { origin, log, state: Mutex::new(State::default()), judge }
+    }
+
+    fn now_ns(&self) -> u64 {
+        self.origin.elapsed().as_nanos() as u64
+    }
+
+    fn finish(&self, call: &OpenCall, result: String) {
+        let now = self.now_ns();
+        let start_ns = call.start_ns.unwrap_or(now);
+        // `exit` ends the run by returning an error to wasmtime, not to the guest.
+        let result = match result.strip_prefix("Err(Exited with i32 exit status ") {
+            Some(code) => format!("exited with status {}", code.trim_end_matches(')')),
+            None => result,
+        };
+        let error = error_code(&result);
+        let mut host_call = HostCall {
+            seq: 0,
+            interface: Arc::clone(&call.interface),
+            function: Arc::clone(&call.function),
+            start_ns,
+            dur_ns: now.saturating_sub(start_ns),
+            args: call.args.clone(),
+            result: result.into(),
+            error: error.map(Box::from),
+            denial: None,
+        };
+        host_call.denial = self.judge.classify(&host_call).map(Box::new);
+        lock(&self.log.done).push(host_call);
+    }
+}
+
+impl Subscriber for Collector {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        if self.enabled(metadata) { Interest::sometimes() } else { Interest::never() }
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        if metadata.is_span() { metadata.name() == SPAN_NAME } else { metadata.target().starts_with("wasmtime_wasi") }
+    }
+
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::TRACE)
+    }
+
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let call = (span.metadata().name() == SPAN_NAME).then(|| {
+            let mut fields = Fields::default();
+            span.record(&mut fields);
+            let module = fields.get("module").unwrap_or_default();
+            OpenCall {
+                interface: Arc::from(qualified_interface(&module)),
+                function: Arc::from(fields.get("function").unwrap_or_default()),
+                start_ns: None,
+                args: Vec::new(),
+                returned: false,
+            }
+        });
+        let mut state = lock(&self.state);
+        state.next_id += 1;
+        let id = state.next_id;
+        state.spans.insert(id, OpenSpan { refs: 1, call });
+        Id::from_u64(id)
+    }
+
+    fn record(&self, _span: &Id, _values: &Record<'_>) {}
+
+    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let mut state = lock(&self.state);
+        let id = match event.parent() {
+            Some(parent) => parent.into_u64(),
+            None if event.is_contextual() => match state.stack.last() {
+                Some(id) => *id,
+                None => return,
+            },
+            None => return,
+        };
+        let now = self.now_ns();
+        let Some(call) = state.spans.get_mut(&id).and_then(|s| s.call.as_mut()) else { return };
+        match fields.get("message").as_deref() {
+            Some("call") => {
+                call.start_ns.get_or_insert(now);
+                call.args = fields
+                    .values
+                    .into_iter()
+                    .filter(|(name, _)| *name != "message")
+                    .map(|(name, value)| (Box::from(name.trim_end_matches('_')), tidy(&value).into()))
+                    .collect();
+            }
+            Some("return") if !call.returned => {
+                call.returned = true;
+                let result = tidy(&fields.get("result").unwrap_or_default());
+                let snapshot = OpenCall {
+                    interface: Arc::clone(&call.interface),
+                    function: Arc::clone(&call.function),
+                    start_ns: call.start_ns,
+                    args: std::mem::take(&mut call.args),
+                    returned: true,
+                };
+                drop(state);
+                self.finish(&snapshot, result);
+            }
+            _ => {}
+        }
+    }
+
+    fn enter(&self, span: &Id) {
+        let now = self.now_ns();
+        let mut state = lock(&self.state);
+        let id = span.into_u64();
+        if let Some(call) = state.spans.get_mut(&id).and_then(|s| s.call.as_mut()) {
+            call.start_ns.get_or_insert(now);
+        }
+        state.stack.push(id);
+    }
+
+    fn exit(&self, span: &Id) {
+        let mut state = lock(&self.state);
+        let id = span.into_u64();
+        if let Some(at) = state.stack.iter().rposition(|s| *s == id) {
+            state.stack.remove(at);
+        }
+    }
+
+    fn clone_span(&self, span: &Id) -> Id {
+        if let Some(open) = lock(&self.state).spans.get_mut(&span.into_u64()) {
+            open.refs += 1;
+        }
+        span.clone()
+    }
+
+    fn try_close(&self, span: Id) -> bool {
+        let mut state = lock(&self.state);
+        let id = span.into_u64();
+        let Some(open) = state.spans.get_mut(&id) else { return false };
+        open.refs = open.refs.saturating_sub(1);
+        if open.refs > 0 {
+            return false;
+        }
+        let closed = state.spans.remove(&id);
+        drop(state);
+        // A call whose future was dropped before it returned: the run ended
+        // (Stop, timeout) while the guest waited in it.
+        if let Some(call) = closed.and_then(|s| s.call)
+            && !call.returned
+            && call.start_ns.is_some()
+        {
+            self.finish(&call, String::new());
+        }
+        true
+    }
+}
+
+/// Field values as text, in the order they were recorded.
+#[derive(Default)]
+struct Fields {
+    values: Vec<(&'static str, String)>,
+}
+
+impl Fields {
+    fn get(&self, name: &str) -> Option<String> {
+        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
+    }
+}
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.values.push((field.name(), value.to_string()));
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        // A host error's `Debug` goes on with a backtrace when one was
+        // captured (`RUST_BACKTRACE=1`); resolving it takes tens of
+        // milliseconds. The first line is the message: stop writing there.
+        let mut text = FirstLine(String::new());
+        let _ = write!(text, "{value:?}");
+        let mut text = text.0;
+        if text.starts_with("Err(") && !text.ends_with(')') {
+            text.push(')');
+        }
+        self.values.push((field.name(), text));
+    }
+}
+
+/// A `fmt::Write` that takes the first line, up to `MAX_VALUE_TEXT` bytes,
+/// and then makes the formatting stop.
+struct FirstLine(String);
+
+/// Longest argument or result text kept per call.
+const MAX_VALUE_TEXT: usize = 4096;
+
+impl std::fmt::Write for FirstLine {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let line = s.split('\n').next().unwrap_or_default();
+        let room = MAX_VALUE_TEXT.saturating_sub(self.0.len());
+        let mut take = line.len().min(room);
+        while !line.is_char_boundary(take) {
+            take -= 1;
+        }
+        self.0.push_str(&line[..take]);
+        if take < s.len() { Err(std::fmt::Error) } else { Ok(()) }
+    }
+}
+
+/// The bindings name an interface by its short name (`types`); every WASI
+/// 0.2 interface has a unique one, so the package can be put back.
+fn qualified_interface(short: &str) -> String {
+    let package = match short {
+        "types" | "preopens" => "wasi:filesystem",
+        "streams" | "poll" | "error" => "wasi:io",
+        "monotonic-clock" | "wall-clock" => "wasi:clocks",
+        "random" | "insecure" | "insecure-seed" => "wasi:random",
+        "network" | "instance-network" | "tcp" | "tcp-create-socket" | "udp" | "udp-create-socket"
+        | "ip-name-lookup" => "wasi:sockets",
+        "environment" | "exit" | "stdin" | "stdout" | "stderr" | "terminal-input" | "terminal-output"
+        | "terminal-stdin" | "terminal-stdout" | "terminal-stderr" | "run" => "wasi:cli",
+        _ => return short.to_string(),
+    };
+    format!("{package}/{short}")
+}
+
+/// Makes `Debug` text shorter where it says nothing: resource handles
+/// (`Resource { handle: 3, .. }` style) become `#3`, socket addresses
+/// become `127.0.0.1:8080`, enum paths lose their type (`Ipv4`).
+fn tidy(text: &str) -> String {
+    let text = socket_addresses(text);
+    let text = text.replace("IpAddressFamily::", "").replace("IpSocketAddress::", "").replace("IpAddress::", "");
+    handles(&text)
+}
+
+/// `Ipv4SocketAddress { port: 80, address: (127, 0, 0, 1) }` → `127.0.0.1:80`.
+fn socket_addresses(text: &str) -> String {
+    const OPEN: &str = "Ipv4SocketAddress { port: ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + OPEN.len()..];
+        let parsed = after.split_once(", address: (").and_then(|(port, tail)| {
+            let (octets, tail) = tail.split_once(") }")?;
+            let octets: Vec<&str> = octets.split(", ").collect();
+            (octets.len() == 4 && port.parse::<u16>().is_ok()).then(|| (format!("{}:{port}", octets.join(".")), tail))
+        });
+        match parsed {
+            Some((addr, tail)) => {
+                out.push_str(&addr);
+                rest = tail;
+            }
+            None => {
+                out.push_str(OPEN);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn handles(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("Resource") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "Resource".len()..];
+        // `Resource { handle: 3, ... }`, `Resource(3)`, `Resource { rep: 3 }`…
+        let close = match after.chars().next() {
+            Some('{') => after.find('}'),
+            Some('(') => after.find(')'),
+            Some(' ') if after.trim_start().starts_with('{') => after.find('}'),
+            _ => None,
+        };
+        match close {
+            Some(end) => {
+                let inner = &after[..end];
+                let digits: String =
+                    inner.split(|c: char| !c.is_ascii_digit()).find(|part| !part.is_empty()).unwrap_or("?").to_string();
+                out.push('#');
+                out.push_str(&digits);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str("Resource");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// WASI 0.2 error codes (filesystem and sockets), as the bindings print them
+/// and as WIT names them.
+const ERROR_CODES: &[(&str, &str)] = &[
+    ("AccessDenied", "access-denied"),
+    ("Access", "access"),
+    ("NotPermitted", "not-permitted"),
+    ("ReadOnly", "read-only"),
+    ("NoEntry", "no-entry"),
+    ("Exist", "exist"),
+    ("NotDirectory", "not-directory"),
+    ("IsDirectory", "is-directory"),
+    ("BadDescriptor", "bad-descriptor"),
+    ("Invalid", "invalid"),
+    ("InvalidArgument", "invalid-argument"),
+    ("InvalidState", "invalid-state"),
+    ("Unsupported", "unsupported"),
+    ("NotSupported", "not-supported"),
+    ("Loop", "loop"),
+    ("NameTooLong", "name-too-long"),
+    ("NotEmpty", "not-empty"),
+    ("CrossDevice", "cross-device"),
+    ("ConnectionRefused", "connection-refused"),
+    ("ConnectionReset", "connection-reset"),
+    ("ConnectionAborted", "connection-aborted"),
+    ("RemoteUnreachable", "remote-unreachable"),
+    ("AddressInUse", "address-in-use"),
+    ("AddressNotBindable", "address-not-bindable"),
+    ("Timeout", "timeout"),
+    ("WouldBlock", "would-block"),
+    ("NameUnresolvable", "name-unresolvable"),
+    ("TemporaryResolverFailure", "temporary-resolver-failure"),
+    ("PermanentResolverFailure", "permanent-resolver-failure"),
+    ("NewSocketLimit", "new-socket-limit"),
+    ("ConcurrencyConflict", "concurrency-conflict"),
+    ("NotInProgress", "not-in-progress"),
+    ("Io", "io"),
+    ("Unknown", "unknown"),
+];
+
+/// The error code in a failed call's result text (`Err(...)`), as WIT names it.
+fn error_code(result: &str) -> Option<&'static str> {
+    let inner = result.strip_prefix("Err(")?;
+    // The longest name that appears as a whole word wins (`InvalidArgument`
+    // over `Invalid`); kebab-case names (an error's Display) count too.
+    let is_word = |at: usize, len: usize| {
+        let before = inner[..at].chars().next_back();
+        let after = inner[at + len..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '-')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '-')
+    };
+    let mut best: Option<(&str, usize)> = None;
+    for (camel, kebab) in ERROR_CODES {
+        for name in [*camel, *kebab] {
+            let found = inner.match_indices(name).any(|(at, _)| is_word(at, name.len()));
+            if found && best.is_none_or(|(_, len)| name.len() > len) {
+                best = Some((kebab, name.len()));
+            }
+        }
+    }
+    Some(best.map_or("error", |(kebab, _)| kebab))
+}
+
+/// Decides which failed host calls were refusals of a capability, and says
+/// why in one line.
+pub(crate) struct Judge {
+    mounts: Vec<(String, bool)>,
+    clocks: ClockPolicy,
+    network: Arc<NetworkGuard>,
+}
+
+impl Judge {
+    pub(crate) fn new(profile: &SandboxProfile, network: Arc<NetworkGuard>) -> Judge {
+        Judge {
+            mounts: profile.mounts.iter().map(|m| (m.guest.clone(), m.read_only)).collect(),
+            clocks: profile.clocks,
+            network,
+        }
+    }
+
+    fn classify(&self, call: &HostCall) -> Option<Denial> {
+        let interface = &*call.interface;
+        if interface.starts_with("wasi:clocks/")
+            && matches!(self.clocks, ClockPolicy::Denied)
+            && call.function.as_ref() == "now"
+        {
+            let reason = "clocks are denied: WASI 0.2 clocks cannot fail, so the guest was told the time is 0";
+            return Some(Denial { capability: Capability::Clocks, reason: reason.into() });
+        }
+        let error = call.error.as_deref()?;
+        if interface.starts_with("wasi:sockets/") {
+            if let Some(reason) = self.network.take_refusal() {
+                return Some(Denial { capability: Capability::Network, reason });
+            }
+            let reason = match error {
+                "access-denied" => self.network.why_denied(),
+                "permanent-resolver-failure" if !self.network.dns_allowed() => {
+                    let host = call.args.iter().find(|(n, _)| &**n == "name").map(|(_, v)| v.to_string());
+                    let host = host.unwrap_or_else(|| "a name".into());
+                    format!("DNS lookups are off: {host} was not resolved")
+                }
+                _ => return None,
+            };
+            return Some(Denial { capability: Capability::Network, reason });
+        }
+        if interface == "wasi:filesystem/types" && matches!(error, "not-permitted" | "access" | "read-only") {
+            return Some(Denial { capability: Capability::Files, reason: self.filesystem_reason(call, error) });
+        }
+        None
+    }
+
+    fn filesystem_reason(&self, call: &HostCall, error: &str) -> String {
+        let path = call.args.iter().find(|(n, _)| &**n == "path").map(|(_, v)| v.trim_matches('"').to_string());
+        let wants_write = call.args.iter().any(|(n, v)| {
+            (&**n == "flags" || &**n == "open_flags")
+                && (v.contains("WRITE") || v.contains("CREATE") || v.contains("TRUNCATE"))
+        }) || matches!(
+            call.short_name(),
+            "descriptor.write"
+                | "descriptor.write-via-stream"
+                | "descriptor.append-via-stream"
+                | "descriptor.set-size"
+                | "descriptor.create-directory-at"
+                | "descriptor.remove-directory-at"
+                | "descriptor.unlink-file-at"
+                | "descriptor.rename-at"
+                | "descriptor.symlink-at"
+                | "descriptor.link-at"
+                | "descriptor.set-times"
+                | "descriptor.set-times-at"
+        );
+        let read_only: Vec<&str> = self.mounts.iter().filter(|(_, ro)| *ro).map(|(g, _)| g.as_str()).collect();
+        match path {
+            Some(p) if p.starts_with('/') => {
+                format!("`{p}` is an absolute path: a component reaches files only through its mounts")
+            }
+            Some(p) if p.split('/').any(|part| part == "..") => {
+                format!("`{p}` climbs out of its mount with `..`")
+            }
+            _ if wants_write && !read_only.is_empty() => format!(
+                "writing needs a read-write mount; {} {} read-only",
+                read_only.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", "),
+                if read_only.len() == 1 { "is" } else { "are" }
+            ),
+            Some(p) => format!("`{p}` leads outside the mount (a symlink out of it, say): {error}"),
+            None => format!("refused by the sandbox: {error}"),
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_handles_are_shortened() {
+        assert_eq!(tidy("Ok(Resource { handle: 3, .. })"), "Ok(#3)");
+        assert_eq!(tidy("Resource(12)"), "#12");
+        assert_eq!(tidy("\"no resources here\""), "\"no resources here\"");
+        assert_eq!(
+            tidy("IpSocketAddress::Ipv4(Ipv4SocketAddress { port: 40211, address: (127, 0, 0, 1) })"),
+            "Ipv4(127.0.0.1:40211)"
+        );
+    }
+
+    #[test]
+    fn error_codes_are_found_by_whole_name() {
+        assert_eq!(error_code("Err(ErrorCode::InvalidArgument)"), Some("invalid-argument"));
+        assert_eq!(error_code("Err(access-denied)"), Some("access-denied"));
+        assert_eq!(error_code("Err(NotPermitted)"), Some("not-permitted"));
+        assert_eq!(error_code("Err(something new)"), Some("error"));
+        assert_eq!(error_code("Ok(())"), None);
+    }
+
+    #[test]
+    fn interfaces_get_their_package_back() {
+        assert_eq!(qualified_interface("types"), "wasi:filesystem/types");
+        assert_eq!(qualified_interface("tcp"), "wasi:sockets/tcp");
+        assert_eq!(qualified_interface("environment"), "wasi:cli/environment");
+        assert_eq!(qualified_interface("custom"), "custom");
+    }
+}
