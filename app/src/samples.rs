@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use runtime_worker::{ClockPolicy, Entry, Limits, Mount, SandboxProfile, StdinSource};
+use runtime_worker::{ClockPolicy, Entry, Limits, Mount, NetworkPolicy, SandboxProfile, StdinSource};
 
 pub struct Sample {
     pub file: &'static str,
@@ -34,6 +34,12 @@ macro_rules! source {
 macro_rules! real {
     ($file:literal) => {
         include_bytes!(concat!("../../samples/real/", $file))
+    };
+}
+
+macro_rules! component {
+    ($file:literal) => {
+        include_bytes!(concat!("../../samples/components/", $file))
     };
 }
 
@@ -278,6 +284,51 @@ pub const SAMPLES: &[Sample] = &[
         source: source!("recursion.wat"),
         profile: |_| SandboxProfile::default(),
         entry: command,
+    },
+    Sample {
+        file: "hello_component.wasm",
+        title: "Component: a C program as a WASI 0.2 command",
+        story: "A C program built for preview1 and wrapped into a component with the preview1 adapter: the same \
+                program, now speaking WASI 0.2. Calls shows its host calls by interface — wasi:cli, wasi:io, \
+                wasi:filesystem — with arguments and results. The sample folder is mounted as `.`; remove the mount \
+                and run again to see it fail without ever asking the host for the file.",
+        source: component!("hello_component.wasm"),
+        profile: |data| SandboxProfile {
+            mounts: vec![Mount::read_only(data.data.clone(), ".")],
+            args: vec!["workshop".into()],
+            ..SandboxProfile::default()
+        },
+        entry: command,
+    },
+    Sample {
+        file: "tcp_connect.wasm",
+        title: "Component: a TCP client (Python) and the allow-list",
+        story: "A Python component that connects to the address it is given (127.0.0.1:8080), sends a line and \
+                prints the reply. The allow-list grants only 10.0.0.1:80, so the connection is refused by the \
+                sandbox: Calls marks it with the address and the rule, and Why? offers to allow exactly \
+                127.0.0.1:8080. Start a server first (`nc -l 127.0.0.1 8080`) to see it get through. \
+                The first run compiles CPython: about ten seconds.",
+        source: component!("tcp_connect.wasm"),
+        profile: |_| SandboxProfile {
+            network: NetworkPolicy::AllowList(vec!["10.0.0.1:80".into()]),
+            args: vec!["127.0.0.1:8080".into()],
+            ..SandboxProfile::default()
+        },
+        entry: command,
+    },
+    Sample {
+        file: "database_connector.wasm",
+        title: "Component: the article's database-connector (Python)",
+        story: "The article's WIT contract, implemented in Python: execute-query(sql: string) returns \
+                result<list<query-result>, string>. The Call tab builds a form from those types; call it and the \
+                records come back typed, shown as a table. It needs no capability at all: Calls shows the few \
+                host calls CPython makes as it starts. The first call compiles CPython: about ten seconds.",
+        source: component!("database_connector.wasm"),
+        profile: |_| SandboxProfile::default(),
+        entry: || Entry::Invoke {
+            name: "wasmscope:db/database-connector#execute-query".into(),
+            args: vec!["select * from users".into()],
+        },
     },
 ];
 

@@ -77,6 +77,12 @@ pub enum Fix {
     },
     AllowClocks,
     EnableNetwork,
+    /// Add `host:port` to the network allow-list (least privilege: this one
+    /// address rather than the whole network).
+    AllowAddress {
+        addr: String,
+    },
+    AllowDns,
     RaiseMemory {
         bytes: u64,
     },
@@ -113,6 +119,8 @@ impl Fix {
             Fix::GrantEnv { name, value } => format!("Grant {name}={value}"),
             Fix::AllowClocks => "Allow the clocks (real time)".to_string(),
             Fix::EnableNetwork => "Allow network access".to_string(),
+            Fix::AllowAddress { addr } => format!("Allow {addr} in the network allow-list"),
+            Fix::AllowDns => "Allow DNS lookups".to_string(),
             Fix::RaiseMemory { bytes } => format!("Raise the memory cap to {} MiB", bytes >> 20),
             Fix::RaiseFuel { fuel } => format!("Raise the fuel to {fuel}"),
             Fix::RaiseTimeout { seconds } => format!("Raise the timeout to {seconds} s"),
@@ -132,7 +140,9 @@ impl Fix {
             Fix::GrantEnv { name, value } if value.is_empty() => format!("--env {name}"),
             Fix::GrantEnv { name, value } => format!("--env {name}={value}"),
             Fix::AllowClocks => "--clock real".to_string(),
-            Fix::EnableNetwork => "(network access applies to components)".to_string(),
+            Fix::EnableNetwork => "--inherit-network".to_string(),
+            Fix::AllowAddress { addr } => format!("--allow-net {addr}"),
+            Fix::AllowDns => "--allow-ip-name-lookup".to_string(),
             Fix::RaiseMemory { bytes } => format!("--max-memory {}M", bytes >> 20),
             Fix::RaiseFuel { fuel } => format!("--fuel {fuel}"),
             Fix::RaiseTimeout { seconds } => format!("--timeout {seconds}"),
@@ -164,6 +174,15 @@ impl Fix {
             }
             Fix::AllowClocks => profile.clocks = ClockPolicy::Real,
             Fix::EnableNetwork => profile.network = NetworkPolicy::All,
+            Fix::AllowAddress { addr } => match &mut profile.network {
+                NetworkPolicy::AllowList(list) => {
+                    if !list.contains(addr) {
+                        list.push(addr.clone());
+                    }
+                }
+                other => *other = NetworkPolicy::AllowList(vec![addr.clone()]),
+            },
+            Fix::AllowDns => profile.dns = true,
             Fix::RaiseMemory { bytes } => profile.limits.max_memory_bytes = Some(*bytes),
             Fix::RaiseFuel { fuel } => profile.limits.fuel = Some(*fuel),
             Fix::RaiseTimeout { seconds } => profile.limits.timeout = Some(std::time::Duration::from_secs(*seconds)),
@@ -178,6 +197,73 @@ impl Fix {
             let _ = chosen.apply(profile);
         }
     }
+}
+
+/// The findings for a component's refused host calls (WASI 0.2): each
+/// denial in a sentence, with the least grant that lifts it.
+pub fn diagnose_host_calls(denied: &[crate::event::HostCall]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = Vec::new();
+    for call in denied {
+        let Some(denial) = &call.denial else { continue };
+        let finding = match denial.capability {
+            Capability::Network => {
+                // "a TCP connection to 10.0.0.1:80 refused: …": the address
+                // is the word before "refused".
+                let addr = denial
+                    .reason
+                    .split_once(" refused:")
+                    .and_then(|(before, _)| before.rsplit(' ').next())
+                    .filter(|a| a.parse::<std::net::SocketAddr>().is_ok())
+                    .map(str::to_string);
+                let dns = call.interface.ends_with("/ip-name-lookup");
+                let fix = match (&addr, dns) {
+                    (_, true) => Some(Fix::AllowDns),
+                    (Some(addr), _) => Some(Fix::AllowAddress { addr: addr.clone() }),
+                    (None, _) => Some(Fix::EnableNetwork),
+                };
+                let headline = match (&addr, dns) {
+                    (_, true) => "The component tried to look up a host name, and DNS lookups are off.".to_string(),
+                    (Some(addr), _) => {
+                        format!("The component tried to reach {addr}, which the network policy does not allow.")
+                    }
+                    (None, _) => "The component tried to open a socket, and this run grants no network.".to_string(),
+                };
+                let detail = format!(
+                    "`{}` in `{}` failed with `{}`: {}. WASI 0.2 components get sockets only through \
+                     wasi:sockets, and every address they use is checked against the profile.",
+                    call.short_name(),
+                    call.interface,
+                    call.error.as_deref().unwrap_or("an error"),
+                    denial.reason
+                );
+                Finding { capability: Some(Capability::Network), headline, detail, fix }
+            }
+            Capability::Clocks => Finding {
+                capability: Some(Capability::Clocks),
+                headline: "The component read a clock, and clocks are denied: it was told the time is 0.".into(),
+                detail: "WASI 0.2 clocks cannot fail, so a denied clock reads as the epoch (and zero on the \
+                         monotonic clock) instead of an error."
+                    .into(),
+                fix: Some(Fix::AllowClocks),
+            },
+            other => Finding {
+                capability: Some(other),
+                headline: format!("`{}` was refused: {}.", call.short_name(), denial.reason),
+                detail: format!(
+                    "The call `{}#{}` failed with `{}`. A component reaches files only through the mounts of \
+                     the profile, and a read-only mount refuses every change.",
+                    call.interface,
+                    call.function,
+                    call.error.as_deref().unwrap_or("an error")
+                ),
+                fix: None,
+            },
+        };
+        if !findings.iter().any(|f| f.headline == finding.headline) {
+            findings.push(finding);
+        }
+    }
+    findings
 }
 
 pub fn diagnose(input: &DiagnosisInput<'_>) -> Vec<Finding> {

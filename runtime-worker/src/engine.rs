@@ -113,8 +113,13 @@ impl EngineSlot {
             return Ok(Compiled { module, cached: true, persisting: None });
         }
         let _one_at_a_time = lock(&self.compile_lock);
+        // A run that waited for the lock may find the module compiled by the
+        // run it waited for.
+        if let Some(module) = self.cached(&sha256) {
+            return Ok(Compiled { module, cached: true, persisting: None });
+        }
         if let Some(disk) = &self.disk
-            && let Lookup::Hit(module) = disk.get(&self.engine, &sha256)
+            && let Lookup::Hit(module) = disk.get::<Module>(&self.engine, &sha256)
         {
             // A rejected entry has been removed; compiling below replaces it.
             self.remember(sha256, module.clone());
@@ -158,7 +163,7 @@ impl EngineSlot {
         sha256: [u8; 32],
         job: CompileJob<'_>,
     ) -> Result<(Component, bool), CompileFailure> {
-        let cached = {
+        let cached = || {
             let mut cache = lock(&self.components);
             let at = cache.iter().position(|(hash, _)| *hash == sha256);
             at.and_then(|at| cache.remove(at)).map(|entry| {
@@ -167,20 +172,37 @@ impl EngineSlot {
                 component
             })
         };
-        if let Some(component) = cached {
+        if let Some(component) = cached() {
             return Ok((component, true));
         }
         let _one_at_a_time = lock(&self.compile_lock);
+        if let Some(component) = cached() {
+            return Ok((component, true));
+        }
+        let remember = |component: &Component| {
+            let mut cache = lock(&self.components);
+            cache.retain(|(hash, _)| *hash != sha256);
+            cache.push_front((sha256, component.clone()));
+            cache.truncate(CACHED_MODULES);
+        };
+        if let Some(disk) = &self.disk
+            && let Lookup::Hit(component) = disk.get::<Component>(&self.engine, &sha256)
+        {
+            remember(&component);
+            return Ok((component, true));
+        }
         let total = count_functions(bytes);
         self.hook.begin(total, job.run, job.events.clone(), Arc::clone(job.stop), job.deadline);
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| Component::new(&self.engine, bytes)));
         let cancelled = self.hook.end();
         match result {
             Ok(Ok(component)) => {
-                let mut cache = lock(&self.components);
-                cache.retain(|(hash, _)| *hash != sha256);
-                cache.push_front((sha256, component.clone()));
-                cache.truncate(CACHED_MODULES);
+                remember(&component);
+                // Written now (a component is compiled once per session at
+                // most): the next session starts it from disk.
+                if let Some(disk) = &self.disk {
+                    let _ = disk.put(&self.engine, &sha256, &component);
+                }
                 Ok((component, false))
             }
             Ok(Err(e)) => Err(CompileFailure::Error(format!("{e:#}"))),

@@ -253,10 +253,12 @@ impl Visit for Fields {
         // captured (`RUST_BACKTRACE=1`); resolving it takes tens of
         // milliseconds. The first line is the message: stop writing there.
         let mut text = FirstLine(String::new());
-        let _ = write!(text, "{value:?}");
+        let cut = write!(text, "{value:?}").is_err();
         let mut text = text.0;
-        if text.starts_with("Err(") && !text.ends_with(')') {
-            text.push(')');
+        if cut {
+            // Close what the cut left open: `Err(access-denied (error 1)`.
+            let open = text.matches('(').count().saturating_sub(text.matches(')').count());
+            text.push_str(&")".repeat(open));
         }
         self.values.push((field.name(), text));
     }

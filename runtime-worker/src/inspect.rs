@@ -128,6 +128,22 @@ pub struct ComponentInfo {
     pub core_modules: Vec<Section>,
     /// The component's world as WIT text, or why it could not be printed.
     pub wit: Result<String, String>,
+    /// The functions it exports, with their WIT types (a form for calling
+    /// them is built from these).
+    #[serde(skip)]
+    pub functions: Vec<crate::typed::TypedFunction>,
+}
+
+impl ComponentInfo {
+    /// A command: it exports `wasi:cli/run`.
+    pub fn is_command(&self) -> bool {
+        self.functions.iter().any(|f| f.interface.as_deref().is_some_and(|i| i.starts_with("wasi:cli/run")))
+    }
+
+    /// The functions a person may call (the command's `run` aside).
+    pub fn callable(&self) -> impl Iterator<Item = &crate::typed::TypedFunction> {
+        self.functions.iter().filter(|f| !f.interface.as_deref().is_some_and(|i| i.starts_with("wasi:cli/run")))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -208,6 +224,7 @@ pub fn inspect_bytes(bytes: &[u8]) -> Inspection {
         reader.out.component = Some(ComponentInfo {
             core_modules: std::mem::take(&mut reader.core_modules),
             wit: crate::wit_world::world_text(bytes),
+            functions: crate::typed::exported_functions(bytes).unwrap_or_default(),
         });
     }
     reader.out.custom.function_names.sort_by_key(|(i, _)| *i);

@@ -42,9 +42,39 @@ pub struct ModuleCache {
     cap_bytes: u64,
 }
 
+/// Compiled code the cache can hold: core modules and components.
+pub trait Artifact: Sized {
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>>;
+    /// # Safety
+    /// `bytes` must be the unaltered output of `serialize` (see `get`).
+    unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self>;
+}
+
+impl Artifact for Module {
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
+        Module::serialize(self)
+    }
+
+    unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
+        // SAFETY: passed on from the caller.
+        unsafe { Module::deserialize(engine, bytes) }
+    }
+}
+
+impl Artifact for wasmtime::component::Component {
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
+        wasmtime::component::Component::serialize(self)
+    }
+
+    unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
+        // SAFETY: passed on from the caller.
+        unsafe { wasmtime::component::Component::deserialize(engine, bytes) }
+    }
+}
+
 /// What a lookup found.
-pub enum Lookup {
-    Hit(Module),
+pub enum Lookup<A = Module> {
+    Hit(A),
     Miss,
     /// An entry existed and was unusable; it has been removed.
     Rejected(String),
@@ -69,7 +99,7 @@ impl ModuleCache {
         self.dir.join(format!("{}-{}.{EXTENSION}", crate::load::hex(sha256), crate::load::hex(&fingerprint[..8])))
     }
 
-    pub fn get(&self, engine: &Engine, sha256: &[u8; 32]) -> Lookup {
+    pub fn get<A: Artifact>(&self, engine: &Engine, sha256: &[u8; 32]) -> Lookup<A> {
         let path = self.entry_path(engine, sha256);
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
@@ -91,7 +121,7 @@ impl ModuleCache {
         // configuration. (Whoever can write this directory can also replace
         // the program itself; the hash guards against damage, not against
         // the user's own account.)
-        match unsafe { Module::deserialize(engine, payload) } {
+        match unsafe { A::deserialize(engine, payload) } {
             Ok(module) => {
                 // Mark it used, for eviction by last use.
                 if let Ok(file) = fs::File::options().append(true).open(&path) {
@@ -105,7 +135,7 @@ impl ModuleCache {
 
     /// Stores `module`, then trims the cache to its cap. Errors are returned
     /// for reporting; a cache that cannot be written is only slower.
-    pub fn put(&self, engine: &Engine, sha256: &[u8; 32], module: &Module) -> Result<(), String> {
+    pub fn put<A: Artifact>(&self, engine: &Engine, sha256: &[u8; 32], module: &A) -> Result<(), String> {
         let payload = module.serialize().map_err(|e| format!("cannot serialise the compiled module: {e:#}"))?;
         if payload.len() as u64 + HEADER as u64 > self.cap_bytes {
             return Ok(());
@@ -219,14 +249,37 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_component_comes_back_and_its_export_runs() {
+        use wasmtime::component::{Component, Linker};
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ModuleCache::new(dir.path(), DEFAULT_CAP_BYTES);
+        let engine = engine(false);
+        let wat = r#"(component
+            (core module $m (func (export "f") (result i32) i32.const 42))
+            (core instance $i (instantiate $m))
+            (func (export "answer") (result u32) (canon lift (core func $i "f"))))"#;
+        let bytes = wat::parse_str(wat).unwrap();
+        let sha: [u8; 32] = Sha256::digest(&bytes).into();
+        assert!(matches!(cache.get::<Component>(&engine, &sha), Lookup::Miss));
+        cache.put(&engine, &sha, &Component::new(&engine, &bytes).unwrap()).unwrap();
+        let Lookup::Hit(component) = cache.get::<Component>(&engine, &sha) else { panic!("no hit") };
+        let mut store = wasmtime::Store::new(&engine, ());
+        let instance = Linker::new(&engine).instantiate(&mut store, &component).unwrap();
+        let answer = instance.get_typed_func::<(), (u32,)>(&mut store, "answer").unwrap();
+        assert_eq!(answer.call(&mut store, ()).unwrap(), (42,));
+        // A component's entry is not taken for a module, nor the reverse.
+        assert!(matches!(cache.get::<Module>(&engine, &sha), Lookup::Rejected(_)));
+    }
+
+    #[test]
     fn a_stored_module_comes_back_and_runs() {
         let dir = tempfile::tempdir().unwrap();
         let cache = ModuleCache::new(dir.path(), DEFAULT_CAP_BYTES);
         let engine = engine(false);
         let (module, sha) = module(&engine, "i32.const 42");
-        assert!(matches!(cache.get(&engine, &sha), Lookup::Miss));
+        assert!(matches!(cache.get::<Module>(&engine, &sha), Lookup::Miss));
         cache.put(&engine, &sha, &module).unwrap();
-        let Lookup::Hit(loaded) = cache.get(&engine, &sha) else { panic!("a hit") };
+        let Lookup::Hit(loaded) = cache.get::<Module>(&engine, &sha) else { panic!("a hit") };
         assert_eq!(call_f(&engine, &loaded), 42);
     }
 
@@ -255,7 +308,7 @@ mod tests {
             let mut bytes = fs::read(&path).unwrap();
             damage(&mut bytes);
             fs::write(&path, &bytes).unwrap();
-            match cache.get(&engine, &sha) {
+            match cache.get::<Module>(&engine, &sha) {
                 Lookup::Rejected(why) => assert!(why.contains(&path.display().to_string()), "{what}: {why}"),
                 Lookup::Hit(_) => panic!("{what}: loaded a damaged entry"),
                 Lookup::Miss => panic!("{what}: not even looked at"),
@@ -276,9 +329,9 @@ mod tests {
         let (theirs, ours) = (cache.entry_path(&fueled, &sha), cache.entry_path(&plain, &sha));
         assert_ne!(theirs, ours, "engines with different settings use different entries");
         fs::copy(&theirs, &ours).unwrap();
-        assert!(matches!(cache.get(&plain, &sha), Lookup::Rejected(_)));
+        assert!(matches!(cache.get::<Module>(&plain, &sha), Lookup::Rejected(_)));
         // The fueled engine still finds its own.
-        let Lookup::Hit(loaded) = cache.get(&fueled, &sha) else { panic!("a hit") };
+        let Lookup::Hit(loaded) = cache.get::<Module>(&fueled, &sha) else { panic!("a hit") };
         assert_eq!(call_f(&fueled, &loaded), 1);
     }
 
@@ -310,7 +363,7 @@ mod tests {
             .unwrap()
             .set_modified(past + std::time::Duration::from_secs(30))
             .unwrap();
-        assert!(matches!(cache.get(&engine, &modules[0].1), Lookup::Hit(_)));
+        assert!(matches!(cache.get::<Module>(&engine, &modules[0].1), Lookup::Hit(_)));
         cache.put(&engine, &modules[2].1, &modules[2].0).unwrap();
         let present: Vec<bool> = modules.iter().map(|(_, sha)| cache.entry_path(&engine, sha).exists()).collect();
         assert_eq!(present, [true, false, true]);

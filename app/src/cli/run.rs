@@ -213,6 +213,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
 #[derive(Default)]
 struct Evidence {
     denied: Vec<runtime_worker::CallEvent>,
+    denied_host: Vec<runtime_worker::HostCall>,
     prestat: Vec<runtime_worker::CallEvent>,
     host_paths: Vec<String>,
     stdout: Vec<u8>,
@@ -238,6 +239,7 @@ impl Evidence {
                     self.host_paths.push(path.to_string());
                 }
             }
+            WorkerEvent::HostCall(call) if call.denial.is_some() => self.denied_host.push(call.clone()),
             WorkerEvent::Output { stream, bytes } => {
                 let kept = if *stream == Stream::Stdout { &mut self.stdout } else { &mut self.stderr };
                 kept.extend_from_slice(bytes);
@@ -267,7 +269,8 @@ impl Evidence {
         let tail =
             |bytes: &[u8]| String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(EXPLAIN_TAIL)..]).into_owned();
         let (stdout, stderr) = (tail(&self.stdout), tail(&self.stderr));
-        let findings = diagnose(&DiagnosisInput {
+        let mut findings = runtime_worker::diagnosis::diagnose_host_calls(&self.denied_host);
+        findings.extend(diagnose(&DiagnosisInput {
             profile,
             outcome: Some(outcome),
             denied: &self.denied,
@@ -277,7 +280,7 @@ impl Evidence {
             stderr: &stderr,
             memory_refused: self.memory_refused,
             language,
-        });
+        }));
         explain_text(&findings)
     }
 }

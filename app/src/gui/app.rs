@@ -49,10 +49,11 @@ pub enum Tab {
     Console,
     Compare,
     Density,
+    Call,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 10] = [
+    pub const ALL: [Tab; 11] = [
         Tab::Inspector,
         Tab::Disassembly,
         Tab::Calls,
@@ -63,6 +64,7 @@ impl Tab {
         Tab::Console,
         Tab::Compare,
         Tab::Density,
+        Tab::Call,
     ];
 
     pub fn title(self) -> &'static str {
@@ -77,6 +79,7 @@ impl Tab {
             Tab::Console => "Console",
             Tab::Compare => "Compare",
             Tab::Density => "Density",
+            Tab::Call => "Call",
         }
     }
 }
@@ -88,6 +91,15 @@ pub enum LastModule {
     Sample(String),
 }
 
+/// What the Call tab's form holds: the function, and each parameter's field
+/// as typed (plain text for strings, WAVE for compound values).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CallForm {
+    pub function: Option<String>,
+    pub inputs: Vec<String>,
+}
+
 /// The state that we persist between runs of the app.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
@@ -96,6 +108,8 @@ pub struct State {
     pub entry: Entry,
     /// Arguments for an invoked export, as typed.
     pub invoke_args: String,
+    /// The Call tab's form for a component's function.
+    pub call: CallForm,
     pub recent: Vec<PathBuf>,
     pub last_module: Option<LastModule>,
     pub tab: Tab,
@@ -113,6 +127,7 @@ impl Default for State {
             profile: SandboxProfile::default(),
             entry: Entry::Start,
             invoke_args: String::new(),
+            call: CallForm::default(),
             recent: Vec::new(),
             last_module: None,
             tab: Tab::Calls,
@@ -296,16 +311,36 @@ impl WasmscopeApp {
         if take_profile {
             self.state.profile = (sample.profile)(samples::sample_data());
             self.state.entry = (sample.entry)();
-            if let Entry::Invoke { args, .. } = &self.state.entry {
-                self.state.invoke_args = args.join(" ");
+            if let Entry::Invoke { name, args } = &self.state.entry {
+                if self.session.module.as_ref().is_some_and(|m| m.inspection.component.is_some()) {
+                    // A component's sample gives the Call form's fields, as typed.
+                    self.state.call = CallForm { function: Some(name.clone()), inputs: args.clone() };
+                    self.state.tab = Tab::Call;
+                } else {
+                    self.state.invoke_args = args.join(" ");
+                }
             }
         }
     }
 
     pub fn run(&mut self) {
-        let entry = match &self.state.entry {
-            Entry::Start => Entry::Start,
-            Entry::Invoke { name, .. } => Entry::Invoke {
+        let component = self.session.module.as_ref().and_then(|m| m.inspection.component.clone());
+        let entry = match (&self.state.entry, component) {
+            (Entry::Start, _) => Entry::Start,
+            // A component's function takes the Call tab's fields, as WAVE.
+            (Entry::Invoke { name, .. }, Some(component)) => match component.callable().find(|f| f.path() == *name) {
+                Some(function) => {
+                    let form = &self.state.call;
+                    let filled = form.function.as_deref() == Some(name.as_str());
+                    let args = function.params.iter().enumerate().map(|(i, (_, ty))| match form.inputs.get(i) {
+                        Some(input) if filled => super::call_view::to_wave(ty, input),
+                        _ => ty.default_wave(),
+                    });
+                    Entry::Invoke { name: name.clone(), args: args.collect() }
+                }
+                None => Entry::Start,
+            },
+            (Entry::Invoke { name, .. }, None) => Entry::Invoke {
                 name: name.clone(),
                 args: self.state.invoke_args.split_whitespace().map(str::to_string).collect(),
             },
@@ -482,7 +517,18 @@ impl eframe::App for WasmscopeApp {
                         self.profile_windows.menu(ui, &mut self.state.profile, &mut self.dialogs);
                     });
                 });
-                capabilities_panel::ui(ui, &mut self.state.profile, &mut self.dialogs, self.session.is_running())
+                let component = self
+                    .session
+                    .module
+                    .as_ref()
+                    .is_some_and(|m| m.module.kind == runtime_worker::ModuleKind::Component);
+                capabilities_panel::ui(
+                    ui,
+                    &mut self.state.profile,
+                    &mut self.dialogs,
+                    self.session.is_running(),
+                    component,
+                )
             },
         );
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
@@ -529,7 +575,7 @@ impl WasmscopeApp {
                         if lines > 0 { format!("Console ({lines})") } else { "Console".to_string() }
                     }
                     Tab::Calls => {
-                        let calls = self.session.current_run().map_or(0, |r| r.calls.len());
+                        let calls = self.session.current_run().map_or(0, |r| r.calls.len() + r.host_calls.len());
                         if calls > 0 { format!("Calls ({calls})") } else { "Calls".to_string() }
                     }
                     Tab::Why => {
@@ -555,6 +601,7 @@ impl WasmscopeApp {
             }
             Tab::Compare => self.compare.ui(ui, &self.session),
             Tab::Density => self.density.ui(ui, &self.session),
+            Tab::Call => super::call_view::ui(ui, self),
             Tab::Summary => summary_view::ui(ui, self.session.current_run()),
             Tab::Memory => memory_view::ui(ui, self.session.current_run()),
             Tab::Timings => timings_view::ui(ui, &self.session.runs),
@@ -658,6 +705,10 @@ mod tests {
             },
             entry: Entry::Invoke { name: "add".into(), args: vec![] },
             invoke_args: "2 3".into(),
+            call: CallForm {
+                function: Some("wasmscope:db/database-connector#execute-query".into()),
+                inputs: vec!["select * from users".into()],
+            },
             recent: vec![PathBuf::from("/home/me/a.wasm")],
             last_module: Some(LastModule::Sample("escape.wat".into())),
             tab: Tab::Memory,

@@ -28,6 +28,8 @@ pub struct CallsView {
     shown_before: usize,
     /// The run whose first denial was selected when it ended.
     explained: Option<RunId>,
+    /// A component run's host calls.
+    host: super::host_calls_view::HostCallsView,
 }
 
 impl CallsView {
@@ -55,6 +57,9 @@ impl CallsView {
             ui.label(RichText::new("Run the module (F5) to see its WASI calls here.").size(16.0));
             return;
         };
+        if run.component {
+            return self.host.ui(ui, run, filter, follow);
+        }
         if self.run != Some(run.id) {
             self.new_run();
             self.run = Some(run.id);

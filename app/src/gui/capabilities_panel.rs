@@ -11,7 +11,9 @@ use super::file_dialog::{DialogPurpose, FileDialogs};
 use super::theme;
 use crate::samples;
 
-pub fn ui(ui: &mut Ui, profile: &mut SandboxProfile, dialogs: &mut FileDialogs, running: bool) {
+/// `component`: the loaded module is a component, whose sockets the
+/// network policy governs (a core module has none).
+pub fn ui(ui: &mut Ui, profile: &mut SandboxProfile, dialogs: &mut FileDialogs, running: bool, component: bool) {
     chips(ui, profile);
     if running {
         ui.label(RichText::new("Changes apply to the next run.").color(theme::tokens(ui).muted_text));
@@ -21,7 +23,7 @@ pub fn ui(ui: &mut Ui, profile: &mut SandboxProfile, dialogs: &mut FileDialogs, 
         section(ui, "Files", |ui| files(ui, profile, dialogs));
         section(ui, "Environment", |ui| environment(ui, profile));
         section(ui, "Clocks", |ui| clocks(ui, &mut profile.clocks));
-        section(ui, "Network", |ui| network(ui, &mut profile.network));
+        section(ui, "Network", |ui| network(ui, profile, component));
         section(ui, "Arguments", |ui| arguments(ui, &mut profile.args));
         section(ui, "Stdin", |ui| stdin(ui, &mut profile.stdin));
         section(ui, "Random", |ui| random(ui, &mut profile.random));
@@ -196,7 +198,9 @@ fn clocks(ui: &mut Ui, clocks: &mut ClockPolicy) {
     }
 }
 
-fn network(ui: &mut Ui, network: &mut NetworkPolicy) {
+fn network(ui: &mut Ui, profile: &mut SandboxProfile, component: bool) {
+    let t = theme::tokens(ui);
+    let network = &mut profile.network;
     ui.horizontal_wrapped(|ui| {
         ui.radio_value(network, NetworkPolicy::Off, "Off");
         ui.radio_value(network, NetworkPolicy::Loopback, "Loopback");
@@ -217,11 +221,23 @@ fn network(ui: &mut Ui, network: &mut NetworkPolicy) {
         {
             *patterns = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
         }
+        for pattern in patterns.iter() {
+            if let Err(problem) = runtime_worker::network::AddrPattern::parse(pattern) {
+                ui.add(egui::Label::new(RichText::new(problem).small().color(t.error_text)).wrap());
+            }
+        }
     }
-    let note = RichText::new(
-        "Core (preview1) modules cannot open sockets; socket calls on any descriptor are denials while the network is off.",
-    );
-    ui.add(egui::Label::new(note.small().color(theme::tokens(ui).muted_text)).wrap());
+    let network_on = !profile.network.is_off();
+    ui.add_enabled(network_on, egui::Checkbox::new(&mut profile.dns, "DNS lookups"))
+        .on_hover_text("Let the guest resolve host names (wasi:sockets/ip-name-lookup)");
+    let note = if component {
+        "Applies to this component's sockets: every address it binds, connects or sends to is checked, and a \
+         refusal shows in Calls with the address and the rule."
+    } else {
+        "Core (preview1) modules cannot open sockets; socket calls on any descriptor are denials while the network \
+         is off. The policy applies in full to components."
+    };
+    ui.add(egui::Label::new(RichText::new(note).small().color(t.muted_text)).wrap());
 }
 
 fn arguments(ui: &mut Ui, args: &mut Vec<String>) {

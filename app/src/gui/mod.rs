@@ -2,6 +2,7 @@
 //! none of them touches the engine.
 
 pub mod app;
+pub mod call_view;
 pub mod calls_view;
 pub mod capabilities_panel;
 pub mod compare_view;
@@ -10,6 +11,7 @@ pub mod density_view;
 pub mod diagnosis_view;
 pub mod disassembly_view;
 pub mod file_dialog;
+pub mod host_calls_view;
 pub mod inspector_view;
 pub mod memory_view;
 pub mod module_panel;

@@ -80,6 +80,9 @@ fn module_info(ui: &mut Ui, app: &mut WasmscopeApp) {
 fn entry_point(ui: &mut Ui, app: &mut WasmscopeApp) {
     let Some(module) = &app.session.module else { return };
     let inspection = module.inspection.clone();
+    if let Some(component) = &inspection.component {
+        return component_entry_point(ui, app, component);
+    }
     let heading = ui.label(RichText::new("Entry point").strong());
     let current = match &app.state.entry {
         Entry::Start => "_start".to_string(),
@@ -120,6 +123,53 @@ fn entry_point(ui: &mut Ui, app: &mut WasmscopeApp) {
         && let Some(first) = inspection.invocable_exports().next()
     {
         app.state.entry = Entry::Invoke { name: first.name.clone(), args: Vec::new() };
+    }
+}
+
+/// A component runs `wasi:cli/run`, or one of its functions with the
+/// arguments of the Call tab's form.
+fn component_entry_point(ui: &mut Ui, app: &mut WasmscopeApp, component: &runtime_worker::inspect::ComponentInfo) {
+    let is_command = component.is_command();
+    let callable: Vec<_> = component.callable().collect();
+    // Keep a stale function from a previous module from being called.
+    let valid = match &app.state.entry {
+        Entry::Start => is_command,
+        Entry::Invoke { name, .. } => callable.iter().any(|f| f.path() == *name),
+    };
+    if !valid {
+        app.state.entry = match callable.last() {
+            Some(f) if !is_command => Entry::Invoke { name: f.path(), args: Vec::new() },
+            _ => Entry::Start,
+        };
+    }
+    let heading = ui.label(RichText::new("Entry point").strong());
+    let current = match &app.state.entry {
+        Entry::Start => "wasi:cli/run".to_string(),
+        Entry::Invoke { name, .. } => name.rsplit('#').next().unwrap_or(name).to_string(),
+    };
+    let combo = egui::ComboBox::from_id_salt("entry-point").selected_text(&current).width(200.0).show_ui(ui, |ui| {
+        if is_command {
+            ui.selectable_value(&mut app.state.entry, Entry::Start, "wasi:cli/run (command)");
+        }
+        for function in &callable {
+            let selected = matches!(&app.state.entry, Entry::Invoke { name, .. } if *name == function.path());
+            if ui.selectable_label(selected, function.path()).on_hover_text(function.signature()).clicked() {
+                app.state.entry = Entry::Invoke { name: function.path(), args: Vec::new() };
+                if app.state.call.function.as_deref() != Some(function.path().as_str()) {
+                    app.state.call.function = Some(function.path());
+                    app.state.call.inputs.clear();
+                }
+            }
+        }
+    });
+    combo.response.labelled_by(heading.id);
+    if let Entry::Invoke { name, .. } = &app.state.entry
+        && let Some(function) = callable.iter().find(|f| f.path() == *name)
+    {
+        ui.label(RichText::new(function.signature()).monospace());
+        if ui.link("Fill in its arguments in the Call tab").clicked() {
+            app.state.tab = super::app::Tab::Call;
+        }
     }
 }
 

@@ -18,6 +18,10 @@ pub struct RunRecord {
     pub module_name: String,
     pub module_sha256: [u8; 32],
     pub profile: SandboxProfile,
+    /// The export the run called, when it did not run `_start`/`wasi:cli/run`.
+    pub invoked: Option<String>,
+    /// The module is a component: its calls are `host_calls`.
+    pub component: bool,
     started: Instant,
     ended: Option<Instant>,
     pub calls: CallStore,
@@ -46,6 +50,8 @@ impl RunRecord {
             module_name: module_name.to_string(),
             module_sha256: sha256,
             profile,
+            invoked: None,
+            component: false,
             started: Instant::now(),
             ended: None,
             calls: CallStore::new(),
@@ -109,7 +115,9 @@ impl RunRecord {
             _ => None,
         });
         let (stdout, stderr) = (self.console.text(Stream::Stdout), self.console.text(Stream::Stderr));
-        diagnose(&DiagnosisInput {
+        let denied_host: Vec<HostCall> = self.host_calls.iter().filter(|c| c.denial.is_some()).cloned().collect();
+        let mut findings = runtime_worker::diagnosis::diagnose_host_calls(&denied_host);
+        findings.extend(diagnose(&DiagnosisInput {
             profile: &self.profile,
             outcome: self.outcome.as_ref(),
             denied: &denied,
@@ -119,7 +127,8 @@ impl RunRecord {
             stderr: &stderr,
             memory_refused,
             language,
-        })
+        }));
+        findings
     }
 
     pub fn is_finished(&self) -> bool {

@@ -150,14 +150,20 @@ impl Session {
             return self.error("open a module first".to_string());
         };
         let module = entry_module.module.clone();
+        let kind = module.kind;
         let language = entry_module.inspection.language();
         self.abandon_active();
         let name = module.name.clone();
         let sha256 = module.sha256;
         let handle = self.runtime.start(RunRequest::new(module, profile.clone(), entry.clone()));
         self.runs_started += 1;
-        self.runs
-            .push(RunRecord::new(handle.id, self.runs_started, &name, sha256, profile.clone()).with_language(language));
+        let mut record =
+            RunRecord::new(handle.id, self.runs_started, &name, sha256, profile.clone()).with_language(language);
+        if let Entry::Invoke { name, .. } = entry {
+            record.invoked = Some(name.clone());
+        }
+        record.component = kind == runtime_worker::ModuleKind::Component;
+        self.runs.push(record);
         self.active = Some(handle);
         self.notice = None;
         self.trim_history();
