@@ -30,8 +30,18 @@ fn isolate_data_dir() {
 }
 
 fn app() -> Harness<'static, WasmscopeApp> {
+    app_sized(900.0)
+}
+
+/// A taller window shows the whole samples gallery, the component samples
+/// at its end included.
+fn tall_app() -> Harness<'static, WasmscopeApp> {
+    app_sized(1500.0)
+}
+
+fn app_sized(height: f32) -> Harness<'static, WasmscopeApp> {
     isolate_data_dir();
-    Harness::builder().with_size([1400.0, 900.0]).build_eframe(|_cc| WasmscopeApp::with_state(State::default(), None))
+    Harness::builder().with_size([1400.0, height]).build_eframe(|_cc| WasmscopeApp::with_state(State::default(), None))
 }
 
 fn samples_dir() -> PathBuf {
@@ -41,9 +51,18 @@ fn samples_dir() -> PathBuf {
 /// Steps the window until `done` says so (the worker runs on its own
 /// thread, so this is real time), failing after a generous bound.
 fn step_until(harness: &mut Harness<'static, WasmscopeApp>, what: &str, done: impl Fn(&WasmscopeApp) -> bool) {
+    step_within(harness, Duration::from_secs(20), what, done);
+}
+
+fn step_within(
+    harness: &mut Harness<'static, WasmscopeApp>,
+    limit: Duration,
+    what: &str,
+    done: impl Fn(&WasmscopeApp) -> bool,
+) {
     let started = Instant::now();
     while !done(harness.state()) {
-        assert!(started.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        assert!(started.elapsed() < limit, "timed out waiting for {what}");
         harness.step();
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -448,4 +467,66 @@ fn start_a_hundred_sandboxes_and_see_what_each_costs() {
     harness.get_by_label_contains("100 instances of hello.wat alive at once, started in");
     harness.get_by_label("host memory per instance");
     harness.get_by_label("64.0 KiB declared");
+}
+
+/// Compiling CPython (the Python samples) takes a while in a test build.
+const PYTHON_COMPILE: Duration = Duration::from_secs(240);
+
+#[test]
+fn a_component_command_shows_its_host_calls_by_interface() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Component: a C program as a WASI 0.2 command");
+    click_run(&mut harness);
+    show_tab(&mut harness, "Calls");
+    harness.get_by_label_contains("host calls (WASI 0.2)");
+    harness.get_by_label("descriptor.open-at");
+    harness.get_by_label_contains("path=\"hello.txt\"");
+    show_tab(&mut harness, "Console");
+    harness.get_by_label_contains("Hello from the host filesystem!");
+}
+
+#[test]
+fn call_the_database_connector_from_the_form_and_see_typed_records() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Component: the article's database-connector (Python)");
+    // The sample opens on the Call tab, its form built from the WIT types.
+    // The signature, in the Entry point box and above the form.
+    let signature = "execute-query: func(sql: string) -> result<list<query-result>, string>";
+    assert_eq!(harness.query_all_by_label(signature).count(), 2);
+    let field = harness.get_by_label("sql");
+    field.click();
+    settle(&mut harness);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("sql").type_text("select * from users where score > 90");
+    settle(&mut harness);
+    harness.get_by_label("▶ Call").click();
+    settle(&mut harness);
+    step_within(&mut harness, PYTHON_COMPILE, "the call to return", |app| !app.session.is_running());
+    settle(&mut harness);
+    let run = harness.state().session.current_run().unwrap();
+    assert!(matches!(run.outcome, Some(runtime_worker::RunOutcome::Returned { .. })), "{:?}", run.outcome);
+    // Two records, shown as a table with the record's fields as columns.
+    harness.get_by_label("2 query-results");
+    harness.get_by_label("score");
+    harness.get_by_label("ada");
+    harness.get_by_label("barbara");
+    assert!(harness.query_by_label("linus").is_none(), "only the rows the query selects");
+}
+
+#[test]
+fn a_component_refused_a_connection_names_the_address_and_offers_exactly_it() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Component: a TCP client (Python) and the allow-list");
+    harness.key_press(egui::Key::F5);
+    settle(&mut harness);
+    step_within(&mut harness, PYTHON_COMPILE, "the run to finish", |app| !app.session.is_running());
+    show_tab(&mut harness, "Calls");
+    // In the table, and in the detail pane that opens on the denial.
+    assert_eq!(harness.query_all_by_label("⛔ access-denied").count(), 2);
+    let run = harness.state().session.current_run().unwrap();
+    let denied: Vec<_> = run.host_calls.iter().filter_map(|c| c.denial.as_ref()).collect();
+    assert_eq!(denied.len(), 1, "{denied:?}");
+    assert!(denied[0].reason.contains("127.0.0.1:8080") && denied[0].reason.contains("10.0.0.1:80"));
+    show_tab(&mut harness, "Why?");
+    harness.get_by_label_contains("Allow 127.0.0.1:8080 in the network allow-list");
 }

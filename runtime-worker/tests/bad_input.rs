@@ -18,10 +18,10 @@ fn failure(outcome: RunOutcome) -> (Phase, String) {
 }
 
 #[test]
-fn a_component_on_the_core_path_is_refused_clearly() {
+fn a_component_that_is_not_a_command_says_so() {
     let (stage, message) = failure(run_wat("(component)", SandboxProfile::default()));
-    assert_eq!(stage, Phase::Compile);
-    assert!(message.contains("component"), "{message}");
+    assert_eq!(stage, Phase::Instantiate);
+    assert!(message.contains("does not export `wasi:cli/run`"), "{message}");
 }
 
 #[test]
