@@ -211,3 +211,53 @@ fn density_starts_n_sandboxes_and_reports_per_instance_figures() {
     let c_program = wasmscope(&["density", "-n", "5", "samples/real/write_log.wasm"]);
     assert_eq!(c_program.status.code(), Some(0), "{}", text(&c_program.stderr));
 }
+
+#[test]
+fn call_lists_a_components_functions_and_calls_one_with_wave_arguments() {
+    let db = "samples/components/database_connector.wasm";
+    let out = wasmscope(&["call", db]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let listing = text(&out.stdout);
+    assert!(listing.contains("wasmscope:db/database-connector:"), "{listing}");
+    assert!(listing.contains("  execute-query: func(sql: string) -> result<list<query-result>, string>"), "{listing}");
+
+    let out = wasmscope(&["call", db, "execute-query", "\"select * from users where id = 3\""]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "ok([{id: 3, name: \"linus\", score: 67.25}])\n");
+
+    let out = wasmscope(&["call", db, "execute-query", "3"]);
+    assert_eq!(out.status.code(), Some(126));
+    assert!(text(&out.stderr).contains("argument `sql` of `execute-query`: `3` is not a string value"));
+}
+
+#[test]
+fn a_refused_connection_is_a_denied_line_in_the_json_trace_and_never_reaches_the_server() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let out = wasmscope(&[
+        "run",
+        "--allow-net",
+        "10.0.0.1:80",
+        "--trace",
+        "json",
+        "--explain",
+        "samples/components/tcp_connect.wasm",
+        &addr,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    let denied: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|c| c["denied"] == true)
+        .collect();
+    assert_eq!(denied.len(), 1, "{stderr}");
+    assert_eq!(denied[0]["interface"], "wasi:sockets/tcp");
+    assert_eq!(denied[0]["errno"], "access-denied");
+    assert_eq!(denied[0]["capability"], "network");
+    let reason = denied[0]["reason"].as_str().unwrap();
+    assert!(reason.contains(&addr) && reason.contains("`10.0.0.1:80`"), "{reason}");
+    assert!(stderr.contains(&format!("fix: Allow {addr} in the network allow-list (add `--allow-net {addr}`)")));
+    assert_eq!(listener.accept().unwrap_err().kind(), std::io::ErrorKind::WouldBlock, "nothing connected");
+}

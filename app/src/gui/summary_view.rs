@@ -5,6 +5,7 @@ use egui_extras::{Column, TableBuilder};
 use runtime_worker::describe::format_nanos;
 
 use super::theme;
+use crate::model::call_store::FuncStats;
 use crate::model::run_record::RunRecord;
 
 pub fn ui(ui: &mut Ui, run: Option<&RunRecord>) {
@@ -13,7 +14,21 @@ pub fn ui(ui: &mut Ui, run: Option<&RunRecord>) {
         return;
     };
     let t = theme::tokens(ui);
-    let mut rows = run.calls.called_functions();
+    // Rows of (function name, totals): a core module's WASI functions, or a
+    // component's host functions by interface.
+    let mut rows: Vec<(String, FuncStats)> = if run.component {
+        let mut by_name: std::collections::BTreeMap<String, FuncStats> = Default::default();
+        for call in &run.host_calls {
+            let stats = by_name.entry(call.qualified_name()).or_default();
+            stats.calls += 1;
+            stats.total_ns += call.dur_ns;
+            stats.errors += u64::from(call.error.is_some());
+            stats.denied += u64::from(call.denial.is_some());
+        }
+        by_name.into_iter().collect()
+    } else {
+        run.calls.called_functions().into_iter().map(|(f, s)| (f.name().to_string(), s)).collect()
+    };
     rows.sort_by(|a, b| b.1.total_ns.cmp(&a.1.total_ns).then(b.1.calls.cmp(&a.1.calls)));
     let total_ns: u64 = rows.iter().map(|(_, s)| s.total_ns).sum();
     let total_calls: u64 = rows.iter().map(|(_, s)| s.calls).sum();
@@ -62,7 +77,7 @@ pub fn ui(ui: &mut Ui, run: Option<&RunRecord>) {
                         ui.label(if stats.denied > 0 { text.color(t.denied_text).strong() } else { text });
                     });
                     row.col(|ui| {
-                        ui.monospace(func.name());
+                        ui.monospace(func);
                     });
                 });
             }
