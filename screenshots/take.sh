@@ -23,7 +23,7 @@ shot() {
     shift $(($# < 4 ? $# : 4))
     DISPLAY=$display XDG_DATA_HOME=$data "$bin" --sample "$sample" --run --tab "$tab" &
     local app=$!
-    sleep 3
+    sleep "${WAIT:-3}"
     local win
     win=$(DISPLAY=$display xdotool search --sync --name Wasmscope | head -1)
     for _ in $(seq 1 "$extra"); do
@@ -50,5 +50,9 @@ shot why write_log.wasm why
 # The fix button on the Why? tab (applies it and runs again), then the
 # Compare tab: the two runs side by side.
 shot compare write_log.wasm why 0 400,200 1000,55
+# Components: the Python samples compile CPython on their first run (less
+# than a minute in a debug build; then the module cache has them).
+WAIT=60 shot component-call database_connector.wasm call
+WAIT=30 shot component-denied tcp_connect.wasm calls
 # The 10000 preset, then Start.
 shot density hello.wat density 0 540,88 620,88

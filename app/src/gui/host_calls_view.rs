@@ -107,10 +107,10 @@ impl HostCallsView {
             .cell_layout(egui::Layout::left_to_right(Align::Center))
             .column(Column::initial(48.0).at_least(32.0))
             .column(Column::initial(80.0).at_least(60.0))
-            .column(Column::initial(170.0).at_least(80.0).clip(true))
-            .column(Column::initial(230.0).at_least(80.0).clip(true))
+            .column(Column::initial(150.0).at_least(80.0).clip(true))
+            .column(Column::initial(190.0).at_least(80.0).clip(true))
             .column(Column::remainder().at_least(100.0).clip(true))
-            .column(Column::initial(150.0).at_least(60.0).clip(true))
+            .column(Column::initial(120.0).at_least(60.0).clip(true))
             .column(Column::initial(72.0).at_least(50.0))
             .auto_shrink([false; 2]);
         if follow && shown > self.shown_before && shown > 0 {
