@@ -72,6 +72,40 @@ pub fn trace_csv(calls: &CallStore) -> String {
     out
 }
 
+/// A component's host calls as JSON lines (the `--trace json` format).
+pub fn host_calls_jsonl(calls: &[runtime_worker::HostCall]) -> String {
+    let mut out = String::new();
+    for call in calls {
+        out.push_str(&call.to_json().to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// A component's host calls as CSV rows: seq, start, interface, function,
+/// arguments, result, error, denied, reason, duration.
+pub fn host_calls_csv(calls: &[runtime_worker::HostCall]) -> String {
+    let mut out = String::from("seq,start_ns,interface,function,arguments,result,error,denied,reason,duration_ns\n");
+    for call in calls {
+        let fields = [
+            call.seq.to_string(),
+            call.start_ns.to_string(),
+            call.interface.to_string(),
+            call.function.to_string(),
+            call.args_text(),
+            call.result.to_string(),
+            call.error.as_deref().unwrap_or_default().to_string(),
+            call.denial.is_some().to_string(),
+            call.denial.as_ref().map(|d| d.reason.clone()).unwrap_or_default(),
+            call.dur_ns.to_string(),
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
 fn csv_field(field: &str) -> String {
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
@@ -89,5 +123,34 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn host_calls_export_with_their_interface_and_denial() {
+        use std::sync::Arc;
+        let call = runtime_worker::HostCall {
+            seq: 4,
+            interface: Arc::from("wasi:sockets/tcp"),
+            function: Arc::from("[method]tcp-socket.finish-connect"),
+            start_ns: 10,
+            dur_ns: 20,
+            args: vec![("self".into(), "#1".into())],
+            result: "Err(access-denied)".into(),
+            error: Some("access-denied".into()),
+            denial: Some(Box::new(runtime_worker::Denial {
+                capability: runtime_worker::Capability::Network,
+                reason: "a TCP connection to 10.0.0.2:80 refused: the network is loopback-only".into(),
+            })),
+        };
+        let csv = host_calls_csv(std::slice::from_ref(&call));
+        assert_eq!(
+            csv.lines().nth(1).unwrap(),
+            "4,10,wasi:sockets/tcp,[method]tcp-socket.finish-connect,self=#1,Err(access-denied),access-denied,true,\
+             a TCP connection to 10.0.0.2:80 refused: the network is loopback-only,20"
+        );
+        let json: serde_json::Value = serde_json::from_str(host_calls_jsonl(&[call]).trim()).unwrap();
+        assert_eq!(json["interface"], "wasi:sockets/tcp");
+        assert_eq!(json["denied"], true);
+        assert_eq!(json["args"]["self"], "#1");
     }
 }

@@ -460,11 +460,15 @@ impl Judge {
         }
         let error = call.error.as_deref()?;
         if interface.starts_with("wasi:sockets/") {
-            if let Some(reason) = self.network.take_refusal() {
-                return Some(Denial { capability: Capability::Network, reason });
-            }
             let reason = match error {
-                "access-denied" => self.network.why_denied(),
+                // The address check refused an address (and said why), or
+                // the network is off; an `access-denied` from the host's own
+                // network stack (a privileged port, say) is not the sandbox.
+                "access-denied" => match self.network.take_refusal() {
+                    Some(reason) => reason,
+                    None if !self.network.sockets_allowed() => self.network.why_denied(),
+                    None => return None,
+                },
                 "permanent-resolver-failure" if !self.network.dns_allowed() => {
                     let host = call.args.iter().find(|(n, _)| &**n == "name").map(|(_, v)| v.to_string());
                     let host = host.unwrap_or_else(|| "a name".into());

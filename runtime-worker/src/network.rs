@@ -154,12 +154,9 @@ impl NetworkGuard {
     }
 
     /// Why a socket call failed with `access-denied` when no address was
-    /// checked (creating a socket with the network off).
+    /// checked: creating a socket with the network off.
     pub(crate) fn why_denied(&self) -> String {
-        match self.policy {
-            NetworkPolicy::Off => "the network is off: this run grants no sockets".to_string(),
-            _ => "refused by the network policy".to_string(),
-        }
+        "the network is off: this run grants no sockets".to_string()
     }
 
     /// Applies the policy to a WASI context under construction.

@@ -447,9 +447,17 @@ impl WasmscopeApp {
 
     fn export_trace(&mut self, path: &std::path::Path, csv: bool) {
         let Some(run) = self.session.current_run() else { return };
-        let text = if csv { export::trace_csv(&run.calls) } else { export::trace_jsonl(&run.calls) };
+        let text = match (run.component, csv) {
+            (true, true) => export::host_calls_csv(&run.host_calls),
+            (true, false) => export::host_calls_jsonl(&run.host_calls),
+            (false, true) => export::trace_csv(&run.calls),
+            (false, false) => export::trace_jsonl(&run.calls),
+        };
         match persist::atomic_write(path, text.as_bytes()) {
-            Ok(()) => self.session.notice(format!("Exported {} calls to {}", run.calls.len(), path.display())),
+            Ok(()) => {
+                let calls = if run.component { run.host_calls.len() } else { run.calls.len() };
+                self.session.notice(format!("Exported {calls} calls to {}", path.display()))
+            }
             Err(e) => self.session.error(format!("cannot write {}: {e}", path.display())),
         }
     }

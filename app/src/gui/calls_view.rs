@@ -58,6 +58,10 @@ impl CallsView {
             return;
         };
         if run.component {
+            if run.calls_discarded {
+                ui.label("The calls of this older run were let go to save memory; run it again to see them.");
+                return;
+            }
             return self.host.ui(ui, run, filter, follow);
         }
         if self.run != Some(run.id) {

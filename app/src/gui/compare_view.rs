@@ -65,7 +65,11 @@ impl CompareView {
         }
         profiles(ui, left_run, right_run);
         ui.separator();
-        self.calls(ui, left_run, right_run);
+        if left_run.component || right_run.component {
+            host_calls(ui, left_run, right_run, self.show_all);
+        } else {
+            self.calls(ui, left_run, right_run);
+        }
     }
 
     fn calls(&mut self, ui: &mut Ui, left: &RunRecord, right: &RunRecord) {
@@ -192,4 +196,49 @@ fn side(ui: &mut Ui, run: &RunRecord, i: usize, t: &theme::Tokens) {
     });
     let args = super::calls_view::args_text(&call);
     ui.add(egui::Label::new(RichText::new(args).monospace().small()).truncate());
+}
+
+/// Two component runs' host calls, aligned by sequence: those whose request
+/// or result differ (components make few calls, so no budget is needed).
+fn host_calls(ui: &mut Ui, left: &RunRecord, right: &RunRecord, show_all: bool) {
+    let t = theme::tokens(ui);
+    let line = |call: Option<&runtime_worker::HostCall>| match call {
+        None => "—".to_string(),
+        Some(c) => {
+            let result = match (&c.denial, &c.error) {
+                (Some(_), Some(e)) => format!("⛔ {e}"),
+                (None, Some(e)) => e.to_string(),
+                _ => c.result.to_string(),
+            };
+            format!("{}({}) = {result}", c.short_name(), c.args_text())
+        }
+    };
+    let key = |c: Option<&runtime_worker::HostCall>| {
+        c.map(|c| (c.qualified_name(), c.args_text(), c.error.clone(), c.denial.is_some()))
+    };
+    let total = left.host_calls.len().max(right.host_calls.len());
+    let rows: Vec<usize> =
+        (0..total).filter(|&i| show_all || key(left.host_calls.get(i)) != key(right.host_calls.get(i))).collect();
+    ui.label(match rows.first() {
+        _ if show_all => format!("{} host calls before, {} after", left.host_calls.len(), right.host_calls.len()),
+        None => "The runs made the same host calls with the same results.".to_string(),
+        Some(first) => format!("{} host calls changed (first at #{first})", rows.len()),
+    });
+    egui::ScrollArea::vertical().id_salt("compare-host-calls").auto_shrink([false; 2]).show(ui, |ui| {
+        egui::Grid::new("compare-host-grid").num_columns(3).striped(true).show(ui, |ui| {
+            for i in rows {
+                let (l, r) = (left.host_calls.get(i), right.host_calls.get(i));
+                let changed = key(l) != key(r);
+                ui.monospace(format!("#{i}"));
+                let paint = |text: String, denied: bool| {
+                    let text = RichText::new(text).monospace();
+                    if denied { text.color(t.denied_text) } else { text }
+                };
+                ui.label(paint(line(l), l.is_some_and(|c| c.denial.is_some())));
+                let right_text = paint(line(r), r.is_some_and(|c| c.denial.is_some()));
+                ui.label(if changed { right_text.strong() } else { right_text });
+                ui.end_row();
+            }
+        });
+    });
 }
