@@ -53,21 +53,23 @@ impl WasiView for ComponentHost {
 impl ResourceLimiter for ComponentHost {
     fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
         let (current, desired) = (current as u64, desired as u64);
-        let cap = match (self.memory_cap, maximum.map(|m| m as u64)) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        let from = self.memory_total;
+        let to = from + desired.saturating_sub(current);
+        // The profile's cap is on the component's memory as a whole (its
+        // core instances each have their own); a memory's own maximum is
+        // its own.
+        let refused_by = match (self.memory_cap, maximum.map(|m| m as u64)) {
+            (Some(cap), _) if to > cap => Some(cap),
+            (_, Some(own)) if desired > own => Some(from + (own - current.min(own))),
+            _ => None,
         };
-        if let Some(cap) = cap
-            && desired > cap
-        {
-            let from = self.memory_total;
-            self.trace.memory(MemoryChange::Refused { from, requested: from + (desired - current), cap });
+        if let Some(cap) = refused_by {
+            self.trace.memory(MemoryChange::Refused { from, requested: to, cap });
             return Ok(false);
         }
-        let from = self.memory_total;
-        self.memory_total += desired.saturating_sub(current);
+        self.memory_total = to;
         if self.instantiated {
-            self.trace.memory(MemoryChange::Grew { from, to: self.memory_total });
+            self.trace.memory(MemoryChange::Grew { from, to });
         }
         Ok(true)
     }
@@ -181,10 +183,20 @@ async fn call_component(
         Entry::Start => {
             let command = match wasmtime_wasi::p2::bindings::CommandPre::new(pre.clone()) {
                 Ok(command) => command,
-                Err(_) => {
-                    let message = "this component does not export `wasi:cli/run`, so it is not a command: \
-                                   call one of its exported functions instead";
-                    return RunOutcome::Failed { stage: Phase::Instantiate, message: message.to_string() };
+                Err(e) => {
+                    let exports_run = pre
+                        .component()
+                        .component_type()
+                        .exports(pre.engine())
+                        .any(|(name, _)| name.starts_with("wasi:cli/run@"));
+                    let message = if exports_run {
+                        format!("this component's `wasi:cli/run` is not the one WASI 0.2 defines: {e:#}")
+                    } else {
+                        "this component does not export `wasi:cli/run`, so it is not a command: call one of its \
+                         exported functions instead"
+                            .to_string()
+                    };
+                    return RunOutcome::Failed { stage: Phase::Instantiate, message };
                 }
             };
             let command = match command.instantiate_async(&mut *store).await {
@@ -416,17 +428,21 @@ pub(crate) fn type_name(ty: &wasmtime::component::Type) -> String {
 /// Names the imports no WASI 0.2 host here provides, when that is why a
 /// component cannot be linked.
 fn missing_imports(component: &Component, engine: &wasmtime::Engine) -> Option<String> {
+    // The packages wasmtime-wasi's WASI 0.2 host provides.
+    const PROVIDED: [&str; 6] =
+        ["wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/"];
     let missing: Vec<String> = component
         .component_type()
         .imports(engine)
         .map(|(name, _)| name.to_string())
-        .filter(|name| !name.starts_with("wasi:"))
+        .filter(|name| !PROVIDED.iter().any(|p| name.starts_with(p)))
         .collect();
     if missing.is_empty() {
         return None;
     }
     Some(format!(
-        "the component imports {}, which no WASI host provides: Wasmscope links the WASI 0.2 interfaces only",
+        "the component imports {}, which Wasmscope does not provide: it links the WASI 0.2 interfaces \
+         wasi:cli, clocks, filesystem, io, random and sockets only",
         missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
     ))
 }

@@ -82,7 +82,12 @@ pub enum Fix {
     AllowAddress {
         addr: String,
     },
-    AllowDns,
+    /// Allow DNS lookups; `network_on`: the network is off, so turn it on
+    /// for loopback only (the addresses a name resolves to are then each
+    /// refused, and allowed one by one).
+    AllowDns {
+        network_on: bool,
+    },
     RaiseMemory {
         bytes: u64,
     },
@@ -120,7 +125,10 @@ impl Fix {
             Fix::AllowClocks => "Allow the clocks (real time)".to_string(),
             Fix::EnableNetwork => "Allow network access".to_string(),
             Fix::AllowAddress { addr } => format!("Allow {addr} in the network allow-list"),
-            Fix::AllowDns => "Allow DNS lookups".to_string(),
+            Fix::AllowDns { network_on: false } => "Allow DNS lookups".to_string(),
+            Fix::AllowDns { network_on: true } => {
+                "Allow DNS lookups, with the network on for loopback only".to_string()
+            }
             Fix::RaiseMemory { bytes } => format!("Raise the memory cap to {} MiB", bytes >> 20),
             Fix::RaiseFuel { fuel } => format!("Raise the fuel to {fuel}"),
             Fix::RaiseTimeout { seconds } => format!("Raise the timeout to {seconds} s"),
@@ -142,7 +150,8 @@ impl Fix {
             Fix::AllowClocks => "--clock real".to_string(),
             Fix::EnableNetwork => "--inherit-network".to_string(),
             Fix::AllowAddress { addr } => format!("--allow-net {addr}"),
-            Fix::AllowDns => "--allow-ip-name-lookup".to_string(),
+            Fix::AllowDns { network_on: false } => "--allow-ip-name-lookup".to_string(),
+            Fix::AllowDns { network_on: true } => "--allow-ip-name-lookup --allow-net localhost:*".to_string(),
             Fix::RaiseMemory { bytes } => format!("--max-memory {}M", bytes >> 20),
             Fix::RaiseFuel { fuel } => format!("--fuel {fuel}"),
             Fix::RaiseTimeout { seconds } => format!("--timeout {seconds}"),
@@ -180,9 +189,18 @@ impl Fix {
                         list.push(addr.clone());
                     }
                 }
+                // Loopback stays allowed beside the new address.
+                NetworkPolicy::Loopback => {
+                    profile.network = NetworkPolicy::AllowList(vec!["localhost:*".into(), addr.clone()]);
+                }
                 other => *other = NetworkPolicy::AllowList(vec![addr.clone()]),
             },
-            Fix::AllowDns => profile.dns = true,
+            Fix::AllowDns { network_on } => {
+                profile.dns = true;
+                if *network_on && profile.network.is_off() {
+                    profile.network = NetworkPolicy::Loopback;
+                }
+            }
             Fix::RaiseMemory { bytes } => profile.limits.max_memory_bytes = Some(*bytes),
             Fix::RaiseFuel { fuel } => profile.limits.fuel = Some(*fuel),
             Fix::RaiseTimeout { seconds } => profile.limits.timeout = Some(std::time::Duration::from_secs(*seconds)),
@@ -216,8 +234,9 @@ pub fn diagnose_host_calls(denied: &[crate::event::HostCall]) -> Vec<Finding> {
                     .filter(|a| a.parse::<std::net::SocketAddr>().is_ok())
                     .map(str::to_string);
                 let dns = call.interface.ends_with("/ip-name-lookup");
+                let network_off = denial.reason.contains("the network is off");
                 let fix = match (&addr, dns) {
-                    (_, true) => Some(Fix::AllowDns),
+                    (_, true) => Some(Fix::AllowDns { network_on: network_off }),
                     (Some(addr), _) => Some(Fix::AllowAddress { addr: addr.clone() }),
                     (None, _) => Some(Fix::EnableNetwork),
                 };
@@ -371,11 +390,12 @@ fn from_denial(input: &DiagnosisInput<'_>, call: &CallEvent) -> Option<Finding> 
         },
         Capability::Network => Finding {
             capability: Some(Capability::Network),
-            headline: format!("The program used a socket ({}), and the network is off.", call.func.name()),
-            detail: "A core WASI module cannot open sockets; it can only use ones the host passes in, and none is \
-                     while the network is off."
+            headline: format!("The program used a socket ({}), and a core module has none.", call.func.name()),
+            detail: "A core WASI (preview1) module cannot open sockets; it can only use ones the host passes in, \
+                     and Wasmscope passes none. No profile changes that: a component can have sockets, through \
+                     wasi:sockets."
                 .to_string(),
-            fix: Some(Fix::EnableNetwork),
+            fix: None,
         },
         _ => return None,
     })
@@ -666,5 +686,20 @@ mod tests {
             [("/etc/passwd".to_string(), "Capabilities insufficient")]
         );
         assert!(covers("/data", "/data/x") && covers("/", "/x") && !covers("/data", "/database"));
+    }
+
+    #[test]
+    fn network_fixes_grant_the_least_that_lifts_the_refusal() {
+        let mut profile = SandboxProfile { network: NetworkPolicy::Loopback, ..SandboxProfile::default() };
+        Fix::AllowAddress { addr: "10.0.0.5:443".into() }.apply(&mut profile).unwrap();
+        assert_eq!(profile.network, NetworkPolicy::AllowList(vec!["localhost:*".into(), "10.0.0.5:443".into()]));
+        Fix::AllowAddress { addr: "10.0.0.5:443".into() }.apply(&mut profile).unwrap();
+        assert_eq!(profile.network, NetworkPolicy::AllowList(vec!["localhost:*".into(), "10.0.0.5:443".into()]));
+
+        let mut off = SandboxProfile::default();
+        Fix::AllowDns { network_on: true }.apply(&mut off).unwrap();
+        assert!(off.dns);
+        assert_eq!(off.network, NetworkPolicy::Loopback, "DNS needs the network on; loopback is the least of it");
+        assert_eq!(Fix::AllowDns { network_on: true }.as_flags(), "--allow-ip-name-lookup --allow-net localhost:*");
     }
 }

@@ -305,6 +305,39 @@ fn qualified_interface(short: &str) -> String {
 /// (`Resource { handle: 3, .. }` style) become `#3`, socket addresses
 /// become `127.0.0.1:8080`, enum paths lose their type (`Ipv4`).
 fn tidy(text: &str) -> String {
+    // Only outside string literals: a path named `Resource(1).txt` stays so.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (code, literal, after) = match rest.find('"') {
+            None => (rest, "", ""),
+            Some(open) => {
+                let close = string_end(&rest[open + 1..]).map_or(rest.len(), |end| open + 1 + end + 1);
+                (&rest[..open], &rest[open..close], &rest[close..])
+            }
+        };
+        out.push_str(&tidy_code(code));
+        out.push_str(literal);
+        rest = after;
+    }
+    out
+}
+
+/// Where an escaped string's closing quote is, in the text after its opening one.
+fn string_end(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn tidy_code(text: &str) -> String {
     let text = socket_addresses(text);
     let text = text.replace("IpAddressFamily::", "").replace("IpSocketAddress::", "").replace("IpAddress::", "");
     handles(&text)
@@ -472,19 +505,25 @@ impl Judge {
                 "permanent-resolver-failure" if !self.network.dns_allowed() => {
                     let host = call.args.iter().find(|(n, _)| &**n == "name").map(|(_, v)| v.to_string());
                     let host = host.unwrap_or_else(|| "a name".into());
-                    format!("DNS lookups are off: {host} was not resolved")
+                    if self.network.sockets_allowed() {
+                        format!("DNS lookups are off: {host} was not resolved")
+                    } else {
+                        format!("the network is off, and DNS lookups with it: {host} was not resolved")
+                    }
                 }
                 _ => return None,
             };
             return Some(Denial { capability: Capability::Network, reason });
         }
         if interface == "wasi:filesystem/types" && matches!(error, "not-permitted" | "access" | "read-only") {
-            return Some(Denial { capability: Capability::Files, reason: self.filesystem_reason(call, error) });
+            return self.filesystem_reason(call).map(|reason| Denial { capability: Capability::Files, reason });
         }
         None
     }
 
-    fn filesystem_reason(&self, call: &HostCall, error: &str) -> String {
+    /// Why a refused filesystem call was the sandbox; `None` when nothing
+    /// in the call says so (the host's own permissions refused it, say).
+    fn filesystem_reason(&self, call: &HostCall) -> Option<String> {
         let path = call.args.iter().find(|(n, _)| &**n == "path").map(|(_, v)| v.trim_matches('"').to_string());
         let wants_write = call.args.iter().any(|(n, v)| {
             (&**n == "flags" || &**n == "open_flags")
@@ -505,21 +544,20 @@ impl Judge {
                 | "descriptor.set-times-at"
         );
         let read_only: Vec<&str> = self.mounts.iter().filter(|(_, ro)| *ro).map(|(g, _)| g.as_str()).collect();
-        match path {
+        Some(match path {
             Some(p) if p.starts_with('/') => {
                 format!("`{p}` is an absolute path: a component reaches files only through its mounts")
             }
-            Some(p) if p.split('/').any(|part| part == "..") => {
-                format!("`{p}` climbs out of its mount with `..`")
-            }
+            Some(p) if p.split('/').any(|part| part == "..") => format!("`{p}` climbs out of its mount with `..`"),
+            // Which mount the descriptor belongs to is not in the call; say
+            // which mounts are read-only.
             _ if wants_write && !read_only.is_empty() => format!(
-                "writing needs a read-write mount; {} {} read-only",
+                "writing needs a read-write mount, and {} {} read-only",
                 read_only.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", "),
                 if read_only.len() == 1 { "is" } else { "are" }
             ),
-            Some(p) => format!("`{p}` leads outside the mount (a symlink out of it, say): {error}"),
-            None => format!("refused by the sandbox: {error}"),
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -536,6 +574,8 @@ mod tests {
         assert_eq!(tidy("Ok(Resource { handle: 3, .. })"), "Ok(#3)");
         assert_eq!(tidy("Resource(12)"), "#12");
         assert_eq!(tidy("\"no resources here\""), "\"no resources here\"");
+        assert_eq!(tidy("path=\"Resource(1).txt\", fd=Resource(4)"), "path=\"Resource(1).txt\", fd=#4");
+        assert_eq!(tidy("\"say \\\"Resource(2)\\\"\" Resource(5)"), "\"say \\\"Resource(2)\\\"\" #5");
         assert_eq!(
             tidy("IpSocketAddress::Ipv4(Ipv4SocketAddress { port: 40211, address: (127, 0, 0, 1) })"),
             "Ipv4(127.0.0.1:40211)"

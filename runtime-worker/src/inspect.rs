@@ -144,6 +144,12 @@ impl ComponentInfo {
     pub fn callable(&self) -> impl Iterator<Item = &crate::typed::TypedFunction> {
         self.functions.iter().filter(|f| !f.interface.as_deref().is_some_and(|i| i.starts_with("wasi:cli/run")))
     }
+
+    /// The function a form starts with: the first one callable, passing
+    /// over componentize-py's build-time `exports#init`.
+    pub fn default_function(&self) -> Option<&crate::typed::TypedFunction> {
+        self.callable().find(|f| f.interface.as_deref() != Some("exports")).or_else(|| self.callable().next())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -109,17 +109,21 @@ impl NetworkGuard {
 
     /// The check wasmtime-wasi calls; records the reason when it says no.
     pub(crate) fn check(&self, addr: SocketAddr, use_: SocketAddrUse) -> bool {
+        // wasmtime binds a socket to the wildcard address and port 0 before
+        // every connect and send (an implicit bind): that opens no port.
+        // A wildcard address with a port, or one to listen, accept or
+        // receive on, is a socket open to every interface.
+        let implicit_bind = addr.ip().is_unspecified()
+            && addr.port() == 0
+            && matches!(use_, SocketAddrUse::TcpBind | SocketAddrUse::UdpBind);
         let refused = match &self.policy {
             NetworkPolicy::All => None,
             NetworkPolicy::Off => Some("the network is off".to_string()),
-            NetworkPolicy::Loopback if addr.ip().is_loopback() || addr.ip().is_unspecified() => None,
+            _ if implicit_bind => None,
+            NetworkPolicy::Loopback if addr.ip().is_loopback() => None,
             NetworkPolicy::Loopback => Some("the network is loopback-only".to_string()),
             NetworkPolicy::AllowList(_) => {
-                // Binding to the wildcard address is how every connect and
-                // send starts (an implicit bind); it opens nothing by itself.
-                let implicit_bind =
-                    addr.ip().is_unspecified() && matches!(use_, SocketAddrUse::TcpBind | SocketAddrUse::UdpBind);
-                if implicit_bind || self.patterns.iter().any(|p| p.matches(addr)) {
+                if self.patterns.iter().any(|p| p.matches(addr)) {
                     None
                 } else if self.patterns.is_empty() {
                     Some("the allow-list is empty".to_string())
@@ -132,6 +136,13 @@ impl NetworkGuard {
         match refused {
             None => true,
             Some(rule) => {
+                // An accepted connection or a received datagram that is
+                // refused is dropped by wasmtime-wasi without failing any
+                // call, so there is no call to carry the reason: record only
+                // refusals that make the guest's own call fail.
+                if matches!(use_, SocketAddrUse::TcpAccept | SocketAddrUse::UdpReceive) {
+                    return false;
+                }
                 let what = match use_ {
                     SocketAddrUse::TcpBind => "binding a TCP socket to",
                     SocketAddrUse::TcpListen => "listening for TCP on",
@@ -205,6 +216,8 @@ mod tests {
         let guard = NetworkGuard::new(&NetworkPolicy::AllowList(vec!["127.0.0.1:8080".into()]), false).unwrap();
         assert!(guard.check(addr("127.0.0.1:8080"), SocketAddrUse::TcpConnect));
         assert!(guard.check(addr("0.0.0.0:0"), SocketAddrUse::TcpBind), "implicit binds are allowed");
+        assert!(!guard.check(addr("0.0.0.0:5353"), SocketAddrUse::UdpBind), "a wildcard with a port is not");
+        let _ = guard.take_refusal();
         assert!(!guard.check(addr("10.1.2.3:80"), SocketAddrUse::TcpConnect));
         let why = guard.take_refusal().unwrap();
         assert!(why.contains("10.1.2.3:80") && why.contains("`127.0.0.1:8080`"), "{why}");
@@ -214,6 +227,20 @@ mod tests {
         assert!(loopback.check(addr("[::1]:9"), SocketAddrUse::UdpSend));
         assert!(!loopback.check(addr("8.8.8.8:53"), SocketAddrUse::UdpSend));
         assert!(loopback.take_refusal().unwrap().contains("loopback-only"));
+
+        // Loopback-only: a server must bind a loopback address; the wildcard
+        // would listen on every interface.
+        assert!(loopback.check(addr("0.0.0.0:0"), SocketAddrUse::TcpBind), "the implicit bind of a connect");
+        assert!(!loopback.check(addr("0.0.0.0:8080"), SocketAddrUse::TcpBind));
+        assert!(!loopback.check(addr("0.0.0.0:8080"), SocketAddrUse::TcpListen));
+        assert!(!loopback.check(addr("0.0.0.0:0"), SocketAddrUse::TcpListen));
+        assert!(!loopback.check(addr("[::]:5353"), SocketAddrUse::UdpBind));
+        assert!(!loopback.check(addr("0.0.0.0:68"), SocketAddrUse::UdpReceive));
+        assert!(loopback.check(addr("127.0.0.1:8080"), SocketAddrUse::TcpListen));
+        let _ = loopback.take_refusal();
+        // A refused accept is a dropped connection, not a failed call.
+        assert!(!loopback.check(addr("10.0.0.9:40000"), SocketAddrUse::TcpAccept));
+        assert!(loopback.take_refusal().is_none());
 
         let off = NetworkGuard::new(&NetworkPolicy::Off, true).unwrap();
         assert!(!off.dns_allowed(), "DNS follows the network switch");

@@ -107,11 +107,11 @@ impl WitType {
                 format!("({})", types.iter().map(WitType::default_wave).collect::<Vec<_>>().join(", "))
             }
             WitType::Variant { cases, .. } => match cases.first() {
-                Some((name, Some(ty))) => format!("{name}({})", ty.default_wave()),
-                Some((name, None)) => name.clone(),
+                Some((name, Some(ty))) => format!("{}({})", wave_label(name), ty.default_wave()),
+                Some((name, None)) => wave_label(name),
                 None => String::new(),
             },
-            WitType::Enum { cases, .. } => cases.first().cloned().unwrap_or_default(),
+            WitType::Enum { cases, .. } => cases.first().map(|c| wave_label(c)).unwrap_or_default(),
             WitType::Option(_) => "none".into(),
             WitType::Result { ok, .. } => match ok {
                 Some(ok) => format!("ok({})", ok.default_wave()),
@@ -120,6 +120,13 @@ impl WitType {
             WitType::Other(_) => String::new(),
         }
     }
+}
+
+/// A case or flag name as WAVE writes it: names that are WAVE keywords
+/// (`ok`, `none`, `true`…) take a `%` prefix.
+pub fn wave_label(name: &str) -> String {
+    const KEYWORDS: [&str; 8] = ["true", "false", "some", "none", "ok", "err", "inf", "nan"];
+    if KEYWORDS.contains(&name) { format!("%{name}") } else { name.to_string() }
 }
 
 /// One function a component exports, with its WIT types.
@@ -257,5 +264,7 @@ mod tests {
         assert_eq!(WitType::Option(Box::new(WitType::Char)).default_wave(), "none");
         let variant = WitType::Variant { name: None, cases: vec![("n".into(), Some(WitType::Int("s64")))] };
         assert_eq!(variant.default_wave(), "n(0)");
+        let status = WitType::Enum { name: None, cases: vec!["ok".into(), "not-found".into()] };
+        assert_eq!(status.default_wave(), "%ok");
     }
 }

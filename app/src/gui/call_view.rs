@@ -33,7 +33,8 @@ pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
         return;
     }
     let t = theme::tokens(ui);
-    let index = selected_function(app, &functions);
+    let default = component.default_function().map(|f| f.path());
+    let index = selected_function(app, &functions, default.as_deref());
     let function = &functions[index];
 
     ui.horizontal(|ui| {
@@ -55,7 +56,6 @@ pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
     ui.add_space(6.0);
 
     let inputs = &mut app.state.call.inputs;
-    inputs.resize_with(function.params.len(), String::new);
     let mut problems = Vec::new();
     for ((name, ty), input) in function.params.iter().zip(inputs.iter_mut()) {
         ui.horizontal(|ui| {
@@ -92,17 +92,24 @@ pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
 }
 
 /// The function the form is for: the one chosen before, or the first.
-fn selected_function(app: &mut WasmscopeApp, functions: &[TypedFunction]) -> usize {
-    let chosen = app.state.call.function.as_ref().and_then(|path| functions.iter().position(|f| &f.path() == path));
-    match chosen {
+/// The function the form is for: the one chosen before, else the default.
+/// Fields left empty by a change of function get their type's starting value.
+fn selected_function(app: &mut WasmscopeApp, functions: &[TypedFunction], default: Option<&str>) -> usize {
+    let position = |path: &str| functions.iter().position(|f| f.path() == path);
+    let index = match app.state.call.function.as_deref().and_then(position) {
         Some(i) => i,
         None => {
-            let first = &functions[0];
-            app.state.call.function = Some(first.path());
-            app.state.call.inputs = first.params.iter().map(|(_, ty)| initial_input(ty)).collect();
-            0
+            let i = default.and_then(position).unwrap_or(0);
+            app.state.call.function = Some(functions[i].path());
+            app.state.call.inputs.clear();
+            i
         }
+    };
+    let inputs = &mut app.state.call.inputs;
+    if inputs.len() != functions[index].params.len() {
+        *inputs = functions[index].params.iter().map(|(_, ty)| initial_input(ty)).collect();
     }
+    index
 }
 
 /// What a parameter's field starts with: plain text for strings and
@@ -128,7 +135,7 @@ fn param_widget(ui: &mut Ui, ty: &WitType, input: &mut String) -> egui::Response
                 ui,
                 |ui| {
                     for case in cases {
-                        ui.selectable_value(input, case.clone(), case);
+                        ui.selectable_value(input, runtime_worker::typed::wave_label(case), case);
                     }
                 },
             );

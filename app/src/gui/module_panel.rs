@@ -137,7 +137,7 @@ fn component_entry_point(ui: &mut Ui, app: &mut WasmscopeApp, component: &runtim
         Entry::Invoke { name, .. } => callable.iter().any(|f| f.path() == *name),
     };
     if !valid {
-        app.state.entry = match callable.last() {
+        app.state.entry = match component.default_function() {
             Some(f) if !is_command => Entry::Invoke { name: f.path(), args: Vec::new() },
             _ => Entry::Start,
         };
@@ -156,6 +156,7 @@ fn component_entry_point(ui: &mut Ui, app: &mut WasmscopeApp, component: &runtim
             if ui.selectable_label(selected, function.path()).on_hover_text(function.signature()).clicked() {
                 app.state.entry = Entry::Invoke { name: function.path(), args: Vec::new() };
                 if app.state.call.function.as_deref() != Some(function.path().as_str()) {
+                    // The Call tab fills the fields with each type's starting value.
                     app.state.call.function = Some(function.path());
                     app.state.call.inputs.clear();
                 }
