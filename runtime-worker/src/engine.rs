@@ -30,6 +30,10 @@ pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(5);
 /// Compiled modules kept in memory, most recent first.
 const CACHED_MODULES: usize = 8;
 
+/// Compiled components kept in memory: fewer, as one with CPython inside is
+/// some 30 MB of code (the disk cache keeps the rest).
+const CACHED_COMPONENTS: usize = 3;
+
 /// The wasmtime configuration every engine shares. Proposals that real
 /// toolchains emit are on (exceptions for C++, tail calls, GC and function
 /// references for managed languages, SIMD, memory64, multi-memory); a module
@@ -183,7 +187,7 @@ impl EngineSlot {
             let mut cache = lock(&self.components);
             cache.retain(|(hash, _)| *hash != sha256);
             cache.push_front((sha256, component.clone()));
-            cache.truncate(CACHED_MODULES);
+            cache.truncate(CACHED_COMPONENTS);
         };
         if let Some(disk) = &self.disk
             && let Lookup::Hit(component) = disk.get::<Component>(&self.engine, &sha256)
