@@ -110,6 +110,7 @@ pub(crate) async fn guest(
     };
     trace.argv = guest_ctx.argv;
     trace.env_names = guest_ctx.env_names;
+    trace.preopens = profile.mounts.iter().map(|m| Box::from(m.guest.as_str())).collect();
 
     let compile_started = Instant::now();
     let job = CompileJob { run: worker.run, events: &worker.events, stop: &worker.signal.stop, deadline };

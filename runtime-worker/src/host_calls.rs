@@ -8,9 +8,11 @@
 //! dispatcher, so no other thread and no preview1 run is affected) turns
 //! those into calls; nothing in wasmtime-wasi is wrapped or copied.
 //!
-//! Byte lists are elided by the bindings (`"..."`), so a component's writes
-//! show up as their stream and length-free call, and the bytes in the
-//! console.
+//! The bindings elide lists (`"..."`). The tracer fills in what it knows
+//! without them (`Tracer::host_call`): a write to stdout or stderr gets the
+//! length and first bytes of the output that came with it; the arguments, the
+//! environment's variable names (never values) and the preopens come from the
+//! profile. Data read, and data written to files, stays elided.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -306,19 +308,20 @@ fn qualified_interface(short: &str) -> String {
 /// become `127.0.0.1:8080`, enum paths lose their type (`Ipv4`).
 fn tidy(text: &str) -> String {
     // Only outside string literals: a path named `Resource(1).txt` stays so.
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while !rest.is_empty() {
-        let (code, literal, after) = match rest.find('"') {
-            None => (rest, "", ""),
+    let handled = handles(text);
+    let mut out = String::with_capacity(handled.len());
+    let mut tail: &str = &handled;
+    while !tail.is_empty() {
+        let (code, literal, after) = match tail.find('"') {
+            None => (tail, "", ""),
             Some(open) => {
-                let close = string_end(&rest[open + 1..]).map_or(rest.len(), |end| open + 1 + end + 1);
-                (&rest[..open], &rest[open..close], &rest[close..])
+                let close = string_end(&tail[open + 1..]).map_or(tail.len(), |end| open + 1 + end + 1);
+                (&tail[..open], &tail[open..close], &tail[close..])
             }
         };
         out.push_str(&tidy_code(code));
         out.push_str(literal);
-        rest = after;
+        tail = after;
     }
     out
 }
@@ -339,8 +342,9 @@ fn string_end(text: &str) -> Option<usize> {
 
 fn tidy_code(text: &str) -> String {
     let text = socket_addresses(text);
-    let text = text.replace("IpAddressFamily::", "").replace("IpSocketAddress::", "").replace("IpAddress::", "");
-    handles(&text)
+    ["IpAddressFamily::", "IpSocketAddress::", "IpAddress::", "DescriptorType::", "ErrorCode::"]
+        .iter()
+        .fold(text, |text, prefix| text.replace(prefix, ""))
 }
 
 /// `Ipv4SocketAddress { port: 80, address: (127, 0, 0, 1) }` → `127.0.0.1:80`.
@@ -371,36 +375,60 @@ fn socket_addresses(text: &str) -> String {
     out
 }
 
+/// `Resource { rep: 3, state: "borrow" }` (or `Resource(3)`) → `#3`, outside
+/// string literals; the braces are matched with literals inside skipped.
 fn handles(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("Resource") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + "Resource".len()..];
-        // `Resource { handle: 3, ... }`, `Resource(3)`, `Resource { rep: 3 }`…
-        let close = match after.chars().next() {
-            Some('{') => after.find('}'),
-            Some('(') => after.find(')'),
-            Some(' ') if after.trim_start().starts_with('{') => after.find('}'),
-            _ => None,
-        };
-        match close {
-            Some(end) => {
-                let inner = &after[..end];
-                let digits: String =
-                    inner.split(|c: char| !c.is_ascii_digit()).find(|part| !part.is_empty()).unwrap_or("?").to_string();
-                out.push('#');
-                out.push_str(&digits);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push_str("Resource");
-                rest = after;
-            }
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        if let Some(literal) = rest.strip_prefix('"') {
+            let end = string_end(literal).map_or(rest.len(), |e| e + 2);
+            out.push_str(&rest[..end]);
+            i += end;
+            continue;
         }
+        if let Some(after) = rest.strip_prefix("Resource")
+            && let Some((inner, used)) = bracketed(after.trim_start())
+        {
+            let skipped = after.len() - after.trim_start().len();
+            let digits = inner.split(|c: char| !c.is_ascii_digit()).find(|part| !part.is_empty()).unwrap_or("?");
+            out.push('#');
+            out.push_str(digits);
+            i += "Resource".len() + skipped + used;
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        out.push(c);
+        i += c.len_utf8().max(1);
     }
-    out.push_str(rest);
     out
+}
+
+/// `{ … }` or `( … )` at the start of `text`: what is inside (string
+/// literals removed) and how many bytes the whole took.
+fn bracketed(text: &str) -> Option<(String, usize)> {
+    let close = match text.chars().next()? {
+        '{' => '}',
+        '(' => ')',
+        _ => return None,
+    };
+    let mut inner = String::new();
+    let mut i = 1;
+    while i < text.len() {
+        let rest = &text[i..];
+        let c = rest.chars().next()?;
+        if c == '"' {
+            i += string_end(&rest[1..])? + 2;
+            continue;
+        }
+        if c == close {
+            return Some((inner, i + 1));
+        }
+        inner.push(c);
+        i += c.len_utf8();
+    }
+    None
 }
 
 /// WASI 0.2 error codes (filesystem and sockets), as the bindings print them
@@ -572,6 +600,8 @@ mod tests {
     #[test]
     fn resource_handles_are_shortened() {
         assert_eq!(tidy("Ok(Resource { handle: 3, .. })"), "Ok(#3)");
+        assert_eq!(tidy("Ok(Resource { rep: 0, state: \"own (not in table)\" })"), "Ok(#0)");
+        assert_eq!(tidy("Ok(DescriptorType::Directory)"), "Ok(Directory)");
         assert_eq!(tidy("Resource(12)"), "#12");
         assert_eq!(tidy("\"no resources here\""), "\"no resources here\"");
         assert_eq!(tidy("path=\"Resource(1).txt\", fd=Resource(4)"), "path=\"Resource(1).txt\", fd=#4");

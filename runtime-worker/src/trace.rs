@@ -39,6 +39,8 @@ pub(crate) struct Tracer {
     /// The strings `args_get` hands the guest, and the names `environ_get` does.
     pub(crate) argv: Vec<Box<str>>,
     pub(crate) env_names: Vec<Box<str>>,
+    /// A component's preopened directories, as the guest sees them.
+    pub(crate) preopens: Vec<Box<str>>,
 }
 
 /// A call being recorded: filled in by the interposer before and after it
@@ -127,6 +129,7 @@ impl Tracer {
             denials,
             argv: Vec::new(),
             env_names: Vec::new(),
+            preopens: Vec::new(),
         }
     }
 
@@ -210,7 +213,46 @@ impl Tracer {
             let nanos = call.start_ns.saturating_sub(entered);
             self.buf.push(WorkerEvent::Phase(PhaseTiming { phase: Phase::FirstCall, nanos, cached: false }));
         }
+        let before = self.buf.len();
         self.output.take_into(&mut self.buf, false);
+        // The bindings elide byte lists; what a write to stdout or stderr
+        // carried is the output that arrived with it.
+        if call.function.starts_with("[method]output-stream.") && call.function.contains("write") {
+            let written: Vec<&[u8]> = self.buf[before..]
+                .iter()
+                .filter_map(|e| match e {
+                    WorkerEvent::Output { bytes, .. } => Some(bytes.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let total: usize = written.iter().map(|b| b.len()).sum();
+            if total > 0
+                && let Some((_, value)) = call.args.iter_mut().find(|(name, _)| &**name == "contents")
+            {
+                let mut preview = Preview::EMPTY;
+                for bytes in &written {
+                    preview.extend(bytes);
+                }
+                *value = format!("{total} {preview:?}").into();
+            }
+        }
+        // Lists the guest was given that the trace knows without the
+        // bindings' help. Environment values are never recorded, as for
+        // preview1: names only.
+        if &*call.result == "\"...\"" {
+            let quoted = |items: &[Box<str>]| items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", ");
+            let known = match (&*call.interface, &*call.function) {
+                ("wasi:cli/environment", "get-arguments") => Some(format!("[{}]", quoted(&self.argv))),
+                ("wasi:cli/environment", "get-environment") => {
+                    Some(format!("[{}] (names; values are not recorded)", quoted(&self.env_names)))
+                }
+                ("wasi:filesystem/preopens", "get-directories") => Some(format!("[{}]", quoted(&self.preopens))),
+                _ => None,
+            };
+            if let Some(text) = known {
+                call.result = text.into();
+            }
+        }
         call.seq = self.seq;
         self.seq += 1;
         self.buf.push(WorkerEvent::HostCall(call));

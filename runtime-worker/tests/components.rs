@@ -181,6 +181,20 @@ fn a_command_component_sees_its_environment() {
     };
     let report = run_sample(HELLO, profile, Entry::Start);
     assert!(report.stdout().contains("GREETING = bonjour"), "{}", report.stdout());
+    // The trace names the variables the guest was given, never their values.
+    let calls = host_calls(&report);
+    let environment = calls.iter().find(|c| &*c.function == "get-environment").expect("get-environment");
+    assert!(environment.result.contains("\"GREETING\""), "{}", environment.result);
+    assert!(!trace_text(&report).contains("bonjour"), "{}", trace_text(&report));
+    // The arguments it was given, and what its writes to stdout carried.
+    let arguments = calls.iter().find(|c| &*c.function == "get-arguments").expect("get-arguments");
+    assert_eq!(&*arguments.result, "[\"hello_component.wasm\"]");
+    let greeting = calls
+        .iter()
+        .filter(|c| c.function.contains("output-stream.blocking-write"))
+        .flat_map(|c| c.args.iter())
+        .find(|(name, value)| &**name == "contents" && value.contains("Hello from a WASI 0.2 component"));
+    assert!(greeting.is_some(), "{}", trace_text(&report));
 }
 
 // 2. and 3. The network policy.

@@ -228,7 +228,7 @@ impl HostCallsView {
                 ui.end_row();
             });
             ui.label(
-                RichText::new("Byte lists (data read and written) are shown as \"...\"; the bytes are in the Console.")
+                RichText::new("Data read, and written to files, is shown as \"...\"; writes to stdout and stderr show their first bytes.")
                     .small()
                     .color(t.muted_text),
             );
