@@ -65,9 +65,7 @@ pub fn trace_csv(calls: &CallStore) -> String {
             call.denial.as_ref().map(|d| d.reason.clone()).unwrap_or_default(),
             call.dur_ns.to_string(),
         ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&row.join(","));
-        out.push('\n');
+        push_row(&mut out, &fields);
     }
     out
 }
@@ -99,11 +97,15 @@ pub fn host_calls_csv(calls: &[runtime_worker::HostCall]) -> String {
             call.denial.as_ref().map(|d| d.reason.clone()).unwrap_or_default(),
             call.dur_ns.to_string(),
         ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&row.join(","));
-        out.push('\n');
+        push_row(&mut out, &fields);
     }
     out
+}
+
+fn push_row(out: &mut String, fields: &[String]) {
+    let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    out.push_str(&row.join(","));
+    out.push('\n');
 }
 
 fn csv_field(field: &str) -> String {

@@ -176,30 +176,13 @@ impl CallsView {
         let Some(index) = self.selected else { return };
         let call = run.calls.get(index);
         let t = theme::tokens(ui);
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(call.func.name()).monospace().size(18.0).strong());
-            ui.label(RichText::new(format!("call #{} · {}", call.seq, call.func.capability())).color(t.muted_text));
-            ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
-                if ui.button("✖").on_hover_text("Close the details").clicked() {
-                    self.selected = None;
-                }
-                if ui.button("Copy as JSON").clicked() {
-                    ui.ctx().copy_text(call.to_json().to_string());
-                }
-            });
-        });
+        let subtitle = format!("call #{} · {}", call.seq, call.func.capability());
+        if detail_header(ui, call.func.name(), &subtitle, || call.to_json().to_string()) {
+            self.selected = None;
+        }
         egui::ScrollArea::vertical().id_salt("call-detail-scroll").show(ui, |ui| {
             if let Some(denial) = &call.denial {
-                egui::Frame::new().fill(t.denied_fill).corner_radius(4).inner_margin(8).show(ui, |ui| {
-                    ui.label(
-                        RichText::new(format!("⛔ Denied ({})", denial.capability))
-                            .color(t.denied_text)
-                            .strong()
-                            .size(16.0),
-                    );
-                    let color = ui.visuals().text_color();
-                    ui.add(egui::Label::new(theme::prose(ui, &denial.reason, 15.0, color)).wrap());
-                });
+                denial_box(ui, denial);
             }
             egui::Grid::new("call-detail-grid").num_columns(2).striped(true).show(ui, |ui| {
                 for arg in call.args() {
@@ -231,6 +214,34 @@ impl CallsView {
             });
         });
     }
+}
+
+/// The detail pane's title line: the function, what it is, and the
+/// buttons to copy the call as JSON and to close the pane (true when clicked).
+pub fn detail_header(ui: &mut Ui, title: &str, subtitle: &str, json: impl FnOnce() -> String) -> bool {
+    let t = theme::tokens(ui);
+    let mut close = false;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(title).monospace().size(18.0).strong());
+        ui.label(RichText::new(subtitle).color(t.muted_text));
+        ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
+            close = ui.button("✖").on_hover_text("Close the details").clicked();
+            if ui.button("Copy as JSON").clicked() {
+                ui.ctx().copy_text(json());
+            }
+        });
+    });
+    close
+}
+
+/// A denial in the detail pane: the capability, and the reason in words.
+pub fn denial_box(ui: &mut Ui, denial: &runtime_worker::Denial) {
+    let t = theme::tokens(ui);
+    egui::Frame::new().fill(t.denied_fill).corner_radius(4).inner_margin(8).show(ui, |ui| {
+        ui.label(RichText::new(format!("⛔ Denied ({})", denial.capability)).color(t.denied_text).strong().size(16.0));
+        let color = ui.visuals().text_color();
+        ui.add(egui::Label::new(theme::prose(ui, &denial.reason, 15.0, color)).wrap());
+    });
 }
 
 /// The arguments as one line, for the table.

@@ -7,7 +7,7 @@ use egui_extras::{Column, TableBuilder};
 use runtime_worker::describe::format_nanos;
 use runtime_worker::{HostCall, RunId};
 
-use super::theme;
+use super::{calls_view, theme};
 use crate::model::call_filter::CallFilter;
 use crate::model::run_record::RunRecord;
 
@@ -185,30 +185,13 @@ impl HostCallsView {
 
     fn detail(&mut self, ui: &mut Ui, call: &HostCall) {
         let t = theme::tokens(ui);
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(call.short_name()).monospace().size(18.0).strong());
-            ui.label(RichText::new(format!("call #{} · {}", call.seq, call.interface)).color(t.muted_text));
-            ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
-                if ui.button("✖").on_hover_text("Close the details").clicked() {
-                    self.selected = None;
-                }
-                if ui.button("Copy as JSON").clicked() {
-                    ui.ctx().copy_text(call.to_json().to_string());
-                }
-            });
-        });
+        let subtitle = format!("call #{} · {}", call.seq, call.interface);
+        if calls_view::detail_header(ui, call.short_name(), &subtitle, || call.to_json().to_string()) {
+            self.selected = None;
+        }
         egui::ScrollArea::vertical().id_salt("host-call-detail-scroll").show(ui, |ui| {
             if let Some(denial) = &call.denial {
-                egui::Frame::new().fill(t.denied_fill).corner_radius(4).inner_margin(8).show(ui, |ui| {
-                    ui.label(
-                        RichText::new(format!("⛔ Denied ({})", denial.capability))
-                            .color(t.denied_text)
-                            .strong()
-                            .size(16.0),
-                    );
-                    let color = ui.visuals().text_color();
-                    ui.add(egui::Label::new(theme::prose(ui, &denial.reason, 15.0, color)).wrap());
-                });
+                calls_view::denial_box(ui, denial);
             }
             egui::Grid::new("host-call-detail-grid").num_columns(2).striped(true).show(ui, |ui| {
                 for (name, value) in &call.args {
