@@ -227,10 +227,12 @@ pub fn inspect_bytes(bytes: &[u8]) -> Inspection {
         }
     }
     if reader.out.kind == Some(ModuleKind::Component) && reader.out.error.is_none() {
+        // Decoded once, for both the WIT text and the functions' types.
+        let decoded = crate::wit_world::decode(bytes);
         reader.out.component = Some(ComponentInfo {
             core_modules: std::mem::take(&mut reader.core_modules),
-            wit: crate::wit_world::world_text(bytes),
-            functions: crate::typed::exported_functions(bytes).unwrap_or_default(),
+            wit: decoded.as_ref().map_err(Clone::clone).and_then(crate::wit_world::print),
+            functions: decoded.as_ref().ok().and_then(|d| crate::typed::from_decoded(d).ok()).unwrap_or_default(),
         });
     }
     reader.out.custom.function_names.sort_by_key(|(i, _)| *i);

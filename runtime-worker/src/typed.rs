@@ -160,18 +160,22 @@ impl TypedFunction {
 /// The functions the component in `bytes` exports (those of `wasi:cli/run`
 /// included), or why its types could not be read.
 pub fn exported_functions(bytes: &[u8]) -> Result<Vec<TypedFunction>, String> {
-    let decoded = wit_component::decode(bytes).map_err(|e| format!("cannot read the component's types: {e:#}"))?;
+    from_decoded(&crate::wit_world::decode(bytes)?)
+}
+
+/// The same, from a component already decoded.
+pub(crate) fn from_decoded(decoded: &wit_parser::decoding::DecodedWasm) -> Result<Vec<TypedFunction>, String> {
     let wit_parser::decoding::DecodedWasm::Component(resolve, world) = decoded else {
         return Err("this is a WIT package, not a component: it has no functions to call".into());
     };
     let mut out = Vec::new();
-    for (key, item) in &resolve.worlds[world].exports {
+    for (key, item) in &resolve.worlds[*world].exports {
         match item {
-            WorldItem::Function(func) => out.push(typed(&resolve, None, func)),
+            WorldItem::Function(func) => out.push(typed(resolve, None, func)),
             WorldItem::Interface { id, .. } => {
                 let name = resolve.name_world_key(key);
                 for func in resolve.interfaces[*id].functions.values() {
-                    out.push(typed(&resolve, Some(name.clone()), func));
+                    out.push(typed(resolve, Some(name.clone()), func));
                 }
             }
             WorldItem::Type { .. } => {}

@@ -1,9 +1,15 @@
 //! A component's world as WIT text, through `wit-component`.
 
-/// The WIT of the component in `bytes` (its package, with the world it
-/// imports and exports), or why it could not be decoded.
-pub fn world_text(bytes: &[u8]) -> Result<String, String> {
-    let decoded = wit_component::decode(bytes).map_err(|e| format!("cannot decode the component's WIT: {e:#}"))?;
+use wit_parser::decoding::DecodedWasm;
+
+/// Decodes the component in `bytes` to its WIT, or says why it could not.
+pub(crate) fn decode(bytes: &[u8]) -> Result<DecodedWasm, String> {
+    wit_component::decode(bytes).map_err(|e| format!("cannot decode the component's WIT: {e:#}"))
+}
+
+/// The decoded component as WIT text: its package, with the world it
+/// imports and exports.
+pub(crate) fn print(decoded: &DecodedWasm) -> Result<String, String> {
     let mut printer = wit_component::WitPrinter::default();
     printer
         .print(decoded.resolve(), decoded.package(), &[])
