@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Args;
 use runtime_worker::{ModuleKind, load};
 
-use super::run::{RunArgs, TraceFormat};
+use super::run::{ReportFlags, RunArgs};
 use crate::sandbox_flags::SandboxFlags;
 
 #[derive(Args, Debug)]
@@ -18,17 +18,8 @@ pub struct CallArgs {
     #[command(flatten)]
     pub sandbox: SandboxFlags,
 
-    /// Print every WASI call the function makes: `text` or `json`
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub trace: Option<TraceFormat>,
-
-    /// Write the trace to PATH instead of stderr
-    #[arg(long, value_name = "PATH", requires = "trace")]
-    pub trace_file: Option<PathBuf>,
-
-    /// Print the phase timings at the end
-    #[arg(long)]
-    pub timings: bool,
+    #[command(flatten)]
+    pub report: ReportFlags,
 
     /// The component (or core module)
     #[arg(value_name = "FILE")]
@@ -62,9 +53,7 @@ pub fn execute(args: &CallArgs) -> i32 {
     let run = RunArgs {
         sandbox: args.sandbox.clone(),
         invoke: Some(function.clone()),
-        trace: args.trace,
-        trace_file: args.trace_file.clone(),
-        timings: args.timings,
+        report: args.report.clone(),
         explain: false,
         argv0: None,
         module_and_args,

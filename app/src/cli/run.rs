@@ -50,17 +50,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub invoke: Option<String>,
 
-    /// Print every WASI call: `text` (strace-like) or `json` (one object per line)
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub trace: Option<TraceFormat>,
-
-    /// Write the trace to PATH instead of stderr
-    #[arg(long, value_name = "PATH", requires = "trace")]
-    pub trace_file: Option<PathBuf>,
-
-    /// Print the phase timings (compile, instantiate, first call, total) at the end
-    #[arg(long)]
-    pub timings: bool,
+    #[command(flatten)]
+    pub report: ReportFlags,
 
     /// After the run, explain every denial and failure for want of a
     /// capability, with the flag that fixes it (on stderr)
@@ -85,6 +76,22 @@ impl RunArgs {
     pub fn args(&self) -> &[String] {
         self.module_and_args.get(1..).unwrap_or_default()
     }
+}
+
+/// What is printed about a run besides its output (`run` and `call` share them).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ReportFlags {
+    /// Print every WASI call: `text` (strace-like) or `json` (one object per line)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub trace: Option<TraceFormat>,
+
+    /// Write the trace to PATH instead of stderr
+    #[arg(long, value_name = "PATH", requires = "trace")]
+    pub trace_file: Option<PathBuf>,
+
+    /// Print the phase timings (compile, instantiate, first call, total) at the end
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,7 +125,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     // An invoked export takes ARGS as its parameters, not as argv.
     let guest_args = if args.invoke.is_some() { &[][..] } else { args.args() };
     let profile = args.sandbox.to_profile(guest_args, Some(order))?;
-    let mut trace = match (&args.trace, &args.trace_file) {
+    let mut trace = match (&args.report.trace, &args.report.trace_file) {
         (None, _) => None,
         (Some(format), Some(path)) => {
             let file = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
@@ -198,7 +205,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     if let Some(trace) = &mut trace {
         trace.out.flush()?;
     }
-    if args.timings {
+    if args.report.timings {
         print_timings(&timings);
     }
     let status = report_outcome(&outcome);

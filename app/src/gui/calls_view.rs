@@ -132,34 +132,24 @@ impl CallsView {
                     let call = store.get(index);
                     row.set_selected(self.selected == Some(index));
                     let denied = call.denial.is_some();
-                    let paint_denied = |ui: &mut Ui| {
-                        if denied {
-                            ui.painter().rect_filled(ui.max_rect().expand(2.0), 0.0, t.denied_fill);
-                        }
-                    };
-                    row.col(|ui| {
-                        paint_denied(ui);
+                    let fill = denied.then_some(t.denied_fill);
+                    cell(&mut row, fill, |ui| {
                         ui.monospace(call.seq.to_string());
                     });
-                    row.col(|ui| {
-                        paint_denied(ui);
+                    cell(&mut row, fill, |ui| {
                         ui.monospace(format!("{:.3} ms", call.start_ns as f64 / 1e6));
                     });
-                    row.col(|ui| {
-                        paint_denied(ui);
+                    cell(&mut row, fill, |ui| {
                         let name = RichText::new(call.func.name()).monospace();
                         ui.label(if denied { name.color(t.denied_text).strong() } else { name });
                     });
-                    row.col(|ui| {
-                        paint_denied(ui);
+                    cell(&mut row, fill, |ui| {
                         ui.add(egui::Label::new(RichText::new(args_text(&call)).monospace()).truncate());
                     });
-                    row.col(|ui| {
-                        paint_denied(ui);
+                    cell(&mut row, fill, |ui| {
                         result_label(ui, &call, &t);
                     });
-                    row.col(|ui| {
-                        paint_denied(ui);
+                    cell(&mut row, fill, |ui| {
                         ui.monospace(format_nanos(call.dur_ns));
                     });
                     if row.response().clicked() {
@@ -241,6 +231,16 @@ pub fn denial_box(ui: &mut Ui, denial: &runtime_worker::Denial) {
         ui.label(RichText::new(format!("⛔ Denied ({})", denial.capability)).color(t.denied_text).strong().size(16.0));
         let color = ui.visuals().text_color();
         ui.add(egui::Label::new(theme::prose(ui, &denial.reason, 15.0, color)).wrap());
+    });
+}
+
+/// One cell of a calls table, on the denial colour when `fill` is given.
+pub fn cell(row: &mut egui_extras::TableRow<'_, '_>, fill: Option<egui::Color32>, add: impl FnOnce(&mut Ui)) {
+    row.col(|ui| {
+        if let Some(fill) = fill {
+            ui.painter().rect_filled(ui.max_rect().expand(2.0), 0.0, fill);
+        }
+        add(ui);
     });
 }
 

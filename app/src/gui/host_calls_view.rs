@@ -7,7 +7,8 @@ use egui_extras::{Column, TableBuilder};
 use runtime_worker::describe::format_nanos;
 use runtime_worker::{HostCall, RunId};
 
-use super::{calls_view, theme};
+use super::calls_view::{self, cell};
+use super::theme;
 use crate::model::call_filter::CallFilter;
 use crate::model::run_record::RunRecord;
 
@@ -132,36 +133,26 @@ impl HostCallsView {
                     let call = &calls[index];
                     row.set_selected(self.selected == Some(index));
                     let denied = call.denial.is_some();
-                    let paint = |ui: &mut Ui| {
-                        if denied {
-                            ui.painter().rect_filled(ui.max_rect().expand(2.0), 0.0, t.denied_fill);
-                        }
-                    };
-                    row.col(|ui| {
-                        paint(ui);
+                    let fill = denied.then_some(t.denied_fill);
+                    cell(&mut row, fill, |ui| {
                         ui.monospace(call.seq.to_string());
                     });
-                    row.col(|ui| {
-                        paint(ui);
+                    cell(&mut row, fill, |ui| {
                         ui.monospace(format!("{:.3} ms", call.start_ns as f64 / 1e6));
                     });
-                    row.col(|ui| {
-                        paint(ui);
+                    cell(&mut row, fill, |ui| {
                         ui.add(egui::Label::new(RichText::new(&*call.interface).monospace()).truncate());
                     });
-                    row.col(|ui| {
-                        paint(ui);
+                    cell(&mut row, fill, |ui| {
                         let name = RichText::new(call.short_name()).monospace();
                         ui.add(
                             egui::Label::new(if denied { name.color(t.denied_text).strong() } else { name }).truncate(),
                         );
                     });
-                    row.col(|ui| {
-                        paint(ui);
+                    cell(&mut row, fill, |ui| {
                         ui.add(egui::Label::new(RichText::new(call.args_text()).monospace()).truncate());
                     });
-                    row.col(|ui| {
-                        paint(ui);
+                    cell(&mut row, fill, |ui| {
                         let (text, color) = result_text(call, &t);
                         let response =
                             ui.add(egui::Label::new(RichText::new(text).monospace().color(color)).truncate());
@@ -169,8 +160,7 @@ impl HostCallsView {
                             response.on_hover_text(&denial.reason);
                         }
                     });
-                    row.col(|ui| {
-                        paint(ui);
+                    cell(&mut row, fill, |ui| {
                         ui.monospace(format_nanos(call.dur_ns));
                     });
                     if row.response().clicked() {
