@@ -2,7 +2,7 @@
 """Writes the malformed-input corpus: files that look like WebAssembly and are
 not, files that are something else entirely, and broken WebAssembly text.
 Every file must be refused with a clear error (and an offset where a binary
-has one) and nothing may panic: tests/corpus.rs checks them all.
+has one) and nothing may panic: tests/engine/corpus.rs checks them all.
 
 Run from this directory: python3 generate.py
 """

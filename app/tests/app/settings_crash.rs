@@ -28,7 +28,7 @@ fn a_crash_mid_write_leaves_the_previous_settings_intact() {
     wasmscope::persist::atomic_write(&target, b"zoom = 1.5\n").unwrap();
 
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
+        .args(["--exact", "settings_crash::child_writer", "--nocapture", "--test-threads=1"])
         .env(CHILD, &target)
         .spawn()
         .unwrap();

@@ -3,16 +3,16 @@
 //! the trace (the refused call is marked denied, with the right reason).
 //! Zero escapes.
 
-mod support;
-
 use std::os::unix::fs::symlink;
 use std::path::PathBuf;
 
+use crate::support::Report;
+use crate::support::guest::{
+    FOLLOW, Guest, OFLAG_CREAT, OFLAG_DIRECTORY, OFLAG_TRUNC, OUT_FD, RIGHT_READ, RIGHT_WRITE,
+};
 use runtime_worker::{
     Capability, ClockPolicy, Entry, Environment, Errno, Mount, RunOutcome, RunRequest, SandboxProfile, WasiFunc, load,
 };
-use support::Report;
-use support::guest::{FOLLOW, Guest, OFLAG_CREAT, OFLAG_DIRECTORY, OFLAG_TRUNC, OUT_FD, RIGHT_READ, RIGHT_WRITE};
 
 const SECRET: &str = "TOP-SECRET-HOST-FILE";
 const DATA: u32 = 3; // /data, read-write
@@ -59,7 +59,8 @@ impl Host {
 
     fn run_with(&self, guest: &Guest, profile: SandboxProfile) -> Report {
         let module = load::load("case.wat", guest.build().as_bytes()).expect("the case compiles");
-        let report = Report { events: support::runtime().start(RunRequest::new(module, profile, Entry::Start)).wait() };
+        let report =
+            Report { events: crate::support::runtime().start(RunRequest::new(module, profile, Entry::Start)).wait() };
         assert_eq!(report.outcome(), &RunOutcome::Exited { code: 0 }, "the guest runs to the end");
         assert!(!report.stdout().contains(SECRET), "the secret leaked to stdout");
         assert_eq!(std::fs::read_to_string(self.path("secret.txt")).unwrap(), SECRET, "the secret was changed");

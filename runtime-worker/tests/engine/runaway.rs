@@ -3,19 +3,17 @@
 //! `samples.rs`.) Each ends with the right outcome and bounded memory, and
 //! the engine serves the next run.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::Report;
 use runtime_worker::profile::DEFAULT_OUTPUT_CAP;
 use runtime_worker::{
     Entry, Limits, Phase, RunOutcome, RunRequest, SandboxProfile, StdinSource, Stream, WorkerEvent, load,
 };
-use support::Report;
 
 fn run_wat(wat: &str, profile: SandboxProfile) -> Report {
     let module = load::load("guest.wat", wat.as_bytes()).unwrap();
-    Report { events: support::runtime().start(RunRequest::new(module, profile, Entry::Start)).wait() }
+    Report { events: crate::support::runtime().start(RunRequest::new(module, profile, Entry::Start)).wait() }
 }
 
 /// Writes `chunks` × 64 KiB to stdout.
@@ -66,7 +64,8 @@ fn an_endless_flood_is_ended_by_the_timeout() {
 fn a_guest_blocked_on_stdin_is_ended_by_the_timeout() {
     let limits = Limits { timeout: Some(Duration::from_millis(300)), ..Limits::default() };
     let profile = SandboxProfile { stdin: StdinSource::Interactive, limits, ..SandboxProfile::default() };
-    let report = support::Report { events: support::start("stdin_echo.wat", profile, Entry::Start).wait() };
+    let report =
+        crate::support::Report { events: crate::support::start("stdin_echo.wat", profile, Entry::Start).wait() };
     assert_eq!(report.outcome(), &RunOutcome::TimedOut);
 }
 
@@ -82,6 +81,6 @@ fn a_panic_in_a_host_function_is_reported_and_the_next_run_works() {
         }
         other => panic!("{other:?}"),
     }
-    let next = support::run("hello.wat", SandboxProfile::default());
+    let next = crate::support::run("hello.wat", SandboxProfile::default());
     assert_eq!(next.outcome(), &RunOutcome::Exited { code: 0 });
 }

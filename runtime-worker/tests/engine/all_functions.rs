@@ -3,8 +3,6 @@
 //! order, decoded. This is also the test that catches a wasmtime-wasi update
 //! that changes the generated functions the interposer delegates to.
 
-mod support;
-
 use runtime_worker::{Capability, Entry, Errno, Mount, RunOutcome, RunRequest, SandboxProfile, WasiFunc, load};
 
 /// Each function's wasm parameter types (from the preview1 witx) and the
@@ -91,8 +89,9 @@ fn every_preview1_function_is_traced_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let profile = SandboxProfile { mounts: vec![Mount::read_write(dir.path(), "/data")], ..SandboxProfile::default() };
     let module = load::load("all.wasm", &all_functions_module()).unwrap();
-    let report =
-        support::Report { events: support::runtime().start(RunRequest::new(module, profile, Entry::Start)).wait() };
+    let report = crate::support::Report {
+        events: crate::support::runtime().start(RunRequest::new(module, profile, Entry::Start)).wait(),
+    };
 
     assert_eq!(report.outcome(), &RunOutcome::Exited { code: 7 });
     let traced: Vec<&str> = report.calls().map(|c| c.func.name()).collect();

@@ -1,15 +1,13 @@
 //! Every sample through the engine, asserting on the event stream: decoded
 //! paths, errno names, denials and their reasons, memory, output, the end.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{data_copy, invoke, run};
 use runtime_worker::{
     Abrupt, Capability, ClockPolicy, Entry, Environment, Errno, Limits, MemoryChange, Mount, Phase, RunOutcome,
     SandboxProfile, StdinSource, TrapKind, Value, WasiFunc,
 };
-use support::{data_copy, invoke, run};
 
 fn mount(dir: &tempfile::TempDir, read_only: bool) -> SandboxProfile {
     let mount = Mount { host: dir.path().to_path_buf(), guest: "/data".into(), read_only };
@@ -209,10 +207,10 @@ fn stdin_bytes_are_echoed_then_end_of_file() {
 #[test]
 fn interactive_stdin_feeds_the_running_guest() {
     let profile = SandboxProfile { stdin: StdinSource::Interactive, ..SandboxProfile::default() };
-    let handle = support::start("stdin_echo.wat", profile, Entry::Start);
+    let handle = crate::support::start("stdin_echo.wat", profile, Entry::Start);
     handle.send(runtime_worker::WorkerCommand::Stdin(b"first line\n".to_vec()));
     handle.send(runtime_worker::WorkerCommand::CloseStdin);
-    let report = support::Report { events: handle.wait() };
+    let report = crate::support::Report { events: handle.wait() };
     assert_eq!(report.outcome(), &RunOutcome::Exited { code: 0 });
     assert_eq!(report.stdout(), "echo: first line\nstdin closed\n");
 }

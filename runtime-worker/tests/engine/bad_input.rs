@@ -1,13 +1,11 @@
 //! Modules that cannot run say why, in words, and nothing panics.
 
-mod support;
-
 use runtime_worker::{Entry, Mount, Phase, RunOutcome, RunRequest, SandboxProfile, TrapKind, load};
 
 fn run_wat(wat: &str, profile: SandboxProfile) -> RunOutcome {
     let module = load::load("test.wat", wat.as_bytes()).expect("loads");
-    let events = support::runtime().start(RunRequest::new(module, profile, Entry::Start)).wait();
-    support::Report { events }.outcome().clone()
+    let events = crate::support::runtime().start(RunRequest::new(module, profile, Entry::Start)).wait();
+    crate::support::Report { events }.outcome().clone()
 }
 
 fn failure(outcome: RunOutcome) -> (Phase, String) {

@@ -5,13 +5,11 @@
 //! exported functions' WIT types.
 //!
 //! The Python samples take about 10 s each to compile. The runtime is shared
-//! by the whole test binary (`support::runtime`) and caches compiled
+//! by the whole test binary (`crate::support::runtime`) and caches compiled
 //! components in memory, so each compiles once. Every test that runs a
 //! Python sample goes through `tcp_connect_warm` or `database_query`, whose
 //! `OnceLock` makes the other tests wait for that first run (itself one of
 //! the tests' runs), so that they start with the component compiled.
-
-mod support;
 
 use std::io::{BufRead, BufReader, ErrorKind, Write};
 use std::net::{TcpListener, TcpStream};
@@ -19,12 +17,12 @@ use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::support::{Report, runtime, sample};
 use runtime_worker::typed::{WitType, exported_functions};
 use runtime_worker::{
     Capability, Entry, HostCall, LoadedModule, Mount, NetworkPolicy, Phase, RunOutcome, RunRequest, SandboxProfile,
     Value, WorkerCommand, WorkerEvent, load,
 };
-use support::{Report, runtime, sample};
 
 const HELLO: &str = "components/hello_component.wasm";
 const TCP_CONNECT: &str = "components/tcp_connect.wasm";
@@ -490,7 +488,7 @@ fn stop_ends_a_component_waiting_for_a_reply() {
 
 #[test]
 fn exported_functions_give_wit_types_and_signatures() {
-    let bytes = std::fs::read(support::samples_dir().join(DATABASE)).unwrap();
+    let bytes = std::fs::read(crate::support::samples_dir().join(DATABASE)).unwrap();
     let functions = exported_functions(&bytes).expect("types");
     let query = functions
         .iter()
@@ -509,7 +507,7 @@ fn exported_functions_give_wit_types_and_signatures() {
     assert_eq!(names, ["id", "name", "score"]);
     assert_eq!(fields[2].1, WitType::Float("f64"));
 
-    let hello = std::fs::read(support::samples_dir().join(HELLO)).unwrap();
+    let hello = std::fs::read(crate::support::samples_dir().join(HELLO)).unwrap();
     let functions = exported_functions(&hello).expect("types");
     assert!(
         functions

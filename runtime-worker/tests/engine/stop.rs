@@ -2,12 +2,10 @@
 //! waiting for stdin, or still compiling. The bounds here are loose (CI
 //! machines are shared); the latency figures belong to the benchmarks.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::{Report, start};
 use runtime_worker::{Entry, Phase, RunOutcome, RunRequest, SandboxProfile, StdinSource, WorkerEvent, load};
-use support::{Report, start};
 
 const LOOSE_BOUND: Duration = Duration::from_secs(2);
 
@@ -65,7 +63,7 @@ fn stop_ends_a_guest_blocked_on_stdin() {
 #[test]
 fn a_sleeping_guest_is_ended_by_the_timeout() {
     let limits = runtime_worker::Limits { timeout: Some(Duration::from_millis(300)), ..Default::default() };
-    let report = support::run("sleep.wat", SandboxProfile { limits, ..SandboxProfile::default() });
+    let report = crate::support::run("sleep.wat", SandboxProfile { limits, ..SandboxProfile::default() });
     assert_eq!(report.outcome(), &RunOutcome::TimedOut);
     assert_eq!(report.stdout(), "sleeping for an hour\n");
 }
@@ -91,7 +89,7 @@ fn stop_cancels_a_compilation_in_progress() {
     let mut bytes = big_module(3000);
     bytes.extend_from_slice(&custom_section_with_nonce());
     let module = load::load("big.wasm", &bytes).expect("loads");
-    let handle = support::runtime().start(RunRequest::new(module, SandboxProfile::default(), Entry::Start));
+    let handle = crate::support::runtime().start(RunRequest::new(module, SandboxProfile::default(), Entry::Start));
     let mut saw_progress = false;
     let mut events = Vec::new();
     while !saw_progress {
@@ -111,7 +109,7 @@ fn stop_cancels_a_compilation_in_progress() {
     assert!(asked.elapsed() < LOOSE_BOUND, "cancel took {:?}", asked.elapsed());
 
     // The engine is still healthy: the next run compiles and runs.
-    let after = support::run("hello.wat", SandboxProfile::default());
+    let after = crate::support::run("hello.wat", SandboxProfile::default());
     assert_eq!(after.outcome(), &RunOutcome::Exited { code: 0 });
 }
 

@@ -2,20 +2,20 @@
 //! failing run's diagnosis names the missing capability, and applying its
 //! fix makes the next run succeed.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 
+use crate::support::Report;
 use runtime_worker::diagnosis::{Finding, Fix};
 use runtime_worker::{ClockPolicy, Entry, Limits, LoadedModule, Mount, RunOutcome, RunRequest, SandboxProfile, load};
-use support::Report;
 
 fn real(name: &str) -> LoadedModule {
     load::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/real").join(name)).unwrap()
 }
 
 fn run(module: &LoadedModule, profile: &SandboxProfile) -> Report {
-    Report { events: support::runtime().start(RunRequest::new(module.clone(), profile.clone(), Entry::Start)).wait() }
+    Report {
+        events: crate::support::runtime().start(RunRequest::new(module.clone(), profile.clone(), Entry::Start)).wait(),
+    }
 }
 
 fn data_dir() -> PathBuf {
@@ -32,7 +32,7 @@ fn fix_and_rerun(
 ) -> (Finding, Report) {
     let report = run(module, profile);
     assert_ne!(report.outcome(), &RunOutcome::Exited { code: 0 }, "the run was meant to fail");
-    let findings = support::diagnose(&report, module, profile);
+    let findings = crate::support::diagnose(&report, module, profile);
     let finding = findings
         .iter()
         .find(|f| f.headline.contains(headline))
@@ -128,7 +128,7 @@ fn c_allocating_past_the_memory_cap_is_given_more_until_it_fits() {
         if *report.outcome() == (RunOutcome::Exited { code: 0 }) {
             break;
         }
-        let findings = support::diagnose(&report, &module, &profile);
+        let findings = crate::support::diagnose(&report, &module, &profile);
         let finding = findings.iter().find(|f| f.headline.contains("more than the")).expect("a memory finding");
         finding.fix.as_ref().unwrap().apply(&mut profile).unwrap();
         report = run(&module, &profile);
@@ -146,7 +146,7 @@ fn c_trying_to_escape_is_explained_and_not_fixed() {
     let module = real("ls_escape.wasm");
     let profile = SandboxProfile { mounts: vec![Mount::read_only(&data, "/data")], ..Default::default() };
     let report = run(&module, &profile);
-    let findings = support::diagnose(&report, &module, &profile);
+    let findings = crate::support::diagnose(&report, &module, &profile);
     let escape = findings.iter().find(|f| f.headline.contains("../secret.txt")).expect("the `..` attempt");
     assert_eq!(escape.fix, None, "no grant undoes a refused escape");
     assert!(escape.detail.contains("the sandbox working"));

@@ -2,8 +2,6 @@
 //! (a later session) starts a module without compiling it, and a damaged
 //! cache entry costs a compile, never a wrong or failed run.
 
-mod support;
-
 use runtime_worker::module_cache::{DEFAULT_CAP_BYTES, ModuleCache};
 use runtime_worker::{Entry, Phase, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerEvent};
 
@@ -11,8 +9,9 @@ use runtime_worker::{Entry, Phase, RunOutcome, RunRequest, Runtime, SandboxProfi
 /// what did the guest print?
 fn run_fresh(dir: &std::path::Path) -> (bool, String) {
     let runtime = Runtime::with_module_cache(ModuleCache::new(dir, DEFAULT_CAP_BYTES)).unwrap();
-    let events =
-        runtime.start(RunRequest::new(support::sample("hello.wat"), SandboxProfile::default(), Entry::Start)).wait();
+    let events = runtime
+        .start(RunRequest::new(crate::support::sample("hello.wat"), SandboxProfile::default(), Entry::Start))
+        .wait();
     let cached = events
         .iter()
         .find_map(|e| match e {
@@ -20,7 +19,7 @@ fn run_fresh(dir: &std::path::Path) -> (bool, String) {
             _ => None,
         })
         .expect("a compile phase");
-    let report = support::Report { events };
+    let report = crate::support::Report { events };
     assert_eq!(report.outcome(), &RunOutcome::Exited { code: 0 });
     (cached, report.output(runtime_worker::Stream::Stdout))
 }

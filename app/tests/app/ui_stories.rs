@@ -332,7 +332,7 @@ fn steady_run(
 }
 
 /// One picture per tab of a run with denials, compared with the committed
-/// snapshots (`UPDATE_SNAPSHOTS=1 cargo test -p wasmscope --test ui_stories`
+/// snapshots (`UPDATE_SNAPSHOTS=1 cargo test -p wasmscope --test app ui_stories`
 /// rewrites them).
 #[test]
 fn every_tab_renders_as_in_its_snapshot() {

@@ -1,0 +1,17 @@
+//! The engine's integration tests, one module per subject, linked into one
+//! test binary: each binary links wasmtime and Cranelift, so one instead of
+//! eleven saves CI about 0.7 GB of disk and ten links.
+
+mod support;
+
+mod all_functions;
+mod bad_input;
+mod components;
+mod corpus;
+mod diagnosis;
+mod escape_battery;
+mod inspect;
+mod module_cache;
+mod runaway;
+mod samples;
+mod stop;
