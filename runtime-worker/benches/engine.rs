@@ -262,19 +262,42 @@ fn module_cache_reopen() {
 }
 
 /// P6: 10,000 instances of hello alive at once (pooling allocator, each
-/// with its own locked-down WASI context).
+/// with its own locked-down WASI context), started from one thread and from
+/// one thread per core, in one run. Host memory is read from the first run
+/// only: the second reuses heap pages the first freed, so its resident-set
+/// delta would undercount.
 fn density_figures() {
     let hello = load::load("hello.wat", include_bytes!("../../samples/hello.wat")).unwrap();
-    let report = runtime_worker::density::start(hello, 10_000).wait().unwrap();
-    println!("\nDensity: {} instances of samples/hello.wat alive at once", report.started);
-    println!("{:<28} {:>12.1} ms", "all started in", report.total_ns as f64 / 1e6);
-    println!("{:<28} {:>12.2} µs", "per instance, median", report.median_ns as f64 / 1e3);
-    println!("{:<28} {:>12.2} µs", "per instance, p99", report.p99_ns as f64 / 1e3);
-    match report.host_bytes_per_instance {
-        Some(bytes) => println!("{:<28} {:>12.2} KiB", "host memory per instance", bytes / 1024.0),
-        None => println!("{:<28} {:>12}", "host memory per instance", "n/a"),
+    let cores = runtime_worker::density::default_threads();
+    let mut columns = vec![cores];
+    if cores > 1 {
+        columns.push(1);
     }
-    println!("{:<28} {:>12.1} ms", "teardown of all", report.teardown_ns as f64 / 1e6);
+    let reports: Vec<_> = columns
+        .iter()
+        .map(|&threads| runtime_worker::density::start_on(hello.clone(), 10_000, threads).wait().unwrap())
+        .collect();
+    println!("\nDensity: {} instances of samples/hello.wat alive at once", reports[0].started);
+    print!("{:<28}", "");
+    for report in &reports {
+        print!(" {:>16}", report.threads_text());
+    }
+    println!();
+    let row = |label: &str, unit: &str, value: &dyn Fn(&runtime_worker::density::DensityReport) -> f64| {
+        print!("{label:<28}");
+        for report in &reports {
+            print!(" {:>13.2} {unit:<2}", value(report));
+        }
+        println!();
+    };
+    row("all started in", "ms", &|r| r.total_ns as f64 / 1e6);
+    row("per instance, median", "µs", &|r| r.median_ns as f64 / 1e3);
+    row("per instance, p99", "µs", &|r| r.p99_ns as f64 / 1e3);
+    match reports[0].host_bytes_per_instance {
+        Some(bytes) => println!("{:<28} {:>13.2} KiB (first run only)", "host memory per instance", bytes / 1024.0),
+        None => println!("{:<28} {:>16}", "host memory per instance", "n/a"),
+    }
+    row("teardown of all", "ms", &|r| r.teardown_ns as f64 / 1e6);
 }
 
 fn main() {

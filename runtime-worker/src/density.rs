@@ -4,8 +4,9 @@
 //! "kilobytes instead of megabytes", on the user's own machine.
 //!
 //! Instances come from wasmtime's pooling allocator, sized for N, through an
-//! `InstancePre` (imports resolved once). Nothing is traced: this measures
-//! the sandbox, not Wasmscope. Each instance is instantiated, not run.
+//! `InstancePre` (imports resolved once), started from one thread per core
+//! as a host starting tenants would. Nothing is traced: this measures the
+//! sandbox, not Wasmscope. Each instance is instantiated, not run.
 //!
 //! Host memory is the process's resident set (Linux `/proc/self/statm`)
 //! before the first instance and with all N alive, divided by N. Linear
@@ -14,7 +15,7 @@
 //! apart.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,9 @@ pub const MAX_INSTANCES: usize = 10_000;
 /// The largest linear memory an instance may have in a density run: slots
 /// for every instance are reserved up front.
 const MAX_MEMORY_PER_INSTANCE: u64 = 64 << 20;
+
+/// The most threads that start instances at once.
+pub const MAX_THREADS: usize = 64;
 
 /// Progress reports are sent at most this often.
 const REPORT_EVERY: Duration = Duration::from_millis(20);
@@ -56,11 +60,14 @@ pub struct DensityReport {
     /// Instances asked for, and started (fewer when stopped).
     pub requested: usize,
     pub started: usize,
+    /// Threads that started instances at once.
+    pub threads: usize,
     /// Compiling the module (not counted in the start times).
     pub compile_ns: u64,
-    /// From the first instance's start to the last's.
+    /// From the first instance's start to the last's (wall clock).
     pub total_ns: u64,
-    /// Each instance's start (store, WASI context, instantiation).
+    /// Each instance's start (store, WASI context, instantiation), on the
+    /// thread that started it.
     pub median_ns: u64,
     pub p99_ns: u64,
     pub max_ns: u64,
@@ -76,6 +83,16 @@ pub struct DensityReport {
     pub teardown_ns: u64,
     /// `(elapsed_ns, started)` samples, for a plot.
     pub timeline: Vec<(u64, usize)>,
+}
+
+impl DensityReport {
+    /// "on 1 thread", "on 2 threads".
+    pub fn threads_text(&self) -> String {
+        match self.threads {
+            1 => "on 1 thread".to_string(),
+            n => format!("on {n} threads"),
+        }
+    }
 }
 
 /// A density run in progress. Dropping it stops the run.
@@ -117,8 +134,21 @@ impl Drop for DensityHandle {
     }
 }
 
-/// Starts `instances` instances of `module` on a new thread.
+/// Starts `instances` instances of `module`, spread over one thread per
+/// core (see [`start_on`]).
 pub fn start(module: LoadedModule, instances: usize) -> DensityHandle {
+    start_on(module, instances, default_threads())
+}
+
+/// One starting thread per core the process may use.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS)
+}
+
+/// Starts `instances` instances of `module` from `threads` threads at once
+/// (a host starting tenants uses every core it has), coordinated from a new
+/// thread. Each instance's start is timed on the thread that starts it.
+pub fn start_on(module: LoadedModule, instances: usize, threads: usize) -> DensityHandle {
     let (tx, events) = crossbeam_channel::unbounded();
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
@@ -126,8 +156,9 @@ pub fn start(module: LoadedModule, instances: usize) -> DensityHandle {
     let thread = std::thread::Builder::new()
         .name("wasmscope-density".into())
         .spawn(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&module, instances, &flag, &tx)))
-                .unwrap_or_else(|_| Err("internal error in the density run (please report it)".to_string()));
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&module, instances, threads, &flag, &tx)))
+                    .unwrap_or_else(|_| Err("internal error in the density run (please report it)".to_string()));
             let _ = tx.send(DensityEvent::Finished(result));
         })
         .map_err(|e| {
@@ -140,6 +171,7 @@ pub fn start(module: LoadedModule, instances: usize) -> DensityHandle {
 fn run(
     module: &LoadedModule,
     requested: usize,
+    threads: usize,
     stop: &AtomicBool,
     events: &Sender<DensityEvent>,
 ) -> Result<DensityReport, String> {
@@ -149,10 +181,14 @@ fn run(
     if requested == 0 || requested > MAX_INSTANCES {
         return Err(format!("the number of instances must be between 1 and {MAX_INSTANCES}"));
     }
+    if threads == 0 || threads > MAX_THREADS {
+        return Err(format!("the number of threads must be between 1 and {MAX_THREADS}"));
+    }
+    let threads = threads.min(requested);
     let _ = events.send(DensityEvent::Preparing);
     let shape = Shape::of(&module.bytes)?;
-    // One more slot than asked for: the warm-up instance.
-    let engine = pooling_engine(&shape, requested + 1)?;
+    // One more slot per thread than asked for: the warm-up instances.
+    let engine = pooling_engine(&shape, requested + threads)?;
     let compile_started = Instant::now();
     let compiled = Module::new(&engine, &module.bytes).map_err(|e| format!("cannot compile the module: {e:#}"))?;
     let compile_ns = compile_started.elapsed().as_nanos() as u64;
@@ -166,30 +202,94 @@ fn run(
         pre.instantiate(&mut store).map_err(|e| format!("cannot instantiate: {e:#}"))?;
         Ok(store)
     };
-    // Warm up: code pages, allocator arenas and the pool's first slot are
-    // touched once before the baseline is taken.
-    drop(instantiate()?);
 
-    let rss_before = resident_bytes();
-    let mut alive = Vec::with_capacity(requested);
-    let mut times = Vec::with_capacity(requested);
+    // Each starting thread warms up (code pages, its allocator arena, a pool
+    // slot) and then waits until all are ready, so that the baseline below is
+    // taken with every thread's fixed costs already paid.
+    let claimed = AtomicUsize::new(0);
+    let started = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let ready = std::sync::Barrier::new(threads + 1);
+    let go = std::sync::Barrier::new(threads + 1);
+    let mut rss_before = None;
     let mut timeline = vec![(0, 0)];
-    let first = Instant::now();
-    let mut reported = first;
-    while alive.len() < requested && !stop.load(Ordering::Relaxed) {
-        let began = Instant::now();
-        alive.push(instantiate()?);
-        times.push(began.elapsed().as_nanos() as u64);
-        if reported.elapsed() >= REPORT_EVERY || alive.len() == requested {
-            reported = Instant::now();
+    let mut first = Instant::now();
+    let mut finished: Vec<Starter> = Vec::with_capacity(threads);
+    std::thread::scope(|scope| {
+        let starters: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let share = requested.div_ceil(threads);
+                    let mut mine = Starter {
+                        alive: Vec::with_capacity(share),
+                        times: Vec::with_capacity(share),
+                        ..Starter::default()
+                    };
+                    // Every starter must reach the barriers, panic or not.
+                    let warm = std::panic::catch_unwind(std::panic::AssertUnwindSafe(&instantiate))
+                        .unwrap_or_else(|_| Err("internal error while starting an instance (please report it)".into()))
+                        .map(drop);
+                    ready.wait();
+                    go.wait();
+                    if let Err(e) = warm {
+                        mine.error = Some(e);
+                        failed.store(true, Ordering::Relaxed);
+                        return mine;
+                    }
+                    while !stop.load(Ordering::Relaxed) && !failed.load(Ordering::Relaxed) {
+                        if claimed.fetch_add(1, Ordering::Relaxed) >= requested {
+                            break;
+                        }
+                        let began = Instant::now();
+                        match instantiate() {
+                            Ok(store) => mine.alive.push(store),
+                            Err(e) => {
+                                mine.error = Some(e);
+                                failed.store(true, Ordering::Relaxed);
+                                break;
+                            }
+                        }
+                        mine.times.push(began.elapsed().as_nanos() as u64);
+                        started.fetch_add(1, Ordering::Relaxed);
+                    }
+                    mine.done = Some(Instant::now());
+                    mine
+                })
+            })
+            .collect();
+        ready.wait();
+        rss_before = resident_bytes();
+        first = Instant::now();
+        go.wait();
+        // Report progress while the starters work.
+        while !starters.iter().all(|s| s.is_finished()) {
+            std::thread::sleep(Duration::from_millis(1));
             let elapsed_ns = first.elapsed().as_nanos() as u64;
-            timeline.push((elapsed_ns, alive.len()));
-            let _ = events.send(DensityEvent::Progress { started: alive.len(), elapsed_ns });
+            if elapsed_ns >= timeline.last().map_or(0, |t| t.0) + REPORT_EVERY.as_nanos() as u64 {
+                let now = started.load(Ordering::Relaxed);
+                timeline.push((elapsed_ns, now));
+                let _ = events.send(DensityEvent::Progress { started: now, elapsed_ns });
+            }
         }
+        for starter in starters {
+            finished.push(starter.join().unwrap_or_else(|_| Starter {
+                error: Some("internal error in a starting thread (please report it)".into()),
+                ..Starter::default()
+            }));
+        }
+    });
+    if let Some(error) = finished.iter_mut().find_map(|s| s.error.take()) {
+        return Err(error);
     }
-    let total_ns = first.elapsed().as_nanos() as u64;
+    let total_ns = finished.iter().filter_map(|s| s.done).max().map_or(0, |done| (done - first).as_nanos() as u64);
     let rss_alive = resident_bytes();
-    let started = alive.len();
+    let mut times: Vec<u64> = finished.iter().flat_map(|s| s.times.iter().copied()).collect();
+    let alive: Vec<Vec<Store<WasiP1Ctx>>> = finished.into_iter().map(|s| s.alive).collect();
+    let started: usize = alive.iter().map(Vec::len).sum();
+    if timeline.last().map(|t| t.1) != Some(started) {
+        timeline.push((total_ns, started));
+        let _ = events.send(DensityEvent::Progress { started, elapsed_ns: total_ns });
+    }
     let teardown = Instant::now();
     drop(alive);
     let teardown_ns = teardown.elapsed().as_nanos() as u64;
@@ -203,6 +303,7 @@ fn run(
     Ok(DensityReport {
         requested,
         started,
+        threads,
         compile_ns,
         total_ns,
         median_ns: percentile(50).unwrap_or(0),
@@ -215,6 +316,15 @@ fn run(
         teardown_ns,
         timeline,
     })
+}
+
+/// What one starting thread did.
+#[derive(Default)]
+struct Starter {
+    alive: Vec<Store<WasiP1Ctx>>,
+    times: Vec<u64>,
+    done: Option<Instant>,
+    error: Option<String>,
 }
 
 /// What the pool must hold per instance.
@@ -344,6 +454,21 @@ mod tests {
         if cfg!(target_os = "linux") {
             assert!(report.host_bytes_per_instance.is_some());
         }
+    }
+
+    /// Threads share out the instances: together they start exactly the
+    /// number asked for, and the timeline only goes up.
+    #[test]
+    fn threads_share_the_instances() {
+        for threads in [1, 3] {
+            let report = start_on(hello(), 30, threads).wait().unwrap();
+            assert_eq!((report.started, report.threads), (30, threads));
+            assert_eq!(report.timeline.last().map(|t| t.1), Some(30));
+            assert!(report.timeline.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1), "{:?}", report.timeline);
+        }
+        // More threads than instances: only as many as there are instances.
+        assert_eq!(start_on(hello(), 2, 8).wait().unwrap().threads, 2);
+        assert!(start_on(hello(), 2, 0).wait().unwrap_err().contains("threads"));
     }
 
     #[test]

@@ -4,19 +4,23 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use runtime_worker::density::{self, DensityReport, MAX_INSTANCES};
+use runtime_worker::density::{self, DensityReport, MAX_INSTANCES, MAX_THREADS};
 use runtime_worker::describe::format_nanos;
 use runtime_worker::load;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Each instance gets its own store and a locked-down WASI context (no files, no environment, \
-                        no arguments), from wasmtime's pooling allocator; instances are instantiated, not run. Host \
-                        memory is the process's resident set with all of them alive, less before, divided by N \
-                        (Linux).")]
+                        no arguments), from wasmtime's pooling allocator, started from one thread per core unless \
+                        --threads says otherwise; instances are instantiated, not run. Host memory is the process's \
+                        resident set with all of them alive, less before, divided by N (Linux).")]
 pub struct DensityArgs {
     /// How many instances to start and keep alive (1 to 10000)
     #[arg(short = 'n', long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=MAX_INSTANCES as i64))]
     pub instances: u32,
+
+    /// How many threads start instances at once [default: one per core]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS as i64))]
+    pub threads: Option<u32>,
 
     /// Print the figures as JSON
     #[arg(long)]
@@ -34,7 +38,8 @@ pub fn execute(args: &DensityArgs) -> i32 {
             return super::run::exit_code::CANNOT_RUN;
         }
     };
-    match density::start(module, args.instances as usize).wait() {
+    let threads = args.threads.map_or_else(density::default_threads, |n| n as usize);
+    match density::start_on(module, args.instances as usize, threads).wait() {
         Ok(report) if args.json => {
             println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises"));
             0
@@ -51,9 +56,14 @@ pub fn execute(args: &DensityArgs) -> i32 {
 }
 
 fn text(report: &DensityReport) -> String {
-    let mut out = format!("{} instances alive, started in {}\n", report.started, format_nanos(report.total_ns));
+    let mut out = format!(
+        "{} instances alive, started in {} {}\n",
+        report.started,
+        format_nanos(report.total_ns),
+        report.threads_text()
+    );
     out.push_str(&format!(
-        "per instance: median {}, p99 {}, max {}\n",
+        "per instance (its own thread's time): median {}, p99 {}, max {}\n",
         format_nanos(report.median_ns),
         format_nanos(report.p99_ns),
         format_nanos(report.max_ns)

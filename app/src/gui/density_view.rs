@@ -162,16 +162,17 @@ fn summary(ui: &mut Ui, module_name: &str, report: &DensityReport) {
     let stopped = if report.started < report.requested { " (stopped)" } else { "" };
     ui.label(
         RichText::new(format!(
-            "{} instances of {module_name} alive at once, started in {}{stopped}",
+            "{} instances of {module_name} alive at once, started in {} {}{stopped}",
             report.started,
-            format_nanos(report.total_ns)
+            format_nanos(report.total_ns),
+            report.threads_text()
         ))
         .size(18.0)
         .strong(),
     );
     egui::Grid::new("density-figures").num_columns(2).spacing([24.0, 6.0]).show(ui, |ui| {
         let big = |text: String| RichText::new(text).size(18.0).monospace();
-        ui.label("start per instance");
+        ui.label("start per instance").on_hover_text("Timed on the thread that started it; one thread per core.");
         ui.label(big(format!(
             "median {} · p99 {} · max {}",
             format_nanos(report.median_ns),

@@ -203,8 +203,11 @@ fn density_starts_n_sandboxes_and_reports_per_instance_figures() {
     assert_eq!(report["linear_bytes_per_instance"], 65536);
     assert!(report["median_ns"].as_u64().unwrap() > 0);
 
-    let plain = text(&wasmscope(&["density", "-n", "5", "samples/hello.wat"]).stdout);
+    let plain = text(&wasmscope(&["density", "-n", "5", "--threads", "2", "samples/hello.wat"]).stdout);
     assert!(plain.starts_with("5 instances alive, started in"), "{plain}");
+    assert!(plain.lines().next().unwrap().ends_with("on 2 threads"), "{plain}");
+    let no_threads = wasmscope(&["density", "-n", "5", "--threads", "0", "samples/hello.wat"]);
+    assert_eq!(no_threads.status.code(), Some(2), "a usage error");
     let too_many = wasmscope(&["density", "-n", "10001", "samples/hello.wat"]);
     assert_eq!(too_many.status.code(), Some(2), "a usage error");
     // A real wasi-libc program: instantiating needs no grant at all.
