@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates the README screenshots from the real window under Xvfb.
 # Needs: apt-get install xvfb imagemagick xdotool
-# Usage: screenshots/take.sh   (from anywhere; builds the app first)
+# Usage: screenshots/take.sh   (from anywhere; builds the app first, in
+# release as the README runs it, so that measured figures are representative)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build -p wasmscope
-bin=target/debug/wasmscope
+cargo build --release -p wasmscope
+bin=target/release/wasmscope
 out=screenshots
 display=:97
 size=1600x1000
@@ -50,9 +51,9 @@ shot why write_log.wasm why
 # The fix button on the Why? tab (applies it and runs again), then the
 # Compare tab: the two runs side by side.
 shot compare write_log.wasm why 0 400,200 1000,55
-# Components: the Python samples compile CPython on their first run (less
-# than a minute in a debug build; then the module cache has them).
+# Components: the Python samples compile CPython on their first run (several
+# seconds; then the module cache has them).
 WAIT=60 shot component-call database_connector.wasm call
 WAIT=30 shot component-denied tcp_connect.wasm calls
 # The 10000 preset, then Start.
-shot density hello.wat density 0 540,88 620,88
+shot density hello.wat density 0 540,112 620,112

@@ -112,8 +112,8 @@ impl DensityView {
         ui.label(
             RichText::new(
                 "Each instance gets its own store and a locked-down WASI context (no files, no environment), from \
-                 wasmtime's pooling allocator. They are instantiated, not run, and all kept alive until the last \
-                 has started.",
+                 wasmtime's pooling allocator, started from one thread per core. They are instantiated, not run, \
+                 and all kept alive until the last has started.",
             )
             .small()
             .color(t.muted_text),
