@@ -50,7 +50,7 @@ shot console trap.wat console
 shot why write_log.wasm why
 # The fix button on the Why? tab (applies it and runs again), then the
 # Compare tab: the two runs side by side.
-shot compare write_log.wasm why 0 400,200 1000,55
+shot compare write_log.wasm why 0 400,224 935,55
 # Components: the Python samples compile CPython on their first run (several
 # seconds; then the module cache has them).
 WAIT=60 shot component-call database_connector.wasm call
