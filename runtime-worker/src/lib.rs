@@ -31,6 +31,7 @@ pub mod module_cache;
 pub mod profile;
 pub mod typed;
 
+mod clock;
 mod component;
 mod denial;
 mod engine;
@@ -55,6 +56,7 @@ use wasmtime::Linker;
 
 pub use crate::abi::{Errno, WasiFunc};
 pub use crate::capability::Capability;
+pub use crate::clock::runs_read_the_counter;
 pub use crate::event::{
     Abrupt, CallEvent, Denial, EventBatch, Frame, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview,
     RunId, RunOutcome, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
@@ -148,6 +150,7 @@ impl Runtime {
     }
 
     fn build(disk: Option<ModuleCache>) -> Result<Runtime, EngineError> {
+        clock::calibrate_in_background();
         let plain = Engines::new(false, disk.clone()).map_err(|e| EngineError(format!("{e:#}")))?;
         let inner = Arc::new(RuntimeInner {
             plain,

@@ -17,6 +17,7 @@ use tokio::io::AsyncWriteExt;
 use wasmtime::{Instance, Linker, Module, Store, UpdateDeadline, Val, ValType};
 
 use crate::abi::WasiFunc;
+use crate::clock::RunClock;
 use crate::engine::{Cancel, CompileFailure, CompileJob, EngineSlot};
 use crate::event::{
     EventBatch, Frame, MemoryChange, Phase, RunId, RunOutcome, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
@@ -66,13 +67,14 @@ impl Worker {
     }
 
     fn execute(self) {
-        let origin = Instant::now();
+        let clock = RunClock::start();
+        let origin = clock.origin();
         let profile = &self.request.profile;
         let deadline = profile.limits.timeout.map(|t| origin + t);
         let output = OutputSink::new(profile.limits.max_output_bytes);
         let trace = Tracer::new(
             self.run,
-            origin,
+            clock,
             self.events.clone(),
             Arc::clone(&self.signal.stop),
             Arc::clone(&output),

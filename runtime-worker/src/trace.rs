@@ -8,11 +8,12 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::{SendTimeoutError, Sender};
 
 use crate::abi::{Errno, Kind, WasiFunc};
+use crate::clock::RunClock;
 use crate::denial::{CallView, DenialContext};
 use crate::event::{
     Abrupt, CallEvent, EventBatch, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId, WorkerEvent,
@@ -25,7 +26,7 @@ const FLUSH_INTERVAL: Duration = Duration::from_millis(10);
 
 pub(crate) struct Tracer {
     run: RunId,
-    origin: Instant,
+    clock: RunClock,
     tx: Sender<EventBatch>,
     stop: Arc<AtomicBool>,
     buf: Vec<WorkerEvent>,
@@ -108,7 +109,7 @@ impl From<u64> for ParamValue {
 impl Tracer {
     pub(crate) fn new(
         run: RunId,
-        origin: Instant,
+        clock: RunClock,
         tx: Sender<EventBatch>,
         stop: Arc<AtomicBool>,
         output: Arc<OutputSink>,
@@ -117,7 +118,7 @@ impl Tracer {
     ) -> Tracer {
         Tracer {
             run,
-            origin,
+            clock,
             tx,
             stop,
             buf: Vec::with_capacity(BATCH_LEN),
@@ -136,7 +137,7 @@ impl Tracer {
     /// Nanoseconds since the run started.
     #[inline]
     pub(crate) fn now_ns(&self) -> u64 {
-        self.origin.elapsed().as_nanos() as u64
+        self.clock.now_ns()
     }
 
     pub(crate) fn begin(&self, func: WasiFunc) -> PendingCall {
@@ -298,6 +299,7 @@ impl Tracer {
 
     fn flush_at(&mut self, now: u64) {
         self.last_flush_ns = now;
+        self.clock.refresh();
         self.output.take_into(&mut self.buf, true);
         if self.buf.is_empty() {
             return;
