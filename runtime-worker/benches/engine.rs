@@ -100,7 +100,7 @@ fn per_call(d: Duration) -> f64 {
 }
 
 fn per_call_overhead(runtime: &Runtime) {
-    // The runtime measures the timestamp counter's rate in its first 2 ms;
+    // The runtime measures the timestamp counter's rate in its first 0.25 ms;
     // the window's runs all start later than that.
     let created = Instant::now();
     while !runtime_worker::runs_read_the_counter() && created.elapsed() < Duration::from_secs(1) {
