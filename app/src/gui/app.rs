@@ -30,6 +30,8 @@ pub const STOP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::SHIFT, Key::
 pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
 pub const OVERLAY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F12);
 pub const WORKSHOP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F11);
+pub const NEXT_TAB: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::PageDown);
+pub const PREVIOUS_TAB: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::PageUp);
 
 /// Time the window spends taking in worker events per frame.
 const INGEST_BUDGET: Duration = Duration::from_millis(8);
@@ -81,6 +83,12 @@ impl Tab {
             Tab::Density => "Density",
             Tab::Call => "Call",
         }
+    }
+
+    /// The tab `by` places further along the tab row, wrapping around.
+    pub fn step(self, by: isize) -> Tab {
+        let here = Tab::ALL.iter().position(|t| *t == self).unwrap_or(0) as isize;
+        Tab::ALL[(here + by).rem_euclid(Tab::ALL.len() as isize) as usize]
     }
 }
 
@@ -403,6 +411,12 @@ impl WasmscopeApp {
         if ctx.input_mut(|i| i.consume_shortcut(&WORKSHOP)) {
             self.toggle_workshop(ctx);
         }
+        if ctx.input_mut(|i| i.consume_shortcut(&NEXT_TAB)) {
+            self.state.tab = self.state.tab.step(1);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&PREVIOUS_TAB)) {
+            self.state.tab = self.state.tab.step(-1);
+        }
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         if let Some(file) = dropped.first() {
             let path = file.path().to_path_buf();
@@ -633,7 +647,7 @@ impl WasmscopeApp {
                 ui.spinner();
                 ui.label("Loading module…");
             } else {
-                ui.label(egui::RichText::new("Drop a .wasm or .wat file anywhere · F5 run · Shift+F5 stop · Ctrl+O open · Ctrl +/- zoom · F12 stats").color(t.muted_text));
+                ui.label(egui::RichText::new("Drop a .wasm or .wat file anywhere · F5 run · Shift+F5 stop · Ctrl+O open · Ctrl+PgUp/PgDn tabs · Ctrl +/- zoom · F12 stats").color(t.muted_text));
             }
             if self.state.show_overlay {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

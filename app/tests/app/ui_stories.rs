@@ -9,7 +9,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use wasmscope::gui::WasmscopeApp;
-use wasmscope::gui::app::State;
+use wasmscope::gui::app::{State, Tab};
 
 /// Keeps the tests' sample data (and anything a guest writes into it) out
 /// of the user's own data directory.
@@ -282,6 +282,20 @@ fn summary_and_timings_describe_the_run() {
     show_tab(&mut harness, "Timings");
     harness.get_by_role_and_label(Role::Label, "compile (cached)");
     harness.get_by_role_and_label(Role::Label, "instantiate");
+}
+
+#[test]
+fn ctrl_page_down_and_up_move_between_tabs() {
+    let mut harness = app();
+    show_tab(&mut harness, "Calls");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::PageDown);
+    harness.run();
+    assert_eq!(harness.state().state.tab, Tab::Why);
+    // From the first tab, back wraps around to the last.
+    show_tab(&mut harness, "Inspector");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::PageUp);
+    harness.run();
+    assert_eq!(harness.state().state.tab, Tab::Call);
 }
 
 #[test]
