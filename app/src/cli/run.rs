@@ -129,9 +129,9 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
         (None, _) => None,
         (Some(format), Some(path)) => {
             let file = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
-            Some(TraceWriter { format: *format, out: Box::new(BufWriter::new(file)) })
+            Some(TraceWriter::new(*format, Box::new(BufWriter::new(file))))
         }
-        (Some(format), None) => Some(TraceWriter { format: *format, out: Box::new(io::stderr()) }),
+        (Some(format), None) => Some(TraceWriter::new(*format, Box::new(io::stderr()))),
     };
 
     // What `--explain` needs once the module and profile are the worker's.
@@ -313,27 +313,37 @@ fn explain_text(findings: &[runtime_worker::diagnosis::Finding]) -> String {
 struct TraceWriter {
     format: TraceFormat,
     out: Box<dyn Write>,
+    /// Each line is put together here and written whole: serde_json writes
+    /// a line in some thirty small pieces, and through `dyn Write` (or to an
+    /// unbuffered stderr) each piece costs more than the call it describes.
+    line: Vec<u8>,
 }
 
 impl TraceWriter {
+    fn new(format: TraceFormat, out: Box<dyn Write>) -> TraceWriter {
+        TraceWriter { format, out, line: Vec::with_capacity(512) }
+    }
+
     fn write_host_call(&mut self, call: &runtime_worker::HostCall) -> io::Result<()> {
         match self.format {
-            TraceFormat::Text => writeln!(self.out, "{}", call.to_text()),
-            TraceFormat::Json => {
-                serde_json::to_writer(&mut self.out, &call.to_json())?;
-                self.out.write_all(b"\n")
-            }
+            TraceFormat::Text => self.emit(|line| line.write_all(call.to_text().as_bytes())),
+            TraceFormat::Json => self.emit(|line| Ok(serde_json::to_writer(line, &call.to_json())?)),
         }
     }
 
     fn write(&mut self, call: &runtime_worker::CallEvent) -> io::Result<()> {
         match self.format {
-            TraceFormat::Text => writeln!(self.out, "{}", call.to_text()),
-            TraceFormat::Json => {
-                serde_json::to_writer(&mut self.out, &call.json())?;
-                self.out.write_all(b"\n")
-            }
+            TraceFormat::Text => self.emit(|line| line.write_all(call.to_text().as_bytes())),
+            TraceFormat::Json => self.emit(|line| Ok(serde_json::to_writer(line, &call.json())?)),
         }
+    }
+
+    /// Writes the line `fill` puts together, with its newline, in one piece.
+    fn emit(&mut self, fill: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> io::Result<()> {
+        self.line.clear();
+        fill(&mut self.line)?;
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
     }
 }
 
