@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use runtime_worker::{Entry, Phase, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerEvent, load};
-use wasmtime::{Config, Engine, Linker, Module, Store};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, Linker, Module, Store};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 
@@ -125,26 +125,88 @@ fn per_call_overhead(runtime: &Runtime) {
     }
 }
 
+/// Raw wasmtime's start-up of the same module, with the pooling allocator
+/// and `InstancePre`: a fresh store and WASI context each time, on one
+/// thread. Returns (instantiate, instantiate + the whole `_start`).
+struct RawStartup {
+    pre: wasmtime::InstancePre<WasiP1Ctx>,
+    engine: Engine,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl RawStartup {
+    fn new(wat: &[u8]) -> RawStartup {
+        let mut config = Config::new();
+        config.allocation_strategy(InstanceAllocationStrategy::pooling());
+        let engine = Engine::new(&config).unwrap();
+        let module = Module::new(&engine, wat).unwrap();
+        let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
+        p1::add_to_linker_async(&mut linker, |cx| cx).unwrap();
+        let pre = linker.instantiate_pre(&module).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        RawStartup { pre, engine, runtime }
+    }
+
+    fn once(&self) -> (Duration, Duration) {
+        self.runtime.block_on(async {
+            let mut store = Store::new(&self.engine, WasiCtxBuilder::new().build_p1());
+            let began = Instant::now();
+            let instance = self.pre.instantiate_async(&mut store).await.unwrap();
+            let instantiated = began.elapsed();
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
+            start.call_async(&mut store, ()).await.unwrap();
+            (instantiated, began.elapsed())
+        })
+    }
+}
+
+/// P1 and P2: start-up of `samples/hello.wat` through the traced run path,
+/// beside raw wasmtime doing the same, interleaved.
 fn startup(runtime: &Runtime) {
-    const RUNS: usize = 50;
-    let hello = load::load("hello.wat", include_bytes!("../../samples/hello.wat")).unwrap();
+    const RUNS: usize = 200;
+    let wat = include_bytes!("../../samples/hello.wat");
+    let hello = load::load("hello.wat", wat).unwrap();
+    let raw = RawStartup::new(wat);
+    let (mut raw_instantiate, mut raw_through_start) = (Vec::new(), Vec::new());
     let mut phases: [Vec<Duration>; 4] = Default::default();
+    let mut instantiate_and_first_call = Vec::new();
+    let mut pooled = 0;
     for _ in 0..RUNS {
+        let (instantiate, through_start) = raw.once();
+        raw_instantiate.push(instantiate);
+        raw_through_start.push(through_start);
         let events = runtime.start(RunRequest::new(hello.clone(), SandboxProfile::default(), Entry::Start)).wait();
+        let mut run = [Duration::ZERO; 4];
         for event in events {
             if let WorkerEvent::Phase(t) = event {
                 let i = [Phase::Compile, Phase::Instantiate, Phase::FirstCall, Phase::Total]
                     .iter()
                     .position(|p| *p == t.phase)
                     .unwrap();
-                phases[i].push(Duration::from_nanos(t.nanos));
+                run[i] = Duration::from_nanos(t.nanos);
+                pooled += usize::from(t.phase == Phase::Instantiate && t.cached);
             }
         }
+        instantiate_and_first_call.push(run[1] + run[2]);
+        for (samples, sample) in phases.iter_mut().zip(run) {
+            samples.push(sample);
+        }
     }
+    let us = |d: Duration| d.as_nanos() as f64 / 1e3;
     println!("\nStart-up of samples/hello.wat, median of {RUNS} runs (compiled code cached after the first)");
-    for (name, samples) in ["compile", "instantiate", "first call", "total"].iter().zip(phases) {
-        println!("{name:<16} {:>12.1} µs", median(samples).as_nanos() as f64 / 1e3);
-    }
+    println!("{pooled} of {RUNS} runs took a pooled slot; raw wasmtime: pooling allocator, InstancePre, one thread");
+    println!("{:<34} {:>10} {:>10} {:>8}", "", "raw µs", "traced µs", "ratio");
+    let (raw_i, ours_i) = (median(raw_instantiate), median(phases[1].clone()));
+    println!("{:<34} {:>10.2} {:>10.2} {:>7.2}x", "P1 instantiate", us(raw_i), us(ours_i), us(ours_i) / us(raw_i));
+    println!(
+        "{:<34} {:>10.2} {:>10.2}",
+        "P1 instantiate + first call",
+        us(median(raw_through_start)),
+        us(median(instantiate_and_first_call))
+    );
+    println!("{:<34} {:>10} {:>10.2}", "P2 `_start` to first WASI call", "", us(median(phases[2].clone())));
+    println!("{:<34} {:>10} {:>10.2}", "compile (a cache lookup)", "", us(median(phases[0].clone())));
+    println!("{:<34} {:>10} {:>10.2}", "whole run (worker thread and all)", "", us(median(phases[3].clone())));
 }
 
 fn stop_latency(runtime: &Runtime) {
@@ -311,12 +373,25 @@ fn density_figures() {
     row("teardown of all", "ms", &|r| r.teardown_ns as f64 / 1e6);
 }
 
+/// `cargo bench -p runtime-worker --bench engine [-- SECTION...]` runs the
+/// sections named (`calls`, `startup`, `stop`, `density`, `cache`), or all.
 fn main() {
-    // `cargo bench` passes `--bench`; a filter argument is not supported.
+    let asked: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let wanted = |section: &str| asked.is_empty() || asked.iter().any(|a| a == section);
     let runtime = Runtime::new().unwrap();
-    per_call_overhead(&runtime);
-    startup(&runtime);
-    stop_latency(&runtime);
-    density_figures();
-    module_cache_reopen();
+    if wanted("calls") {
+        per_call_overhead(&runtime);
+    }
+    if wanted("startup") {
+        startup(&runtime);
+    }
+    if wanted("stop") {
+        stop_latency(&runtime);
+    }
+    if wanted("density") {
+        density_figures();
+    }
+    if wanted("cache") {
+        module_cache_reopen();
+    }
 }

@@ -38,8 +38,11 @@ const CACHED_COMPONENTS: usize = 3;
 /// toolchains emit are on (exceptions for C++, tail calls, GC and function
 /// references for managed languages, SIMD, memory64, multi-memory); a module
 /// needing one that is off fails to compile with wasmtime's message naming it.
-fn config(fuel: bool, hook: Arc<CompileHook>) -> Config {
+fn config(fuel: bool, pooled: bool, hook: Arc<CompileHook>) -> Config {
     let mut config = Config::new();
+    if pooled {
+        crate::pool::configure(&mut config);
+    }
     config
         .epoch_interruption(true)
         .consume_fuel(fuel)
@@ -64,6 +67,8 @@ fn config(fuel: bool, hook: Arc<CompileHook>) -> Config {
 /// One engine and what belongs to it.
 pub(crate) struct EngineSlot {
     pub engine: Engine,
+    /// Instances come from the pooling allocator (see `pool`).
+    pub pooled: bool,
     hook: Arc<CompileHook>,
     /// One compilation at a time per engine: Cranelift already uses every
     /// core, and the hook can only follow one job.
@@ -76,11 +81,12 @@ pub(crate) struct EngineSlot {
 }
 
 impl EngineSlot {
-    pub(crate) fn new(fuel: bool, disk: Option<ModuleCache>) -> wasmtime::Result<EngineSlot> {
+    pub(crate) fn new(fuel: bool, pooled: bool, disk: Option<ModuleCache>) -> wasmtime::Result<EngineSlot> {
         let hook = Arc::new(CompileHook::default());
-        let engine = Engine::new(&config(fuel, Arc::clone(&hook)))?;
+        let engine = Engine::new(&config(fuel, pooled, Arc::clone(&hook)))?;
         Ok(EngineSlot {
             engine,
+            pooled,
             hook,
             compile_lock: Mutex::new(()),
             cache: Mutex::new(VecDeque::new()),

@@ -71,7 +71,9 @@ pub struct PhaseTiming {
     pub phase: Phase,
     /// How long the phase took, in nanoseconds (monotonic clock).
     pub nanos: u64,
-    /// For `Compile`: the compiled code came from the cache.
+    /// For `Compile`: the compiled code came from the cache. For
+    /// `Instantiate`: the instance took a slot of the pooling allocator,
+    /// which keeps memory and stacks mapped between runs.
     pub cached: bool,
 }
 

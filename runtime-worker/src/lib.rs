@@ -42,12 +42,13 @@ mod host_calls;
 mod interpose;
 pub mod network;
 mod output;
+mod pool;
 mod run;
 mod trace;
 mod wasi_ctx;
 mod wit_world;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::thread::JoinHandle;
 
@@ -66,6 +67,10 @@ pub use crate::profile::{
     ClockPolicy, Environment, Limits, Mount, NetworkPolicy, RandomPolicy, SandboxProfile, StdinSource,
 };
 pub use crate::wasi_ctx::SandboxError;
+
+/// Runs that may hold a slot of the pooling allocator at once (see `Phase::Instantiate`
+/// timings); further runs use the on-demand allocator.
+pub const POOLED_RUNS: u32 = pool::SLOTS;
 
 use crate::engine::EngineSlot;
 use crate::host::Host;
@@ -106,9 +111,7 @@ pub struct Runtime {
 }
 
 struct RuntimeInner {
-    plain: Engines,
-    fueled: OnceLock<Engines>,
-    disk: Option<ModuleCache>,
+    engines: Arc<EngineSet>,
     next_run: AtomicU64,
     ticker: Ticker,
 }
@@ -122,17 +125,105 @@ struct Engines {
 }
 
 impl Engines {
-    fn new(fuel: bool, disk: Option<ModuleCache>) -> wasmtime::Result<Engines> {
-        let slot = EngineSlot::new(fuel, disk)?;
-        let mut linker = Linker::new(&slot.engine);
-        interpose::add_to_linker(&mut linker)?;
-        let component_linker = Arc::new(component::linker(&slot.engine)?);
-        Ok(Engines { slot: Arc::new(slot), linker: Arc::new(linker), component_linker })
+    fn new(fuel: bool, pooled: bool, disk: Option<ModuleCache>) -> Result<Engines, EngineError> {
+        let made = || -> wasmtime::Result<Engines> {
+            let slot = EngineSlot::new(fuel, pooled, disk)?;
+            let mut linker = Linker::new(&slot.engine);
+            interpose::add_to_linker(&mut linker)?;
+            let component_linker = Arc::new(component::linker(&slot.engine)?);
+            Ok(Engines { slot: Arc::new(slot), linker: Arc::new(linker), component_linker })
+        };
+        made().map_err(|e| EngineError(format!("{e:#}")))
+    }
+}
+
+/// The engines runs use: on demand or pooled (see `pool`), with or without
+/// fuel. Only the first is made up front; the others when a run first needs
+/// them.
+struct EngineSet {
+    disk: Option<ModuleCache>,
+    on_demand: Engines,
+    fueled: OnceLock<Result<Engines, EngineError>>,
+    pooled: OnceLock<Result<Engines, EngineError>>,
+    pooled_fueled: OnceLock<Result<Engines, EngineError>>,
+    /// Runs holding a pooled slot now.
+    pooled_runs: AtomicU32,
+}
+
+impl EngineSet {
+    fn new(disk: Option<ModuleCache>) -> Result<EngineSet, EngineError> {
+        Ok(EngineSet {
+            on_demand: Engines::new(false, false, disk.clone())?,
+            disk,
+            fueled: OnceLock::new(),
+            pooled: OnceLock::new(),
+            pooled_fueled: OnceLock::new(),
+            pooled_runs: AtomicU32::new(0),
+        })
+    }
+
+    fn get(&self, fuel: bool, pooled: bool) -> Result<Engines, EngineError> {
+        let cell = match (fuel, pooled) {
+            (false, false) => return Ok(self.on_demand.clone()),
+            (true, false) => &self.fueled,
+            (false, true) => &self.pooled,
+            (true, true) => &self.pooled_fueled,
+        };
+        cell.get_or_init(|| Engines::new(fuel, pooled, self.disk.clone())).clone()
+    }
+
+    /// The engines for a run, and the pooled slot it holds, if any: a core
+    /// module that fits a slot gets one while there are slots left.
+    fn for_run(self: &Arc<Self>, request: &RunRequest) -> Result<(Engines, Option<PoolTicket>), EngineError> {
+        let fuel = request.profile.limits.fuel.is_some();
+        if request.module.kind == ModuleKind::Core
+            && pool::fits(&request.module.bytes)
+            && let Some(ticket) = PoolTicket::take(self)
+        {
+            // A pool that cannot be reserved (under a limit on address
+            // space, say) only makes runs start more slowly.
+            if let Ok(engines) = self.get(fuel, true) {
+                return Ok((engines, Some(ticket)));
+            }
+        }
+        Ok((self.get(fuel, false)?, None))
+    }
+
+    /// Moves every engine made so far on to its next epoch.
+    fn increment_epochs(&self) {
+        self.on_demand.slot.engine.increment_epoch();
+        for cell in [&self.fueled, &self.pooled, &self.pooled_fueled] {
+            if let Some(Ok(engines)) = cell.get() {
+                engines.slot.engine.increment_epoch();
+            }
+        }
+    }
+}
+
+/// A pooled slot held by a run, given back when the run's thread ends (after
+/// its store, which holds the slot, is gone).
+struct PoolTicket {
+    engines: Arc<EngineSet>,
+}
+
+impl PoolTicket {
+    fn take(engines: &Arc<EngineSet>) -> Option<PoolTicket> {
+        engines
+            .pooled_runs
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < pool::SLOTS).then_some(n + 1))
+            .ok()
+            .map(|_| PoolTicket { engines: Arc::clone(engines) })
+    }
+}
+
+impl Drop for PoolTicket {
+    fn drop(&mut self) {
+        self.engines.pooled_runs.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 /// Why the engine could not be created.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("cannot set up the WebAssembly engine: {0}")]
 pub struct EngineError(String);
 
@@ -151,14 +242,8 @@ impl Runtime {
 
     fn build(disk: Option<ModuleCache>) -> Result<Runtime, EngineError> {
         clock::calibrate_in_background();
-        let plain = Engines::new(false, disk.clone()).map_err(|e| EngineError(format!("{e:#}")))?;
-        let inner = Arc::new(RuntimeInner {
-            plain,
-            fueled: OnceLock::new(),
-            disk,
-            next_run: AtomicU64::new(1),
-            ticker: Ticker::default(),
-        });
+        let engines = Arc::new(EngineSet::new(disk)?);
+        let inner = Arc::new(RuntimeInner { engines, next_run: AtomicU64::new(1), ticker: Ticker::default() });
         Ticker::spawn(Arc::downgrade(&inner));
         Ok(Runtime { inner })
     }
@@ -172,50 +257,50 @@ impl Runtime {
         let (commands_tx, commands_rx) = crossbeam_channel::unbounded();
         let signal = Arc::new(StopSignal { stop: Arc::new(AtomicBool::new(false)), wake: tokio::sync::Notify::new() });
 
-        let engines = match request.profile.limits.fuel {
-            None => Ok(self.inner.plain.clone()),
-            Some(_) => self.fueled(),
-        };
-        let engine = self.inner.plain.slot.engine.clone();
-        let fueled = self.inner.fueled.get().map(|e| e.slot.engine.clone());
+        let engines = Arc::clone(&self.inner.engines);
         let failure_tx = events_tx.clone();
-        let spawned = engines.map_err(|e| e.to_string()).and_then(|engines| {
+        let active = ActiveRun::new(Arc::clone(&self.inner));
+        let worker_signal = Arc::clone(&signal);
+        let spawned = std::thread::Builder::new().name(format!("wasmscope-run-{run}")).spawn(move || {
+            let _active = active;
+            // Declared before the worker, so dropped after the run's store.
+            let (chosen, _slot) = match engines.for_run(&request) {
+                Ok(chosen) => chosen,
+                Err(e) => {
+                    let outcome = RunOutcome::Failed { stage: Phase::Total, message: e.to_string() };
+                    let _ = events_tx.send(EventBatch { run, events: vec![WorkerEvent::Finished(outcome)] });
+                    return;
+                }
+            };
             let worker = Worker {
                 run,
                 request,
-                slot: engines.slot,
-                linker: engines.linker,
-                component_linker: engines.component_linker,
+                slot: chosen.slot,
+                linker: chosen.linker,
+                component_linker: chosen.component_linker,
                 events: events_tx,
                 commands: commands_rx,
-                signal: Arc::clone(&signal),
+                signal: worker_signal,
             };
-            let active = ActiveRun::new(Arc::clone(&self.inner));
-            std::thread::Builder::new()
-                .name(format!("wasmscope-run-{run}"))
-                .spawn(move || {
-                    let _active = active;
-                    worker.run();
-                })
-                .map_err(|e| format!("cannot start a worker thread: {e}"))
+            worker.run();
         });
         let thread = match spawned {
             Ok(thread) => Some(thread),
-            Err(message) => {
+            Err(e) => {
+                let message = format!("cannot start a worker thread: {e}");
                 let outcome = RunOutcome::Failed { stage: Phase::Total, message };
                 let _ = failure_tx.send(EventBatch { run, events: vec![WorkerEvent::Finished(outcome)] });
                 None
             }
         };
-        RunHandle { id: run, events: events_rx, commands: commands_tx, signal, engine, fueled, thread }
-    }
-
-    fn fueled(&self) -> Result<Engines, EngineError> {
-        if let Some(engines) = self.inner.fueled.get() {
-            return Ok(engines.clone());
+        RunHandle {
+            id: run,
+            events: events_rx,
+            commands: commands_tx,
+            signal,
+            engines: Arc::clone(&self.inner.engines),
+            thread,
         }
-        let engines = Engines::new(true, self.inner.disk.clone()).map_err(|e| EngineError(format!("{e:#}")))?;
-        Ok(self.inner.fueled.get_or_init(|| engines).clone())
     }
 }
 
@@ -226,8 +311,7 @@ pub struct RunHandle {
     events: Receiver<EventBatch>,
     commands: Sender<WorkerCommand>,
     signal: Arc<StopSignal>,
-    engine: wasmtime::Engine,
-    fueled: Option<wasmtime::Engine>,
+    engines: Arc<EngineSet>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -238,7 +322,7 @@ impl RunHandle {
     }
 
     pub fn send(&self, command: WorkerCommand) {
-        send_command(&self.commands, &self.signal, [Some(&self.engine), self.fueled.as_ref()], command);
+        send_command(&self.commands, &self.signal, &self.engines, command);
     }
 
     pub fn stop(&self) {
@@ -251,7 +335,7 @@ impl RunHandle {
         Commander {
             commands: self.commands.clone(),
             signal: Arc::clone(&self.signal),
-            engines: [Some(self.engine.clone()), self.fueled.clone()],
+            engines: Arc::clone(&self.engines),
         }
     }
 
@@ -283,27 +367,20 @@ impl RunHandle {
 pub struct Commander {
     commands: Sender<WorkerCommand>,
     signal: Arc<StopSignal>,
-    engines: [Option<wasmtime::Engine>; 2],
+    engines: Arc<EngineSet>,
 }
 
 impl Commander {
     pub fn send(&self, command: WorkerCommand) {
-        send_command(&self.commands, &self.signal, [self.engines[0].as_ref(), self.engines[1].as_ref()], command);
+        send_command(&self.commands, &self.signal, &self.engines, command);
     }
 }
 
-fn send_command(
-    commands: &Sender<WorkerCommand>,
-    signal: &StopSignal,
-    engines: [Option<&wasmtime::Engine>; 2],
-    command: WorkerCommand,
-) {
+fn send_command(commands: &Sender<WorkerCommand>, signal: &StopSignal, engines: &EngineSet, command: WorkerCommand) {
     if command == WorkerCommand::Stop {
         signal.stop.store(true, Ordering::Relaxed);
         // Make a computing guest reach its deadline now, not at the next tick.
-        for engine in engines.into_iter().flatten() {
-            engine.increment_epoch();
-        }
+        engines.increment_epochs();
     }
     let _ = commands.send(command);
     signal.wake.notify_one();
@@ -336,10 +413,7 @@ impl Ticker {
                     std::thread::park_timeout(std::time::Duration::from_secs(1));
                     continue;
                 }
-                inner.plain.slot.engine.increment_epoch();
-                if let Some(fueled) = inner.fueled.get() {
-                    fueled.slot.engine.increment_epoch();
-                }
+                inner.engines.increment_epochs();
                 drop(inner);
                 std::thread::sleep(engine::EPOCH_TICK);
             }

@@ -171,7 +171,7 @@ impl Worker {
 
         let stdin_feed = guest_ctx.stdin.map(spawn_stdin_writer);
         let outcome = {
-            let call = call_guest(&mut store, &pre, &request.entry);
+            let call = call_guest(&mut store, &pre, &request.entry, self.slot.pooled);
             self.race(call, stdin_feed, deadline).await
         };
         (store.into_data().trace, outcome)
@@ -244,13 +244,18 @@ pub(crate) fn spawn_stdin_writer(mut pipe: tokio::io::DuplexStream) -> tokio::sy
 
 /// Instantiates and calls the entry point, turning every way it can end into
 /// a `RunOutcome`.
-async fn call_guest(store: &mut Store<Host>, pre: &wasmtime::InstancePre<Host>, entry: &Entry) -> RunOutcome {
+async fn call_guest(
+    store: &mut Store<Host>,
+    pre: &wasmtime::InstancePre<Host>,
+    entry: &Entry,
+    pooled: bool,
+) -> RunOutcome {
     let started = Instant::now();
     let instance = match pre.instantiate_async(&mut *store).await {
         Ok(instance) => instance,
         Err(e) => return failed_or_trapped(e, Phase::Instantiate),
     };
-    store.data_mut().trace.phase(Phase::Instantiate, started.elapsed().as_nanos() as u64, false);
+    store.data_mut().trace.phase(Phase::Instantiate, started.elapsed().as_nanos() as u64, pooled);
     report_initial_memory(store, &instance);
 
     let result = match entry {

@@ -370,8 +370,10 @@ fn print_timings(timings: &[PhaseTiming]) {
     let mut line = String::from("timings:");
     for timing in timings {
         line.push_str(&format!(" {} {}", timing.phase.name(), format_nanos(timing.nanos)));
-        if timing.phase == Phase::Compile && timing.cached {
-            line.push_str(" (cached)");
+        match timing.phase {
+            Phase::Compile if timing.cached => line.push_str(" (cached)"),
+            Phase::Instantiate if timing.cached => line.push_str(" (pooled)"),
+            _ => {}
         }
         line.push(';');
     }

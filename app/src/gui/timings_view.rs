@@ -34,10 +34,10 @@ fn phase_bars(ui: &mut Ui, run: &RunRecord) {
         for phase in PHASES {
             let timing = run.timing(phase);
             let mut name = phase.name().to_string();
-            if phase == Phase::Compile
-                && let Some(timing) = timing
-            {
-                name.push_str(if timing.cached { " (cached)" } else { " (cold)" });
+            match (phase, timing) {
+                (Phase::Compile, Some(timing)) => name.push_str(if timing.cached { " (cached)" } else { " (cold)" }),
+                (Phase::Instantiate, Some(timing)) if timing.cached => name.push_str(" (pooled)"),
+                _ => {}
             }
             ui.label(RichText::new(name).size(16.0));
             match timing {

@@ -281,7 +281,7 @@ fn summary_and_timings_describe_the_run() {
     harness.get_by_label("fd_write");
     show_tab(&mut harness, "Timings");
     harness.get_by_role_and_label(Role::Label, "compile (cached)");
-    harness.get_by_role_and_label(Role::Label, "instantiate");
+    harness.get_by_role_and_label(Role::Label, "instantiate (pooled)");
 }
 
 #[test]

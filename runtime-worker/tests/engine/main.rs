@@ -12,6 +12,7 @@ mod diagnosis;
 mod escape_battery;
 mod inspect;
 mod module_cache;
+mod pool;
 mod runaway;
 mod samples;
 mod stop;

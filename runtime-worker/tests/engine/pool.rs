@@ -1,0 +1,109 @@
+//! Runs that take a slot of the pooling allocator: which do, that the rest
+//! still run, and that a slot keeps nothing of the run before.
+
+use runtime_worker::{
+    Entry, Phase, RunOutcome, RunRequest, Runtime, SandboxProfile, StdinSource, Value, WorkerCommand, WorkerEvent, load,
+};
+
+use crate::support::{Report, runtime, sample};
+
+fn pooled(report: &Report) -> bool {
+    report.phase(Phase::Instantiate).expect("an instantiate timing").cached
+}
+
+fn run_wat(runtime: &Runtime, wat: &str, entry: Entry) -> Report {
+    let module = load::load("pool.wat", wat.as_bytes()).unwrap();
+    Report { events: runtime.start(RunRequest::new(module, SandboxProfile::default(), entry)).wait() }
+}
+
+#[test]
+fn a_plain_command_runs_pooled_and_a_growable_table_on_demand() {
+    let hello = crate::support::run("hello.wat", SandboxProfile::default());
+    assert_eq!(hello.outcome(), &RunOutcome::Exited { code: 0 });
+    assert_eq!(hello.stdout(), "Hello, WASI!\n");
+    assert!(pooled(&hello), "hello fits a pooled slot");
+
+    // A table without a maximum could grow past its slot.
+    let growable = run_wat(runtime(), r#"(module (table 1 funcref) (func (export "_start")))"#, Entry::Start);
+    assert_eq!(growable.outcome(), &RunOutcome::Exited { code: 0 });
+    assert!(!pooled(&growable));
+}
+
+#[test]
+fn a_pooled_memory_grows_to_the_same_limits_as_one_on_demand() {
+    // The sample grows its memory page by page until refused by the cap.
+    let limits = runtime_worker::Limits { max_memory_bytes: Some(8 << 20), ..Default::default() };
+    let profile = SandboxProfile { limits, ..SandboxProfile::default() };
+    let report = crate::support::run("grow_memory.wat", profile);
+    assert!(pooled(&report));
+    assert!(
+        report
+            .memory()
+            .iter()
+            .any(|m| matches!(m, runtime_worker::MemoryChange::Refused { cap, .. } if *cap == 8 << 20)),
+        "the cap refused a growth: {:?}",
+        report.memory()
+    );
+}
+
+#[test]
+fn a_slot_keeps_nothing_of_the_run_before() {
+    // Its own runtime, so that this module's runs reuse each other's slots.
+    let runtime = Runtime::new().unwrap();
+    let wat = r#"(module
+        (memory (export "memory") 1)
+        (func (export "write") (result i32)
+            (drop (memory.grow (i32.const 3)))
+            (i32.store (i32.const 0) (i32.const 0x5ec2e7))
+            (i32.store (i32.const 200000) (i32.const 0x5ec2e7))
+            (i32.load (i32.const 200000)))
+        (func (export "read") (result i32)
+            (drop (memory.grow (i32.const 3)))
+            (i32.or (i32.load (i32.const 0)) (i32.load (i32.const 200000)))))"#;
+    let invoke = |name: &str| Entry::Invoke { name: name.to_string(), args: vec![] };
+    for _ in 0..3 {
+        let wrote = run_wat(&runtime, wat, invoke("write"));
+        assert_eq!(wrote.outcome(), &RunOutcome::Returned { values: vec![Value::I32(0x5ec2e7)] });
+        let read = run_wat(&runtime, wat, invoke("read"));
+        assert!(pooled(&wrote) && pooled(&read));
+        assert_eq!(read.outcome(), &RunOutcome::Returned { values: vec![Value::I32(0)] }, "a fresh memory");
+    }
+}
+
+#[test]
+fn runs_beyond_the_pools_slots_run_on_demand() {
+    let runtime = Runtime::new().unwrap();
+    let slots = runtime_worker::POOLED_RUNS as usize;
+    // Guests that wait for stdin, so that all are alive at once.
+    let profile = SandboxProfile { stdin: StdinSource::Interactive, ..SandboxProfile::default() };
+    let handles: Vec<_> = (0..slots + 3)
+        .map(|_| runtime.start(RunRequest::new(sample("stdin_echo.wat"), profile.clone(), Entry::Start)))
+        .collect();
+    // Let each instantiate before any ends and gives back its slot.
+    let reports: Vec<Report> = handles
+        .iter()
+        .map(|handle| {
+            let mut events = Vec::new();
+            while !events.iter().any(|e| matches!(e, WorkerEvent::Phase(t) if t.phase == Phase::Instantiate)) {
+                events.extend(handle.events().recv().expect("the run is alive").events);
+            }
+            Report { events }
+        })
+        .collect();
+    let reports: Vec<Report> = handles
+        .into_iter()
+        .zip(reports)
+        .map(|(handle, mut report)| {
+            handle.send(WorkerCommand::Stdin(b"hi\n".to_vec()));
+            handle.send(WorkerCommand::CloseStdin);
+            report.events.extend(handle.wait());
+            report
+        })
+        .collect();
+    for report in &reports {
+        assert_eq!(report.outcome(), &RunOutcome::Exited { code: 0 });
+        assert_eq!(report.stdout(), "echo: hi\nstdin closed\n");
+    }
+    let pooled_runs = reports.iter().filter(|r| pooled(r)).count();
+    assert_eq!(pooled_runs, slots, "every slot taken, and the rest on demand");
+}
