@@ -163,7 +163,7 @@ impl RawStartup {
 /// P1 and P2: start-up of `samples/hello.wat` through the traced run path,
 /// beside raw wasmtime doing the same, interleaved.
 fn startup(runtime: &Runtime) {
-    const RUNS: usize = 200;
+    const RUNS: usize = 2000;
     let wat = include_bytes!("../../samples/hello.wat");
     let hello = load::load("hello.wat", wat).unwrap();
     let raw = RawStartup::new(wat);

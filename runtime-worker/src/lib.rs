@@ -44,13 +44,13 @@ pub mod network;
 mod output;
 mod pool;
 mod run;
+mod threads;
 mod trace;
 mod wasi_ctx;
 mod wit_world;
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
-use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender};
 use wasmtime::Linker;
@@ -76,6 +76,7 @@ use crate::engine::EngineSlot;
 use crate::host::Host;
 use crate::module_cache::ModuleCache;
 use crate::run::{StopSignal, Worker};
+use crate::threads::WorkerThreads;
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -112,6 +113,7 @@ pub struct Runtime {
 
 struct RuntimeInner {
     engines: Arc<EngineSet>,
+    threads: Arc<WorkerThreads>,
     next_run: AtomicU64,
     ticker: Ticker,
 }
@@ -243,7 +245,12 @@ impl Runtime {
     fn build(disk: Option<ModuleCache>) -> Result<Runtime, EngineError> {
         clock::calibrate_in_background();
         let engines = Arc::new(EngineSet::new(disk)?);
-        let inner = Arc::new(RuntimeInner { engines, next_run: AtomicU64::new(1), ticker: Ticker::default() });
+        let inner = Arc::new(RuntimeInner {
+            engines,
+            threads: WorkerThreads::new(),
+            next_run: AtomicU64::new(1),
+            ticker: Ticker::default(),
+        });
         Ticker::spawn(Arc::downgrade(&inner));
         Ok(Runtime { inner })
     }
@@ -261,7 +268,10 @@ impl Runtime {
         let failure_tx = events_tx.clone();
         let active = ActiveRun::new(Arc::clone(&self.inner));
         let worker_signal = Arc::clone(&signal);
-        let spawned = std::thread::Builder::new().name(format!("wasmscope-run-{run}")).spawn(move || {
+        // Dropped when the job ends, after the run's store and slot are gone.
+        let (ended_tx, ended) = crossbeam_channel::bounded::<()>(0);
+        let spawned = self.inner.threads.spawn(Box::new(move || {
+            let _ended = ended_tx;
             let _active = active;
             // Declared before the worker, so dropped after the run's store.
             let (chosen, _slot) = match engines.for_run(&request) {
@@ -283,23 +293,19 @@ impl Runtime {
                 signal: worker_signal,
             };
             worker.run();
-        });
-        let thread = match spawned {
-            Ok(thread) => Some(thread),
-            Err(e) => {
-                let message = format!("cannot start a worker thread: {e}");
-                let outcome = RunOutcome::Failed { stage: Phase::Total, message };
-                let _ = failure_tx.send(EventBatch { run, events: vec![WorkerEvent::Finished(outcome)] });
-                None
-            }
-        };
+        }));
+        if let Err(e) = spawned {
+            let message = format!("cannot start a worker thread: {e}");
+            let outcome = RunOutcome::Failed { stage: Phase::Total, message };
+            let _ = failure_tx.send(EventBatch { run, events: vec![WorkerEvent::Finished(outcome)] });
+        }
         RunHandle {
             id: run,
             events: events_rx,
             commands: commands_tx,
             signal,
             engines: Arc::clone(&self.inner.engines),
-            thread,
+            ended,
         }
     }
 }
@@ -312,7 +318,8 @@ pub struct RunHandle {
     commands: Sender<WorkerCommand>,
     signal: Arc<StopSignal>,
     engines: Arc<EngineSet>,
-    thread: Option<JoinHandle<()>>,
+    /// Disconnected once the run has ended and let go of everything it held.
+    ended: Receiver<()>,
 }
 
 impl RunHandle {
@@ -339,14 +346,15 @@ impl RunHandle {
         }
     }
 
-    /// True once the worker thread has ended (its events may still be queued).
+    /// True once the run has ended on its worker thread and let go of its
+    /// store, files and slot (its events may still be queued).
     pub fn is_finished(&self) -> bool {
-        self.thread.as_ref().is_none_or(|t| t.is_finished())
+        self.ended.try_recv() == Err(crossbeam_channel::TryRecvError::Disconnected)
     }
 
     /// Blocks until the run ends and returns all its events (for tests and
     /// the command line; a window drains `events()` instead).
-    pub fn wait(mut self) -> Vec<WorkerEvent> {
+    pub fn wait(self) -> Vec<WorkerEvent> {
         let mut all = Vec::new();
         while let Ok(batch) = self.events.recv() {
             let done = batch.events.iter().any(|e| matches!(e, WorkerEvent::Finished(_)));
@@ -355,9 +363,8 @@ impl RunHandle {
                 break;
             }
         }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        // Returns when the run has let go of everything.
+        let _ = self.ended.recv();
         all
     }
 }

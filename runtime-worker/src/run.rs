@@ -1,5 +1,6 @@
-//! One run on its own worker thread: sandbox, compile, instantiate, call, and
-//! report. The thread ends with the run; nothing of a run outlives it.
+//! One run on a worker thread: sandbox, compile, instantiate, call, and
+//! report. Nothing of a run outlives it; the thread may go on to serve the
+//! next run (see `threads`).
 //!
 //! The guest runs as an async call on a single-threaded tokio runtime, raced
 //! against the caller's commands and the timeout. An async call can be dropped
