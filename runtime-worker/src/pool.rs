@@ -40,6 +40,11 @@ const ENTITIES: u64 = 100_000;
 /// on-demand allocator would allow.
 const MAX_MEMORY_BYTES: usize = 1 << 32;
 
+/// Bytes at the start of a memory or table that a slot resets in place when
+/// its run ends, instead of handing the pages back to the kernel, so that the
+/// next instance there does not fault them in again.
+const KEEP_RESIDENT: usize = 64 << 10;
+
 /// Makes `config` allocate from a pool of `SLOTS` slots shaped as above.
 pub(crate) fn configure(config: &mut Config) {
     let mut pool = PoolingAllocationConfig::new();
@@ -53,7 +58,9 @@ pub(crate) fn configure(config: &mut Config) {
         .max_tables_per_module(TABLES_PER_MODULE)
         .table_elements(TABLE_ELEMENTS as usize)
         .max_core_instance_size(INSTANCE_SIZE)
-        .max_memory_size(MAX_MEMORY_BYTES);
+        .max_memory_size(MAX_MEMORY_BYTES)
+        .linear_memory_keep_resident(KEEP_RESIDENT)
+        .table_keep_resident(KEEP_RESIDENT);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
 }
 

@@ -50,23 +50,28 @@ fn a_pooled_memory_grows_to_the_same_limits_as_one_on_demand() {
 fn a_slot_keeps_nothing_of_the_run_before() {
     // Its own runtime, so that this module's runs reuse each other's slots.
     let runtime = Runtime::new().unwrap();
+    // `read` gives 42 from the data segment when nothing else is left over.
     let wat = r#"(module
         (memory (export "memory") 1)
+        (data (i32.const 16) "\2a\00\00\00")
         (func (export "write") (result i32)
             (drop (memory.grow (i32.const 3)))
             (i32.store (i32.const 0) (i32.const 0x5ec2e7))
+            (i32.store (i32.const 16) (i32.const 0x5ec2e7))
             (i32.store (i32.const 200000) (i32.const 0x5ec2e7))
             (i32.load (i32.const 200000)))
         (func (export "read") (result i32)
             (drop (memory.grow (i32.const 3)))
-            (i32.or (i32.load (i32.const 0)) (i32.load (i32.const 200000)))))"#;
+            (i32.add
+                (i32.or (i32.load (i32.const 0)) (i32.load (i32.const 200000)))
+                (i32.load (i32.const 16)))))"#;
     let invoke = |name: &str| Entry::Invoke { name: name.to_string(), args: vec![] };
     for _ in 0..3 {
         let wrote = run_wat(&runtime, wat, invoke("write"));
         assert_eq!(wrote.outcome(), &RunOutcome::Returned { values: vec![Value::I32(0x5ec2e7)] });
         let read = run_wat(&runtime, wat, invoke("read"));
         assert!(pooled(&wrote) && pooled(&read));
-        assert_eq!(read.outcome(), &RunOutcome::Returned { values: vec![Value::I32(0)] }, "a fresh memory");
+        assert_eq!(read.outcome(), &RunOutcome::Returned { values: vec![Value::I32(42)] }, "a fresh memory");
     }
 }
 
