@@ -86,11 +86,18 @@ pub struct RunRequest {
     pub entry: Entry,
     /// `argv[0]` as the guest sees it; the module's name when `None`.
     pub program_name: Option<String>,
+    /// Report every WASI call as a `WorkerEvent::Call` (or `HostCall`), with
+    /// its denial explained: on by default. A caller that reads no calls (the
+    /// command line without `--trace` or `--explain`) turns it off, and calls
+    /// then cost about what they cost without Wasmscope. Output, memory,
+    /// phase timings (the first call's too) and the outcome are reported
+    /// either way, and the profile is enforced either way.
+    pub record_calls: bool,
 }
 
 impl RunRequest {
     pub fn new(module: LoadedModule, profile: SandboxProfile, entry: Entry) -> RunRequest {
-        RunRequest { module, profile, entry, program_name: None }
+        RunRequest { module, profile, entry, program_name: None, record_calls: true }
     }
 }
 

@@ -73,7 +73,7 @@ impl Worker {
         let profile = &self.request.profile;
         let deadline = profile.limits.timeout.map(|t| origin + t);
         let output = OutputSink::new(profile.limits.max_output_bytes);
-        let trace = Tracer::new(
+        let mut trace = Tracer::new(
             self.run,
             clock,
             self.events.clone(),
@@ -82,11 +82,11 @@ impl Worker {
             FdTable::new(&profile.mounts),
             denial::DenialContext::new(profile),
         );
+        trace.record_calls = self.request.record_calls;
         let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(runtime) => runtime,
             Err(e) => {
                 let message = format!("cannot start the worker's async runtime: {e}");
-                let mut trace = trace;
                 return trace.finish(RunOutcome::Failed { stage: Phase::Total, message });
             }
         };

@@ -34,6 +34,9 @@ pub(crate) struct Tracer {
     seq: u64,
     /// Set when the guest's entry point is entered, cleared by the first call.
     entered_ns: Option<u64>,
+    /// Calls become events (see `RunRequest::record_calls`); when off, a
+    /// call costs one branch here, and only the first is timed.
+    pub(crate) record_calls: bool,
     output: Arc<OutputSink>,
     pub(crate) fds: FdTable,
     pub(crate) denials: DenialContext,
@@ -125,6 +128,7 @@ impl Tracer {
             last_flush_ns: 0,
             seq: 0,
             entered_ns: None,
+            record_calls: true,
             output,
             fds,
             denials,
@@ -141,9 +145,10 @@ impl Tracer {
     }
 
     pub(crate) fn begin(&self, func: WasiFunc) -> PendingCall {
+        let timed = self.record_calls || self.entered_ns.is_some();
         PendingCall {
             func,
-            start_ns: self.now_ns(),
+            start_ns: if timed { self.now_ns() } else { 0 },
             params: [0; 6],
             n_params: 0,
             results: [0; 2],
@@ -158,6 +163,15 @@ impl Tracer {
         self.entered_ns = Some(self.now_ns());
     }
 
+    /// The first call after `entered` gives the `FirstCall` phase.
+    #[inline]
+    fn first_call(&mut self, start_ns: u64) {
+        if let Some(entered) = self.entered_ns.take() {
+            let nanos = start_ns.saturating_sub(entered);
+            self.buf.push(WorkerEvent::Phase(PhaseTiming { phase: Phase::FirstCall, nanos, cached: false }));
+        }
+    }
+
     /// Records a call that returned `errno` (0 for success).
     pub(crate) fn returned(&mut self, call: PendingCall, errno: i32) {
         let errno = (errno != 0).then_some(Errno(errno as u16));
@@ -170,11 +184,13 @@ impl Tracer {
     }
 
     fn record(&mut self, call: PendingCall, errno: Option<Errno>, abrupt: Option<Abrupt>) {
-        let end_ns = self.now_ns();
-        if let Some(entered) = self.entered_ns.take() {
-            let nanos = call.start_ns.saturating_sub(entered);
-            self.buf.push(WorkerEvent::Phase(PhaseTiming { phase: Phase::FirstCall, nanos, cached: false }));
+        self.first_call(call.start_ns);
+        if !self.record_calls {
+            // Output waits for the next hand-over (an epoch tick, a call that
+            // may block, the end), as it would between two recorded calls.
+            return;
         }
+        let end_ns = self.now_ns();
         // Output the call wrote goes before the call's own event.
         self.output.take_into(&mut self.buf, false);
 
@@ -210,9 +226,9 @@ impl Tracer {
     /// Records a component's host call (see `component::calls`).
     pub(crate) fn host_call(&mut self, mut call: HostCall) {
         let end_ns = call.start_ns + call.dur_ns;
-        if let Some(entered) = self.entered_ns.take() {
-            let nanos = call.start_ns.saturating_sub(entered);
-            self.buf.push(WorkerEvent::Phase(PhaseTiming { phase: Phase::FirstCall, nanos, cached: false }));
+        self.first_call(call.start_ns);
+        if !self.record_calls {
+            return;
         }
         let before = self.buf.len();
         self.output.take_into(&mut self.buf, false);

@@ -139,6 +139,8 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     let runtime = crate::persist::runtime()?;
     let mut request = RunRequest::new(module, profile, entry);
     request.program_name = args.argv0.clone();
+    // Calls are recorded only when something here will read them.
+    request.record_calls = trace.is_some() || args.explain;
     let interactive = request.profile.stdin == runtime_worker::StdinSource::Interactive;
     let handle = runtime.start(request);
     if interactive {

@@ -172,6 +172,18 @@ fn a_command_component_without_the_mount_exits_1_and_says_which_file() {
 }
 
 #[test]
+fn a_component_run_that_records_no_calls_behaves_the_same() {
+    let mut request =
+        runtime_worker::RunRequest::new(crate::support::sample(HELLO), SandboxProfile::default(), Entry::Start);
+    request.record_calls = false;
+    let report = Report { events: crate::support::runtime().start(request).wait() };
+    assert_eq!(report.outcome(), &RunOutcome::Exited { code: 1 }, "stdout: {}", report.stdout());
+    assert!(report.stderr().contains("cannot open hello.txt"), "{}", report.stderr());
+    assert!(host_calls(&report).is_empty());
+    assert!(report.phase(Phase::FirstCall).is_some());
+}
+
+#[test]
 fn a_command_component_sees_its_environment() {
     let profile = SandboxProfile {
         env: runtime_worker::Environment { inherit_host: false, vars: vec![("GREETING".into(), "bonjour".into())] },

@@ -321,3 +321,31 @@ fn the_fs_tour_on_a_read_only_mount_is_denied_at_every_write() {
     );
     assert!(!data.path().join("scratch").exists());
 }
+
+/// A run whose caller reads no calls: the same guest behaviour, output,
+/// memory, phases and end, and no call events.
+fn unrecorded(module: &str, profile: SandboxProfile) -> crate::support::Report {
+    let mut request = runtime_worker::RunRequest::new(crate::support::sample(module), profile, Entry::Start);
+    request.record_calls = false;
+    crate::support::Report { events: crate::support::runtime().start(request).wait() }
+}
+
+#[test]
+fn a_run_that_records_no_calls_behaves_the_same() {
+    let report = unrecorded("hello.wat", SandboxProfile::default());
+    assert_eq!(report.outcome(), &RunOutcome::Exited { code: 0 });
+    assert_eq!(report.stdout(), "Hello, WASI!\n");
+    assert_eq!(report.calls().count(), 0);
+    assert!(report.phase(Phase::FirstCall).is_some(), "the first call is still timed");
+
+    // The profile is enforced whether or not anyone reads the calls.
+    let denied = unrecorded("clock.wat", SandboxProfile { clocks: ClockPolicy::Denied, ..SandboxProfile::default() });
+    assert_eq!(denied.outcome(), &RunOutcome::Exited { code: 1 });
+    assert_eq!(denied.stderr(), "clock denied: errno 76\n");
+    assert_eq!(denied.calls().count(), 0);
+
+    let grown = unrecorded("grow_memory.wat", SandboxProfile::default());
+    assert_eq!(grown.outcome(), &RunOutcome::Exited { code: 0 });
+    assert!(grown.memory().iter().any(|m| matches!(m, MemoryChange::Grew { .. })));
+    assert!(grown.stdout().contains("pages"));
+}
