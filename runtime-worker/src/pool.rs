@@ -49,7 +49,9 @@ const KEEP_RESIDENT: usize = 64 << 10;
 pub(crate) fn configure(config: &mut Config) {
     let mut pool = PoolingAllocationConfig::new();
     pool.total_core_instances(SLOTS)
-        .total_memories(SLOTS)
+        // A module that throws exceptions or uses GC types also needs a GC
+        // heap, which comes from the same pool as linear memories.
+        .total_memories(2 * SLOTS)
         .total_tables(SLOTS * TABLES_PER_MODULE)
         .total_stacks(SLOTS)
         .total_gc_heaps(SLOTS)

@@ -75,27 +75,28 @@ fn a_slot_keeps_nothing_of_the_run_before() {
     }
 }
 
-#[test]
-fn runs_beyond_the_pools_slots_run_on_demand() {
+/// Runs of `module` waiting for stdin, more than the pool has slots, all
+/// alive at once; then each is given a line and its stdin closed.
+fn all_alive_at_once(module: &runtime_worker::LoadedModule) -> Vec<Report> {
     let runtime = Runtime::new().unwrap();
-    let slots = runtime_worker::POOLED_RUNS as usize;
-    // Guests that wait for stdin, so that all are alive at once.
     let profile = SandboxProfile { stdin: StdinSource::Interactive, ..SandboxProfile::default() };
-    let handles: Vec<_> = (0..slots + 3)
-        .map(|_| runtime.start(RunRequest::new(sample("stdin_echo.wat"), profile.clone(), Entry::Start)))
+    let handles: Vec<_> = (0..runtime_worker::POOLED_RUNS as usize + 3)
+        .map(|_| runtime.start(RunRequest::new(module.clone(), profile.clone(), Entry::Start)))
         .collect();
     // Let each instantiate before any ends and gives back its slot.
     let reports: Vec<Report> = handles
         .iter()
         .map(|handle| {
             let mut events = Vec::new();
-            while !events.iter().any(|e| matches!(e, WorkerEvent::Phase(t) if t.phase == Phase::Instantiate)) {
+            while !events.iter().any(|e| matches!(e, WorkerEvent::Phase(t) if t.phase == Phase::Instantiate))
+                && !events.iter().any(|e| matches!(e, WorkerEvent::Finished(_)))
+            {
                 events.extend(handle.events().recv().expect("the run is alive").events);
             }
             Report { events }
         })
         .collect();
-    let reports: Vec<Report> = handles
+    handles
         .into_iter()
         .zip(reports)
         .map(|(handle, mut report)| {
@@ -104,11 +105,40 @@ fn runs_beyond_the_pools_slots_run_on_demand() {
             report.events.extend(handle.wait());
             report
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn runs_beyond_the_pools_slots_run_on_demand() {
+    let reports = all_alive_at_once(&sample("stdin_echo.wat"));
     for report in &reports {
         assert_eq!(report.outcome(), &RunOutcome::Exited { code: 0 });
         assert_eq!(report.stdout(), "echo: hi\nstdin closed\n");
     }
     let pooled_runs = reports.iter().filter(|r| pooled(r)).count();
-    assert_eq!(pooled_runs, slots, "every slot taken, and the rest on demand");
+    assert_eq!(pooled_runs, runtime_worker::POOLED_RUNS as usize, "every slot taken, and the rest on demand");
+}
+
+#[test]
+fn modules_that_throw_exceptions_fill_every_slot_too() {
+    // An exception lives on a GC heap, which the pool takes from its
+    // memories: a run needs two of them.
+    let wat = r#"(module
+        (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (tag $oops)
+        (func (export "_start")
+            (block $caught
+                (try_table (catch $oops $caught)
+                    (throw $oops)))
+            (i32.store (i32.const 0) (i32.const 16))
+            (i32.store (i32.const 4) (i32.const 16))
+            (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
+    let module = load::load("throws.wat", wat.as_bytes()).unwrap();
+    let reports = all_alive_at_once(&module);
+    for report in &reports {
+        assert_eq!(report.outcome(), &RunOutcome::Exited { code: 0 }, "{:?}", report.events.last());
+    }
+    let pooled_runs = reports.iter().filter(|r| pooled(r)).count();
+    assert_eq!(pooled_runs, runtime_worker::POOLED_RUNS as usize);
 }
