@@ -44,8 +44,14 @@ impl ComponentHost {
 impl WasiView for ComponentHost {
     // Called at the start of every host function: the moment to hand the
     // calls that returned before it to the trace, in order.
+    // Output written before it is handed over too: the call may block (a
+    // read of stdin after a prompt, a sleep), and a component has no other
+    // moment to say so.
     fn ctx(&mut self) -> WasiCtxView<'_> {
         self.drain();
+        if self.trace.output_pending() {
+            self.trace.flush();
+        }
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }

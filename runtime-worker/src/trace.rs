@@ -186,8 +186,12 @@ impl Tracer {
     fn record(&mut self, call: PendingCall, errno: Option<Errno>, abrupt: Option<Abrupt>) {
         self.first_call(call.start_ns);
         if !self.record_calls {
-            // Output waits for the next hand-over (an epoch tick, a call that
-            // may block, the end), as it would between two recorded calls.
+            // Output still leaves at least every `FLUSH_INTERVAL`, as it
+            // would with every call recorded; the clock is read only after
+            // a write.
+            if self.output.has_pending() {
+                self.flush_if_due();
+            }
             return;
         }
         let end_ns = self.now_ns();
@@ -228,6 +232,9 @@ impl Tracer {
         let end_ns = call.start_ns + call.dur_ns;
         self.first_call(call.start_ns);
         if !self.record_calls {
+            if end_ns.saturating_sub(self.last_flush_ns) >= FLUSH_INTERVAL.as_nanos() as u64 {
+                self.flush_at(end_ns.max(self.last_flush_ns));
+            }
             return;
         }
         let before = self.buf.len();
@@ -305,6 +312,11 @@ impl Tracer {
         if now.saturating_sub(self.last_flush_ns) >= FLUSH_INTERVAL.as_nanos() as u64 {
             self.flush_at(now);
         }
+    }
+
+    /// Output has arrived that is not handed over yet.
+    pub(crate) fn output_pending(&self) -> bool {
+        self.output.has_pending()
     }
 
     /// Hands over whatever is buffered now.
