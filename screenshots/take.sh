@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the README screenshots from the real window under Xvfb.
 # Needs: apt-get install xvfb imagemagick xdotool
-# Usage: screenshots/take.sh   (from anywhere; builds the app first, in
-# release as the README runs it, so that measured figures are representative)
+# Usage: screenshots/take.sh [NAME...]   (from anywhere; builds the app first,
+# in release as the README runs it, so that measured figures are
+# representative; with NAMEs, takes only those shots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p wasmscope
@@ -19,9 +20,13 @@ sleep 1
 
 # shot NAME SAMPLE TAB [EXTRA_RUNS [CLICKS...]]: open SAMPLE, run it, show
 # TAB, press F5 EXTRA_RUNS times, click each X,Y in CLICKS, capture.
+only=("$@")
 shot() {
     local name=$1 sample=$2 tab=$3 extra=${4:-0}
     shift $(($# < 4 ? $# : 4))
+    if ((${#only[@]})) && [[ " ${only[*]} " != *" $name "* ]]; then
+        return 0
+    fi
     DISPLAY=$display XDG_DATA_HOME=$data "$bin" --sample "$sample" --run --tab "$tab" &
     local app=$!
     sleep "${WAIT:-3}"
