@@ -1,0 +1,174 @@
+//! The two figures that need whole processes: P3u, `wasmscope run` against
+//! `wasmtime run` on the same loops, and P7, the window's start-up and idle
+//! memory.
+//!
+//! `cargo bench -p wasmscope --bench process` prints both. P3u needs the
+//! wasmtime CLI on `PATH` (`cargo install wasmtime-cli --version 48.0.8
+//! --locked`: about 25 minutes here; a bench-time tool, never CI). P7 needs a
+//! display, or `xvfb-run`. Each part says so and is skipped when its tool is
+//! missing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WASMSCOPE: &str = env!("CARGO_BIN_EXE_wasmscope");
+const CALLS: u64 = 1_000_000;
+const REPEATS: usize = 7;
+
+fn loop_module(body: &str) -> Vec<u8> {
+    let wat = format!(
+        r#"(module
+            (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+            (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+            (memory (export "memory") 1)
+            (data (i32.const 64) "0123456789abcdef")
+            (func (export "_start") (local $i i32)
+                (i32.store (i32.const 0) (i32.const 64))
+                (i32.store (i32.const 4) (i32.const 16))
+                (loop $again
+                    {body}
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br_if $again (i32.lt_u (local.get $i) (i32.const {CALLS}))))))"#
+    );
+    wat::parse_str(wat).unwrap()
+}
+
+/// One run of a command, output discarded: how long it took.
+fn time_of(command: &mut Command) -> Duration {
+    let started = Instant::now();
+    let status = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap();
+    let took = started.elapsed();
+    assert!(status.success(), "{command:?} failed: {status}");
+    took
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// A program's version line, if it is on `PATH`.
+fn version_of(program: &str) -> Option<String> {
+    let output = Command::new(program).arg("--version").output().ok()?;
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// A tool's name, and the command that runs a module with it.
+type Tool = (&'static str, fn(&Path) -> Command);
+
+fn p3u(dir: &Path) {
+    println!(
+        "\nP3u: the command line against `wasmtime run`, per call ((loop - empty) / {CALLS}), median of {REPEATS}"
+    );
+    let Some(version) = version_of("wasmtime") else {
+        println!("skipped: no `wasmtime` on PATH (cargo install wasmtime-cli --version 48.0.8 --locked)");
+        return;
+    };
+    println!("{version}");
+    let modules: Vec<(&str, PathBuf)> = [
+        ("empty", "(nop)"),
+        ("write", "(drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))"),
+        ("clock", "(drop (call $clock_time_get (i32.const 1) (i64.const 1) (i32.const 16)))"),
+    ]
+    .into_iter()
+    .map(|(name, body)| {
+        let path = dir.join(format!("{name}.wasm"));
+        std::fs::write(&path, loop_module(body)).unwrap();
+        (name, path)
+    })
+    .collect();
+    let tools: [Tool; 3] = [
+        ("wasmtime", |m| {
+            let mut c = Command::new("wasmtime");
+            c.arg("run").arg(m);
+            c
+        }),
+        ("wasmscope", |m| {
+            let mut c = Command::new(WASMSCOPE);
+            c.arg("run").arg(m);
+            c
+        }),
+        ("wasmscope, traced", |m| {
+            let mut c = Command::new(WASMSCOPE);
+            c.args(["run", "--trace", "json", "--trace-file", "/dev/null"]).arg(m);
+            c
+        }),
+    ];
+    // Warm both tools' compiled-module caches, then interleave.
+    for (_, module) in &modules {
+        for (_, command) in &tools {
+            time_of(&mut command(module));
+        }
+    }
+    let mut samples = vec![vec![Vec::new(); modules.len()]; tools.len()];
+    for _ in 0..REPEATS {
+        for (m, (_, module)) in modules.iter().enumerate() {
+            for (t, (_, command)) in tools.iter().enumerate() {
+                samples[t][m].push(time_of(&mut command(module)));
+            }
+        }
+    }
+    let figures: Vec<[f64; 3]> = samples
+        .into_iter()
+        .map(|per_module| {
+            let [empty, write, clock] = [0, 1, 2].map(|m| median(per_module[m].clone()).as_nanos() as f64);
+            [empty / 1e6, (write - empty) / CALLS as f64, (clock - empty) / CALLS as f64]
+        })
+        .collect();
+    println!("{:<20} {:>12} {:>12} {:>12}", "tool", "start-up ms", "fd_write ns", "clock ns");
+    for ((name, _), [startup, write, clock]) in tools.iter().zip(&figures) {
+        println!("{name:<20} {startup:>12.1} {write:>12.1} {clock:>12.1}");
+    }
+    let ratio = |t: usize, column: usize| figures[t][column] / figures[0][column];
+    println!(
+        "ratios to wasmtime   untraced: fd_write {:.2}x, clock {:.2}x (target 1.1x); traced: fd_write {:.2}x \
+         (target 1.5x), clock {:.2}x (target 3x)",
+        ratio(1, 1),
+        ratio(1, 2),
+        ratio(2, 1),
+        ratio(2, 2)
+    );
+}
+
+fn p7(dir: &Path) {
+    println!("\nP7: the window, process start to first frame, and resident memory after 2 s idle");
+    let has_display = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    let mut command = if has_display {
+        Command::new(WASMSCOPE)
+    } else if Command::new("xvfb-run").arg("--help").output().is_ok() {
+        let mut c = Command::new("xvfb-run");
+        c.arg("-a").arg(WASMSCOPE);
+        c
+    } else {
+        println!("skipped: no display, and no xvfb-run");
+        return;
+    };
+    // A first start: no saved settings, nothing cached.
+    command
+        .arg("--measure-startup")
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CACHE_HOME", dir.join("cache"));
+    for _ in 0..3 {
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        match stderr.lines().find(|l| l.starts_with("first frame")) {
+            Some(line) => println!("{line}"),
+            None => {
+                println!("the window did not report its start-up: {}", stderr.trim());
+                return;
+            }
+        }
+    }
+    println!("targets: first frame within 300 ms; 120 MB resident");
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    // The runs' module caches stay out of the user's.
+    // SAFETY: set before any thread starts.
+    unsafe { std::env::set_var("XDG_CACHE_HOME", dir.path().join("cache")) };
+    p3u(dir.path());
+    p7(dir.path());
+}
