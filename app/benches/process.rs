@@ -13,26 +13,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const WASMSCOPE: &str = env!("CARGO_BIN_EXE_wasmscope");
-const CALLS: u64 = 1_000_000;
 const REPEATS: usize = 7;
 
-fn loop_module(body: &str) -> Vec<u8> {
-    let wat = format!(
-        r#"(module
-            (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-            (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
-            (memory (export "memory") 1)
-            (data (i32.const 64) "0123456789abcdef")
-            (func (export "_start") (local $i i32)
-                (i32.store (i32.const 0) (i32.const 64))
-                (i32.store (i32.const 4) (i32.const 16))
-                (loop $again
-                    {body}
-                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                    (br_if $again (i32.lt_u (local.get $i) (i32.const {CALLS}))))))"#
-    );
-    wat::parse_str(wat).unwrap()
-}
+#[path = "../../runtime-worker/benches/support/loops.rs"]
+mod loops;
+use loops::{CALLS, CLOCK, EMPTY, WRITE, loop_module};
 
 /// One run of a command, output discarded: how long it took.
 fn time_of(command: &mut Command) -> Duration {
@@ -66,18 +51,14 @@ fn p3u(dir: &Path) {
         return;
     };
     println!("{version}");
-    let modules: Vec<(&str, PathBuf)> = [
-        ("empty", "(nop)"),
-        ("write", "(drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))"),
-        ("clock", "(drop (call $clock_time_get (i32.const 1) (i64.const 1) (i32.const 16)))"),
-    ]
-    .into_iter()
-    .map(|(name, body)| {
-        let path = dir.join(format!("{name}.wasm"));
-        std::fs::write(&path, loop_module(body)).unwrap();
-        (name, path)
-    })
-    .collect();
+    let modules: Vec<(&str, PathBuf)> = [("empty", EMPTY), ("write", WRITE), ("clock", CLOCK)]
+        .into_iter()
+        .map(|(name, body)| {
+            let path = dir.join(format!("{name}.wasm"));
+            std::fs::write(&path, wat::parse_str(loop_module(body)).unwrap()).unwrap();
+            (name, path)
+        })
+        .collect();
     let tools: [Tool; 3] = [
         ("wasmtime", |m| {
             let mut c = Command::new("wasmtime");
@@ -113,7 +94,7 @@ fn p3u(dir: &Path) {
         .into_iter()
         .map(|per_module| {
             let [empty, write, clock] = [0, 1, 2].map(|m| median(per_module[m].clone()).as_nanos() as f64);
-            [empty / 1e6, (write - empty) / CALLS as f64, (clock - empty) / CALLS as f64]
+            [empty / 1e6, (write - empty) / f64::from(CALLS), (clock - empty) / f64::from(CALLS)]
         })
         .collect();
     println!("{:<20} {:>12} {:>12} {:>12}", "tool", "start-up ms", "fd_write ns", "clock ns");

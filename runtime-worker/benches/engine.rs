@@ -14,48 +14,52 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, Linker, Module, Store
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 
-const CALLS: u32 = 1_000_000;
 const REPEATS: usize = 5;
 
-fn loop_module(body: &str) -> String {
-    format!(
-        r#"(module
-            (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-            (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
-            (memory (export "memory") 1)
-            (data (i32.const 64) "0123456789abcdef")
-            (func (export "_start") (local $i i32)
-                (i32.store (i32.const 0) (i32.const 64))
-                (i32.store (i32.const 4) (i32.const 16))
-                (loop $again
-                    {body}
-                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                    (br_if $again (i32.lt_u (local.get $i) (i32.const {CALLS}))))))"#
-    )
+#[path = "support/loops.rs"]
+mod loops;
+use loops::{CALLS, CLOCK, WRITE, loop_module};
+
+/// Raw wasmtime + wasmtime-wasi: stock async linker glue and `InstancePre`,
+/// a fresh store and WASI context (output discarded, no tracing) for each
+/// instance, on the calling thread.
+struct Raw {
+    pre: wasmtime::InstancePre<WasiP1Ctx>,
+    engine: Engine,
+    runtime: tokio::runtime::Runtime,
 }
 
-const WRITE: &str = "(drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))";
-const CLOCK: &str = "(drop (call $clock_time_get (i32.const 1) (i64.const 1) (i32.const 16)))";
+impl Raw {
+    fn new(config: &Config, wat: &[u8]) -> Raw {
+        let engine = Engine::new(config).unwrap();
+        let module = Module::new(&engine, wat).unwrap();
+        let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
+        p1::add_to_linker_async(&mut linker, |cx| cx).unwrap();
+        let pre = linker.instantiate_pre(&module).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        Raw { pre, engine, runtime }
+    }
 
-/// Raw wasmtime + wasmtime-wasi: stock async linker glue, output discarded,
-/// no tracing. Returns the time `_start` took.
+    /// Instantiates and runs `_start`: (instantiate, instantiate + `_start`).
+    fn once(&self) -> (Duration, Duration) {
+        self.runtime.block_on(async {
+            let mut store = Store::new(&self.engine, WasiCtxBuilder::new().build_p1());
+            let began = Instant::now();
+            let instance = self.pre.instantiate_async(&mut store).await.unwrap();
+            let instantiated = began.elapsed();
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
+            start.call_async(&mut store, ()).await.unwrap();
+            (instantiated, began.elapsed())
+        })
+    }
+}
+
+/// The time raw wasmtime's `_start` took.
 fn raw_run(wat: &str) -> Duration {
     let mut config = Config::new();
     config.epoch_interruption(false);
-    let engine = Engine::new(&config).unwrap();
-    let module = Module::new(&engine, wat).unwrap();
-    let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
-    p1::add_to_linker_async(&mut linker, |cx| cx).unwrap();
-    let pre = linker.instantiate_pre(&module).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let mut store = Store::new(&engine, WasiCtxBuilder::new().build_p1());
-        let instance = pre.instantiate_async(&mut store).await.unwrap();
-        let start = instance.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
-        let began = Instant::now();
-        start.call_async(&mut store, ()).await.unwrap();
-        began.elapsed()
-    })
+    let (instantiated, total) = Raw::new(&config, wat.as_bytes()).once();
+    total - instantiated
 }
 
 /// The same module through Wasmscope's engine, every call recorded and
@@ -125,48 +129,16 @@ fn per_call_overhead(runtime: &Runtime) {
     }
 }
 
-/// Raw wasmtime's start-up of the same module, with the pooling allocator
-/// and `InstancePre`: a fresh store and WASI context each time, on one
-/// thread. Returns (instantiate, instantiate + the whole `_start`).
-struct RawStartup {
-    pre: wasmtime::InstancePre<WasiP1Ctx>,
-    engine: Engine,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl RawStartup {
-    fn new(wat: &[u8]) -> RawStartup {
-        let mut config = Config::new();
-        config.allocation_strategy(InstanceAllocationStrategy::pooling());
-        let engine = Engine::new(&config).unwrap();
-        let module = Module::new(&engine, wat).unwrap();
-        let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
-        p1::add_to_linker_async(&mut linker, |cx| cx).unwrap();
-        let pre = linker.instantiate_pre(&module).unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        RawStartup { pre, engine, runtime }
-    }
-
-    fn once(&self) -> (Duration, Duration) {
-        self.runtime.block_on(async {
-            let mut store = Store::new(&self.engine, WasiCtxBuilder::new().build_p1());
-            let began = Instant::now();
-            let instance = self.pre.instantiate_async(&mut store).await.unwrap();
-            let instantiated = began.elapsed();
-            let start = instance.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
-            start.call_async(&mut store, ()).await.unwrap();
-            (instantiated, began.elapsed())
-        })
-    }
-}
-
 /// P1 and P2: start-up of `samples/hello.wat` through the traced run path,
 /// beside raw wasmtime doing the same, interleaved.
 fn startup(runtime: &Runtime) {
     const RUNS: usize = 2000;
     let wat = include_bytes!("../../samples/hello.wat");
     let hello = load::load("hello.wat", wat).unwrap();
-    let raw = RawStartup::new(wat);
+    // Raw wasmtime with the pooling allocator, on this thread.
+    let mut config = Config::new();
+    config.allocation_strategy(InstanceAllocationStrategy::pooling());
+    let raw = Raw::new(&config, wat);
     let (mut raw_instantiate, mut raw_through_start) = (Vec::new(), Vec::new());
     let mut phases: [Vec<Duration>; 4] = Default::default();
     let mut instantiate_and_first_call = Vec::new();
