@@ -209,7 +209,7 @@ impl EngineSet {
     }
 }
 
-/// A pooled slot held by a run, given back when the run's thread ends (after
+/// A pooled slot held by a run, given back when the run's job ends (after
 /// its store, which holds the slot, is gone).
 struct PoolTicket {
     engines: Arc<EngineSet>,

@@ -74,15 +74,15 @@ impl OutputSink {
         }
     }
 
-    /// Moves pending output into `out` as events; cheap when there is none.
-    /// The count of dropped bytes is a running total, reported only when
-    /// `with_drops` (at each hand-over, not after every call).
     /// Output has arrived since it was last taken.
     #[inline]
     pub(crate) fn has_pending(&self) -> bool {
         self.has_pending.load(Ordering::Relaxed)
     }
 
+    /// Moves pending output into `out` as events; cheap when there is none.
+    /// The count of dropped bytes is a running total, reported only when
+    /// `with_drops` (at each hand-over, not after every call).
     pub(crate) fn take_into(&self, out: &mut Vec<WorkerEvent>, with_drops: bool) {
         let output = self.has_pending.swap(false, Ordering::Acquire);
         let drops = with_drops && self.has_dropped.swap(false, Ordering::Acquire);
