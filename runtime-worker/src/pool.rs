@@ -67,7 +67,8 @@ pub(crate) fn configure(config: &mut Config) {
 }
 
 /// Whether a core module's shape fits a pooled slot. Reads only the sections
-/// before the code, so even a large module is judged in microseconds.
+/// before the code section: a large module is judged as quickly as a small
+/// one with the same imports.
 pub(crate) fn fits(bytes: &[u8]) -> bool {
     let mut memories = 0u32;
     let mut tables = 0u32;
