@@ -90,12 +90,16 @@ fn a_sample_cut_at_every_section_boundary_is_refused_with_an_offset() {
     let text = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../samples/fs_tour.wat")).unwrap();
     let bytes = wat::parse_bytes(&text).unwrap().into_owned();
     let sections = inspect_bytes(&bytes).sections;
+    // Without sections there would be nothing to cut, and nothing checked.
+    assert!(sections.len() >= 5, "fs_tour.wat has types, imports, functions, memory, code: {sections:?}");
     let mut cuts: Vec<usize> = Vec::new();
     for section in &sections {
         cuts.push(section.offset as usize - 1); // inside the section header
         cuts.push(section.offset as usize + (section.size as usize / 2)); // inside its contents
     }
-    for cut in cuts.into_iter().filter(|c| *c > 8 && *c < bytes.len()) {
+    cuts.retain(|c| *c > 8 && *c < bytes.len());
+    assert!(cuts.len() >= 2 * sections.len() - 1, "cuts {cuts:?} of {} bytes, sections {sections:?}", bytes.len());
+    for cut in cuts {
         check(&format!("fs_tour cut at {cut}"), &bytes[..cut]);
     }
 }
