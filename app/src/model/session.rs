@@ -228,17 +228,14 @@ impl Session {
         let Some(handle) = &self.active else { return changed };
         let deadline = Instant::now() + budget;
         let run_id = handle.id;
+        let events = handle.events().clone();
         let mut finished = false;
         let mut disconnected = false;
         while Instant::now() < deadline && !finished {
-            match handle.events().try_recv() {
+            match events.try_recv() {
                 Ok(batch) => {
                     changed = true;
-                    let Some(record) = self.runs.iter_mut().rev().find(|r| r.id == batch.run) else { continue };
-                    for event in batch.events {
-                        record.ingest(event);
-                    }
-                    finished = record.is_finished();
+                    finished = self.apply_batch(batch);
                 }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
@@ -262,6 +259,24 @@ impl Session {
             changed = true;
         }
         changed
+    }
+
+    /// Takes in one batch of the active run's events, up to and including
+    /// its `Finished`. A batch of any other run (one abandoned for a newer
+    /// one, which `abandon_active` ended here), and whatever follows a
+    /// `Finished`, is ignored. True once the active run has ended.
+    pub fn apply_batch(&mut self, batch: runtime_worker::EventBatch) -> bool {
+        if self.active.as_ref().is_none_or(|handle| handle.id != batch.run) {
+            return false;
+        }
+        let Some(record) = self.runs.iter_mut().rev().find(|r| r.id == batch.run) else { return false };
+        for event in batch.events {
+            if record.is_finished() {
+                break;
+            }
+            record.ingest(event);
+        }
+        record.is_finished()
     }
 
     fn poll_loading(&mut self) -> bool {
