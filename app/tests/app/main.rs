@@ -1,7 +1,9 @@
 //! The app's integration tests, linked into one test binary (each links
 //! eframe, wgpu and wasmtime): the command line as a user calls it, settings
-//! that survive a crash, and the window driven through egui_kittest.
+//! that survive a crash, the model taking in event batches, and the window
+//! driven through egui_kittest.
 
 mod cli_run;
+mod session_batches;
 mod settings_crash;
 mod ui_stories;
