@@ -9,7 +9,8 @@
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use runtime_worker::{Entry, RunRequest, Runtime, SandboxProfile, WorkerEvent, load};
+use runtime_worker::inspect::load;
+use runtime_worker::{Entry, RunRequest, Runtime, SandboxProfile, WorkerEvent};
 use wasmscope::gui::WasmscopeApp;
 use wasmscope::gui::app::State;
 use wasmscope::model::run_record::RunRecord;

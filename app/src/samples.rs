@@ -380,7 +380,8 @@ mod tests {
     #[test]
     fn every_sample_loads_and_every_wat_in_samples_is_in_the_gallery() {
         for sample in SAMPLES {
-            runtime_worker::load::load(sample.file, sample.source).unwrap_or_else(|e| panic!("{}: {e}", sample.file));
+            runtime_worker::inspect::load::load(sample.file, sample.source)
+                .unwrap_or_else(|e| panic!("{}: {e}", sample.file));
             assert!(!sample.story.is_empty());
         }
         for dir in ["../samples", "../samples/real"] {

@@ -9,7 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use runtime_worker::{Entry, Phase, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerEvent, load};
+use runtime_worker::inspect::load;
+use runtime_worker::{Entry, Phase, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerEvent};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, Linker, Module, Store};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::{self, WasiP1Ctx};

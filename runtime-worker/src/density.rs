@@ -25,7 +25,7 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, Linker, Module, Pooli
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p1::WasiP1Ctx;
 
-use crate::load::{LoadedModule, ModuleKind};
+use crate::inspect::load::{LoadedModule, ModuleKind};
 
 /// The most instances one density run starts.
 pub const MAX_INSTANCES: usize = 10_000;
@@ -441,7 +441,7 @@ mod tests {
     use super::*;
 
     fn hello() -> LoadedModule {
-        crate::load::load("hello.wat", include_bytes!("../../samples/hello.wat")).unwrap()
+        crate::inspect::load::load("hello.wat", include_bytes!("../../samples/hello.wat")).unwrap()
     }
 
     #[test]
@@ -475,14 +475,17 @@ mod tests {
     fn bad_requests_get_a_reason() {
         assert!(start(hello(), 0).wait().unwrap_err().contains("between 1 and"));
         assert!(start(hello(), MAX_INSTANCES + 1).wait().unwrap_err().contains("between 1 and"));
-        let needs_a_host_function =
-            crate::load::load("x.wat", br#"(module (import "env" "host_thing" (func)) (memory (export "memory") 1))"#)
-                .unwrap();
+        let needs_a_host_function = crate::inspect::load::load(
+            "x.wat",
+            br#"(module (import "env" "host_thing" (func)) (memory (export "memory") 1))"#,
+        )
+        .unwrap();
         assert!(start(needs_a_host_function, 3).wait().unwrap_err().contains("does not provide"));
-        let big = crate::load::load("big.wat", br#"(module (memory 2000))"#).unwrap();
+        let big = crate::inspect::load::load("big.wat", br#"(module (memory 2000))"#).unwrap();
         assert!(start(big, 3).wait().unwrap_err().contains("up to 64 MiB"));
         // A start function that never returns would hang the run.
-        let spins = crate::load::load("spin.wat", br#"(module (func $spin (loop (br 0))) (start $spin))"#).unwrap();
+        let spins =
+            crate::inspect::load::load("spin.wat", br#"(module (func $spin (loop (br 0))) (start $spin))"#).unwrap();
         assert!(start(spins, 3).wait().unwrap_err().contains("start function"));
     }
 

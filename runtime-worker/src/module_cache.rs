@@ -96,7 +96,11 @@ impl ModuleCache {
         let mut hasher = ShaHasher(Sha256::new());
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let fingerprint = hasher.0.finalize();
-        self.dir.join(format!("{}-{}.{EXTENSION}", crate::load::hex(sha256), crate::load::hex(&fingerprint[..8])))
+        self.dir.join(format!(
+            "{}-{}.{EXTENSION}",
+            crate::inspect::load::hex(sha256),
+            crate::inspect::load::hex(&fingerprint[..8])
+        ))
     }
 
     pub fn get<A: Artifact>(&self, engine: &Engine, sha256: &[u8; 32]) -> Lookup<A> {

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use runtime_worker::{ModuleKind, load};
+use runtime_worker::ModuleKind;
+use runtime_worker::inspect::load;
 
 use super::run::{ReportFlags, RunArgs};
 use crate::sandbox_flags::SandboxFlags;
@@ -67,7 +68,8 @@ fn list(file: &std::path::Path) -> anyhow::Result<String> {
     let mut text = String::new();
     match module.kind {
         ModuleKind::Component => {
-            let functions = runtime_worker::typed::exported_functions(&module.bytes).map_err(anyhow::Error::msg)?;
+            let functions =
+                runtime_worker::inspect::typed::exported_functions(&module.bytes).map_err(anyhow::Error::msg)?;
             if functions.is_empty() {
                 text.push_str("this component exports no functions\n");
             }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use runtime_worker::density::{self, DensityReport, MAX_INSTANCES, MAX_THREADS};
-use runtime_worker::describe::format_nanos;
-use runtime_worker::load;
+use runtime_worker::inspect::load;
+use runtime_worker::trace::describe::format_nanos;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Each instance gets its own store and a locked-down WASI context (no files, no environment, \

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{ArgMatches, Args, ValueEnum};
-use runtime_worker::describe::format_nanos;
+use runtime_worker::doctor::Evidence;
+use runtime_worker::inspect::load;
+use runtime_worker::trace::describe::format_nanos;
 use runtime_worker::{
     Commander, Entry, Phase, PhaseTiming, RunOutcome, RunRequest, Stream, TrapInfo, TrapKind, WorkerCommand,
-    WorkerEvent, load,
+    WorkerEvent,
 };
 
 use crate::sandbox_flags::{MountOrder, SandboxFlags};
@@ -160,7 +162,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
         let mut finished = None;
         for event in batch.events {
             if let Some(evidence) = &mut evidence {
-                evidence.record(&event);
+                evidence.observe(&event);
             }
             match event {
                 WorkerEvent::Output { stream: Stream::Stdout, bytes } => stdout.write_all(&bytes)?,
@@ -212,90 +214,14 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     }
     let status = report_outcome(&outcome);
     if let (Some(evidence), Some((profile, language))) = (evidence, explain) {
-        eprint!("{}", evidence.explain(&profile, &outcome, language.as_deref()));
+        let findings = runtime_worker::doctor::diagnose(&evidence, &profile, language.as_deref());
+        eprint!("{}", explain_text(&findings));
     }
     Ok(status)
 }
 
-/// What `--explain` needs from the run: the calls that matter to the
-/// diagnosis and the end of each output stream.
-#[derive(Default)]
-struct Evidence {
-    denied: Vec<runtime_worker::CallEvent>,
-    denied_host: Vec<runtime_worker::HostCall>,
-    prestat: Vec<runtime_worker::CallEvent>,
-    host_paths: Vec<String>,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-    memory_refused: Option<(u64, u64)>,
-}
-
-/// How much of each stream `--explain` reads: the messages it looks for
-/// come last (a panic, a perror).
-const EXPLAIN_TAIL: usize = 256 * 1024;
-
-impl Evidence {
-    fn record(&mut self, event: &WorkerEvent) {
-        match event {
-            WorkerEvent::Call(call) => {
-                if call.denial.is_some() {
-                    self.denied.push(call.clone());
-                }
-                if call.func == runtime_worker::WasiFunc::FdPrestatDirName {
-                    self.prestat.push(call.clone());
-                }
-                if let Some(path) = call.path() {
-                    self.host_paths.push(path.to_string());
-                }
-            }
-            WorkerEvent::HostCall(call) if call.denial.is_some() => self.denied_host.push(call.clone()),
-            WorkerEvent::Output { stream, bytes } => {
-                let kept = if *stream == Stream::Stdout { &mut self.stdout } else { &mut self.stderr };
-                kept.extend_from_slice(bytes);
-                if kept.len() > 2 * EXPLAIN_TAIL {
-                    kept.drain(..kept.len() - EXPLAIN_TAIL);
-                }
-            }
-            WorkerEvent::Memory(memory) => {
-                // The first refusal, as the window's diagnosis reads it.
-                if let runtime_worker::MemoryChange::Refused { requested, cap, .. } = memory.change
-                    && self.memory_refused.is_none()
-                {
-                    self.memory_refused = Some((requested, cap));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn explain(
-        &self,
-        profile: &runtime_worker::SandboxProfile,
-        outcome: &RunOutcome,
-        language: Option<&str>,
-    ) -> String {
-        use runtime_worker::diagnosis::{DiagnosisInput, diagnose, preopens_seen};
-        let tail =
-            |bytes: &[u8]| String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(EXPLAIN_TAIL)..]).into_owned();
-        let (stdout, stderr) = (tail(&self.stdout), tail(&self.stderr));
-        let mut findings = runtime_worker::diagnosis::diagnose_host_calls(&self.denied_host);
-        findings.extend(diagnose(&DiagnosisInput {
-            profile,
-            outcome: Some(outcome),
-            denied: &self.denied,
-            preopens_seen: &preopens_seen(&self.prestat),
-            host_paths: &self.host_paths,
-            stdout: &stdout,
-            stderr: &stderr,
-            memory_refused: self.memory_refused,
-            language,
-        }));
-        explain_text(&findings)
-    }
-}
-
 /// The findings for a terminal: one block each, the fix as flags to add.
-fn explain_text(findings: &[runtime_worker::diagnosis::Finding]) -> String {
+fn explain_text(findings: &[runtime_worker::doctor::Finding]) -> String {
     if findings.is_empty() {
         return "explain: nothing was refused for want of a capability\n".to_string();
     }
@@ -305,7 +231,9 @@ fn explain_text(findings: &[runtime_worker::diagnosis::Finding]) -> String {
         text.push_str(&format!("\nwhy{capability}: {}\n", finding.headline));
         text.push_str(&format!("  {}\n", finding.detail));
         match &finding.fix {
-            Some(fix) => text.push_str(&format!("  fix: {} (add `{}`)\n", fix.describe(), fix.as_flags())),
+            Some(fix) => {
+                text.push_str(&format!("  fix: {} (add `{}`)\n", fix.describe(), crate::sandbox_flags::fix_flags(fix)))
+            }
             None => text.push_str("  fix: none; the sandbox refused this by design\n"),
         }
     }

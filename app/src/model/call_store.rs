@@ -296,7 +296,7 @@ impl CallStore {
 /// any other descriptor files; everything else goes by its function.
 fn capability_used(call: &CallEvent) -> Capability {
     let capability = call.func.capability();
-    let first_is_fd = call.func.params().first().is_some_and(|p| p.kind == runtime_worker::abi::Kind::Fd);
+    let first_is_fd = call.func.params().first().is_some_and(|p| p.kind == runtime_worker::wasi::abi::Kind::Fd);
     match capability {
         Capability::Stdio | Capability::Files if first_is_fd => {
             if call.params[0] <= 2 {
@@ -309,8 +309,8 @@ fn capability_used(call: &CallEvent) -> Capability {
     }
 }
 
-fn is_string_kind(kind: runtime_worker::abi::Kind) -> bool {
-    matches!(kind, runtime_worker::abi::Kind::Str | runtime_worker::abi::Kind::StrList)
+fn is_string_kind(kind: runtime_worker::wasi::abi::Kind) -> bool {
+    matches!(kind, runtime_worker::wasi::abi::Kind::Str | runtime_worker::wasi::abi::Kind::StrList)
 }
 
 /// The call's scalar parameters, in schema order.
@@ -377,7 +377,7 @@ impl<'a> Cursor<'a> {
 
 #[cfg(test)]
 mod tests {
-    use runtime_worker::Capability;
+    use runtime_worker::{Capability, DenialKind, Within};
 
     use super::*;
 
@@ -394,7 +394,10 @@ mod tests {
             strings: vec![Box::from(path)],
             preview: Preview::EMPTY,
             fd_labels: [Some(Arc::from("/data")), None],
-            denial: errno.map(|_| Box::new(Denial { capability: Capability::Files, reason: "climbs out".into() })),
+            denial: errno.map(|_| {
+                let kind = DenialKind::EscapeByDotDot { path: "../x".into(), within: Within::UnknownDir };
+                Box::new(Denial::new(kind))
+            }),
         }
     }
 

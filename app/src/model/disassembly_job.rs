@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use crossbeam_channel::{Receiver, TryRecvError};
 use runtime_worker::LoadedModule;
-use runtime_worker::disassembly::{Disassembly, DisassemblyError, disassemble};
+use runtime_worker::inspect::disassembly::{Disassembly, DisassemblyError, disassemble};
 
 pub enum DisassemblyState {
     Running { progress: f32 },

@@ -2,10 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use runtime_worker::diagnosis::{DiagnosisInput, Finding, diagnose, preopens_seen};
+use runtime_worker::doctor::{Evidence, Finding, diagnose};
 use runtime_worker::{
-    CallEvent, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, RunId, RunOutcome, SandboxProfile, Stream,
-    WasiFunc, WorkerEvent,
+    HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, RunId, RunOutcome, SandboxProfile, WorkerEvent,
 };
 
 use super::call_store::CallStore;
@@ -38,6 +37,9 @@ pub struct RunRecord {
     /// The module's source language (from its `producers` section), which
     /// tells the diagnosis how the guest resolves paths.
     pub language: Option<String>,
+    /// What the diagnosis reads, gathered as the events arrive (the same
+    /// path `--explain` takes).
+    evidence: Evidence,
     /// Worked out once, when first asked after the run ended.
     diagnosis: Option<Vec<Finding>>,
 }
@@ -63,6 +65,7 @@ impl RunRecord {
             compile_progress: None,
             outcome: None,
             language: None,
+            evidence: Evidence::default(),
             diagnosis: None,
         }
     }
@@ -73,6 +76,7 @@ impl RunRecord {
     }
 
     pub fn ingest(&mut self, event: WorkerEvent) {
+        self.evidence.observe(&event);
         match event {
             WorkerEvent::CompileProgress { done, total } => self.compile_progress = Some((done, total)),
             WorkerEvent::Phase(timing) => {
@@ -98,37 +102,9 @@ impl RunRecord {
     /// with their fixes.
     pub fn diagnosis(&mut self) -> &[Finding] {
         if self.diagnosis.is_none() && self.is_finished() {
-            self.diagnosis = Some(self.work_out_diagnosis());
+            self.diagnosis = Some(diagnose(&self.evidence, &self.profile, self.language.as_deref()));
         }
         self.diagnosis.as_deref().unwrap_or(&[])
-    }
-
-    fn work_out_diagnosis(&self) -> Vec<Finding> {
-        let language = self.language.as_deref();
-        let calls = &self.calls;
-        let denied: Vec<CallEvent> = calls.denied_indices().map(|i| calls.get(i)).collect();
-        let prestat: Vec<CallEvent> = calls.indices_of(WasiFunc::FdPrestatDirName).map(|i| calls.get(i)).collect();
-        let host_paths: Vec<String> =
-            calls.indices_with_paths().filter_map(|i| calls.get(i).path().map(str::to_string)).collect();
-        let memory_refused = self.memory.iter().find_map(|m| match m.change {
-            MemoryChange::Refused { requested, cap, .. } => Some((requested, cap)),
-            _ => None,
-        });
-        let (stdout, stderr) = (self.console.text(Stream::Stdout), self.console.text(Stream::Stderr));
-        let denied_host: Vec<HostCall> = self.host_calls.iter().filter(|c| c.denial.is_some()).cloned().collect();
-        let mut findings = runtime_worker::diagnosis::diagnose_host_calls(&denied_host);
-        findings.extend(diagnose(&DiagnosisInput {
-            profile: &self.profile,
-            outcome: self.outcome.as_ref(),
-            denied: &denied,
-            preopens_seen: &preopens_seen(&prestat),
-            host_paths: &host_paths,
-            stdout: &stdout,
-            stderr: &stderr,
-            memory_refused,
-            language,
-        }));
-        findings
     }
 
     pub fn is_finished(&self) -> bool {

@@ -9,10 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, TryRecvError};
+use runtime_worker::inspect::load;
 use runtime_worker::inspect::{Inspection, inspect};
-use runtime_worker::{
-    Entry, LoadedModule, RunHandle, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerCommand, load,
-};
+use runtime_worker::{Entry, LoadedModule, RunHandle, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerCommand};
 
 use super::disassembly_job::DisassemblyJob;
 use super::run_record::RunRecord;
@@ -192,6 +191,14 @@ impl Session {
         {
             record.ingest(runtime_worker::WorkerEvent::Finished(RunOutcome::Stopped));
         }
+    }
+
+    /// Starts `instances` instances of the loaded module at once, each in a
+    /// locked-down sandbox of its own (the Density tab); `None` with no
+    /// module loaded.
+    pub fn start_density(&self, instances: usize) -> Option<runtime_worker::density::DensityHandle> {
+        let loaded = self.module.as_ref()?;
+        Some(runtime_worker::density::start(loaded.module.clone(), instances))
     }
 
     /// Asks the active run to stop; its last events still arrive.

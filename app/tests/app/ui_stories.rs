@@ -317,7 +317,7 @@ fn steady_run(
     number: usize,
 ) -> wasmscope::model::run_record::RunRecord {
     use runtime_worker::{RunRequest, WorkerEvent};
-    let loaded = runtime_worker::load::load_file(&samples_dir().join(module)).unwrap();
+    let loaded = runtime_worker::inspect::load::load_file(&samples_dir().join(module)).unwrap();
     let loaded_sha = loaded.sha256;
     let runtime = runtime_worker::Runtime::new().unwrap();
     let events = runtime.start(RunRequest::new(loaded, profile.clone(), runtime_worker::Entry::Start)).wait();

@@ -6,7 +6,7 @@
 use std::sync::atomic::AtomicBool;
 
 use libfuzzer_sys::fuzz_target;
-use runtime_worker::{disassembly, inspect, load};
+use runtime_worker::inspect::{self, disassembly, load};
 
 fuzz_target!(|data: &[u8]| {
     let inspection = inspect::inspect_bytes(data);

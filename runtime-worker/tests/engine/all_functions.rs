@@ -3,7 +3,8 @@
 //! order, decoded. This is also the test that catches a wasmtime-wasi update
 //! that changes the generated functions the interposer delegates to.
 
-use runtime_worker::{Capability, Entry, Errno, Mount, RunOutcome, RunRequest, SandboxProfile, WasiFunc, load};
+use runtime_worker::inspect::load;
+use runtime_worker::{Capability, Entry, Errno, Mount, RunOutcome, RunRequest, SandboxProfile, WasiFunc};
 
 /// Each function's wasm parameter types (from the preview1 witx) and the
 /// arguments the guest passes: descriptor 3 is the mount, 99 was never opened;

@@ -1,6 +1,7 @@
 //! Modules that cannot run say why, in words, and nothing panics.
 
-use runtime_worker::{Entry, Mount, Phase, RunOutcome, RunRequest, SandboxProfile, TrapKind, load};
+use runtime_worker::inspect::load;
+use runtime_worker::{Entry, Mount, Phase, RunOutcome, RunRequest, SandboxProfile, TrapKind};
 
 fn run_wat(wat: &str, profile: SandboxProfile) -> RunOutcome {
     let module = load::load("test.wat", wat.as_bytes()).expect("loads");

@@ -18,10 +18,11 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::support::{Report, runtime, sample};
-use runtime_worker::typed::{WitType, exported_functions};
+use runtime_worker::inspect::load;
+use runtime_worker::inspect::typed::{WitType, exported_functions};
 use runtime_worker::{
     Capability, Entry, HostCall, LoadedModule, Mount, NetworkPolicy, Phase, RunOutcome, RunRequest, SandboxProfile,
-    Value, WorkerCommand, WorkerEvent, load,
+    Value, WorkerCommand, WorkerEvent,
 };
 
 const HELLO: &str = "components/hello_component.wasm";

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use runtime_worker::inspect::inspect_bytes;
-use runtime_worker::load::{self, LoadError};
+use runtime_worker::inspect::load::{self, LoadError};
 
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");

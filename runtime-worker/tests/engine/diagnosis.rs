@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::support::Report;
-use runtime_worker::diagnosis::{Finding, Fix};
-use runtime_worker::{ClockPolicy, Entry, Limits, LoadedModule, Mount, RunOutcome, RunRequest, SandboxProfile, load};
+use runtime_worker::doctor::{Finding, Fix};
+use runtime_worker::inspect::load;
+use runtime_worker::{ClockPolicy, Entry, Limits, LoadedModule, Mount, RunOutcome, RunRequest, SandboxProfile};
 
 fn real(name: &str) -> LoadedModule {
     load::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/real").join(name)).unwrap()
@@ -154,4 +155,69 @@ fn c_trying_to_escape_is_explained_and_not_fixed() {
     // /etc/passwd never reached the host: wasi-libc refused it in the guest.
     let etc = findings.iter().find(|f| f.headline.contains("/etc/passwd")).expect("the absolute path");
     assert!(etc.detail.contains("never saw a path_open"), "{}", etc.detail);
+}
+
+/// The doctor decides by the kind of each denial, never by its sentence:
+/// with every reason reworded, every run is diagnosed the same, with the
+/// same fixes.
+#[test]
+fn every_fix_is_still_found_when_every_reason_is_reworded() {
+    use runtime_worker::{NetworkPolicy, WorkerEvent};
+
+    let dir = tempfile::tempdir().unwrap();
+    let tcp_connect = crate::support::sample("components/tcp_connect.wasm");
+    let cases: Vec<(&str, LoadedModule, SandboxProfile)> = vec![
+        (
+            "a write on a read-only mount",
+            real("write_log.wasm"),
+            SandboxProfile { mounts: vec![Mount::read_only(dir.path(), "/data")], ..Default::default() },
+        ),
+        (
+            "an escape with `..`",
+            real("ls_escape.wasm"),
+            SandboxProfile { mounts: vec![Mount::read_only(data_dir(), "/data")], ..Default::default() },
+        ),
+        (
+            "a denied clock",
+            crate::support::sample("clock.wat"),
+            SandboxProfile { clocks: ClockPolicy::Denied, ..Default::default() },
+        ),
+        (
+            "an address outside the allow-list",
+            tcp_connect.clone(),
+            SandboxProfile {
+                args: vec!["127.0.0.1:9".into()],
+                network: NetworkPolicy::AllowList(vec!["10.255.255.1:9".into()]),
+                ..Default::default()
+            },
+        ),
+        (
+            "a socket with the network off",
+            tcp_connect,
+            SandboxProfile { args: vec!["127.0.0.1:9".into()], ..Default::default() },
+        ),
+    ];
+    for (case, module, profile) in cases {
+        let mut report = run(&module, &profile);
+        let before = crate::support::diagnose(&report, &module, &profile);
+        assert!(before.iter().any(|f| f.capability.is_some()), "{case}: no finding about a capability: {before:#?}");
+        let mut reworded = 0;
+        for event in &mut report.events {
+            let denial = match event {
+                WorkerEvent::Call(call) => call.denial.as_mut(),
+                WorkerEvent::HostCall(call) => call.denial.as_mut(),
+                _ => None,
+            };
+            if let Some(denial) = denial {
+                denial.reason = "(reworded)".into();
+                reworded += 1;
+            }
+        }
+        assert!(reworded > 0, "{case}: no denial to reword");
+        let after = crate::support::diagnose(&report, &module, &profile);
+        let decided = |findings: &[Finding]| -> Vec<_> {
+            findings.iter().map(|f| (f.capability, f.headline.clone(), f.fix.clone())).collect()
+        };
+        assert_eq!(decided(&after), decided(&before), "{case}: rewording the reasons changed the diagnosis");
+    }
 }

@@ -10,8 +10,9 @@ use crate::support::Report;
 use crate::support::guest::{
     FOLLOW, Guest, OFLAG_CREAT, OFLAG_DIRECTORY, OFLAG_TRUNC, OUT_FD, RIGHT_READ, RIGHT_WRITE,
 };
+use runtime_worker::inspect::load;
 use runtime_worker::{
-    Capability, ClockPolicy, Entry, Environment, Errno, Mount, RunOutcome, RunRequest, SandboxProfile, WasiFunc, load,
+    Capability, ClockPolicy, Entry, Environment, Errno, Mount, RunOutcome, RunRequest, SandboxProfile, WasiFunc,
 };
 
 const SECRET: &str = "TOP-SECRET-HOST-FILE";

@@ -2,8 +2,8 @@
 //! component, and on broken input (which must never panic).
 
 use runtime_worker::Capability;
+use runtime_worker::inspect::load::ModuleKind;
 use runtime_worker::inspect::{Inspection, inspect_bytes};
-use runtime_worker::load::ModuleKind;
 
 fn inspect_wat(wat: &str) -> Inspection {
     let bytes = wat::parse_str(wat).expect("valid wat");

@@ -1,8 +1,9 @@
 //! Runs that take a slot of the pooling allocator: which do, that the rest
 //! still run, and that a slot keeps nothing of the run before.
 
+use runtime_worker::inspect::load;
 use runtime_worker::{
-    Entry, Phase, RunOutcome, RunRequest, Runtime, SandboxProfile, StdinSource, Value, WorkerCommand, WorkerEvent, load,
+    Entry, Phase, RunOutcome, RunRequest, Runtime, SandboxProfile, StdinSource, Value, WorkerCommand, WorkerEvent,
 };
 
 use crate::support::{Report, runtime, sample};

@@ -6,10 +6,9 @@
 use std::time::Duration;
 
 use crate::support::Report;
-use runtime_worker::profile::DEFAULT_OUTPUT_CAP;
-use runtime_worker::{
-    Entry, Limits, Phase, RunOutcome, RunRequest, SandboxProfile, StdinSource, Stream, WorkerEvent, load,
-};
+use runtime_worker::boundary::profile::DEFAULT_OUTPUT_CAP;
+use runtime_worker::inspect::load;
+use runtime_worker::{Entry, Limits, Phase, RunOutcome, RunRequest, SandboxProfile, StdinSource, Stream, WorkerEvent};
 
 fn run_wat(wat: &str, profile: SandboxProfile) -> Report {
     let module = load::load("guest.wat", wat.as_bytes()).unwrap();

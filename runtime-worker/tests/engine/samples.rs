@@ -27,7 +27,7 @@ fn hello_writes_to_stdout_and_exits_zero() {
         writes[0].to_text(),
         format!(
             "fd_write(fd=1, data=13 \"Hello, WASI!\\n\") = ok nwritten=13 <{}>",
-            runtime_worker::describe::format_nanos(writes[0].dur_ns)
+            runtime_worker::trace::describe::format_nanos(writes[0].dur_ns)
         )
     );
     assert!(report.denied().is_empty());

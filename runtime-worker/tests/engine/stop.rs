@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use crate::support::{Report, start};
-use runtime_worker::{Entry, Phase, RunOutcome, RunRequest, SandboxProfile, StdinSource, WorkerEvent, load};
+use runtime_worker::inspect::load;
+use runtime_worker::{Entry, Phase, RunOutcome, RunRequest, SandboxProfile, StdinSource, WorkerEvent};
 
 const LOOSE_BOUND: Duration = Duration::from_secs(2);
 

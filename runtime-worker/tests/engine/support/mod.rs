@@ -7,9 +7,10 @@ pub mod guest;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use runtime_worker::inspect::load;
 use runtime_worker::{
     CallEvent, Entry, MemoryChange, Phase, PhaseTiming, RunHandle, RunOutcome, RunRequest, Runtime, SandboxProfile,
-    Stream, WasiFunc, WorkerEvent, load,
+    Stream, WasiFunc, WorkerEvent,
 };
 
 /// One runtime for the whole test binary, as the app has.
@@ -116,32 +117,14 @@ pub fn invoke(module: &str, name: &str, args: &[&str]) -> Report {
     Report { events: start(module, SandboxProfile::default(), entry).wait() }
 }
 
-/// The diagnosis of a finished run, as the window and `--explain` build it.
+/// The diagnosis of a finished run, through the same evidence path as the
+/// window and `--explain`.
 pub fn diagnose(
     report: &Report,
     module: &runtime_worker::LoadedModule,
     profile: &SandboxProfile,
-) -> Vec<runtime_worker::diagnosis::Finding> {
-    use runtime_worker::diagnosis::{DiagnosisInput, diagnose, preopens_seen};
-    let calls: Vec<CallEvent> = report.calls().cloned().collect();
-    let denied: Vec<CallEvent> = calls.iter().filter(|c| c.denial.is_some()).cloned().collect();
-    let host_paths: Vec<String> = calls.iter().filter_map(|c| c.path().map(str::to_string)).collect();
-    let memory_refused = report.memory().iter().find_map(|m| match m {
-        MemoryChange::Refused { requested, cap, .. } => Some((*requested, *cap)),
-        _ => None,
-    });
-    let inspection = runtime_worker::inspect::inspect(module);
-    let language = inspection.language();
-    let (stdout, stderr) = (report.stdout(), report.stderr());
-    diagnose(&DiagnosisInput {
-        profile,
-        outcome: Some(report.outcome()),
-        denied: &denied,
-        preopens_seen: &preopens_seen(&calls),
-        host_paths: &host_paths,
-        stdout: &stdout,
-        stderr: &stderr,
-        memory_refused,
-        language: language.as_deref(),
-    })
+) -> Vec<runtime_worker::doctor::Finding> {
+    let evidence = runtime_worker::doctor::Evidence::of_events(&report.events);
+    let language = runtime_worker::inspect::inspect(module).language();
+    runtime_worker::doctor::diagnose(&evidence, profile, language.as_deref())
 }

@@ -13,8 +13,9 @@ use wasmparser::{
     BinaryReader, CompositeInnerType, DataKind, ExternalKind, KnownCustom, Name, Parser, Payload, TypeRef, ValType,
 };
 
-use crate::capability::{self, Capability};
-use crate::load::{LoadedModule, ModuleKind};
+use crate::inspect::load::{LoadedModule, ModuleKind};
+use crate::wasi::abi;
+use crate::wasi::capability::{self, Capability};
 
 /// Everything read from a module.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -131,7 +132,7 @@ pub struct ComponentInfo {
     /// The functions it exports, with their WIT types (a form for calling
     /// them is built from these).
     #[serde(skip)]
-    pub functions: Vec<crate::typed::TypedFunction>,
+    pub functions: Vec<crate::inspect::typed::TypedFunction>,
 }
 
 impl ComponentInfo {
@@ -141,13 +142,13 @@ impl ComponentInfo {
     }
 
     /// The functions a person may call (the command's `run` aside).
-    pub fn callable(&self) -> impl Iterator<Item = &crate::typed::TypedFunction> {
+    pub fn callable(&self) -> impl Iterator<Item = &crate::inspect::typed::TypedFunction> {
         self.functions.iter().filter(|f| !f.interface.as_deref().is_some_and(|i| i.starts_with("wasi:cli/run")))
     }
 
     /// The function a form starts with: the first one callable, passing
     /// over componentize-py's build-time `exports#init`.
-    pub fn default_function(&self) -> Option<&crate::typed::TypedFunction> {
+    pub fn default_function(&self) -> Option<&crate::inspect::typed::TypedFunction> {
         self.callable().find(|f| f.interface.as_deref() != Some("exports")).or_else(|| self.callable().next())
     }
 }
@@ -216,7 +217,7 @@ pub fn inspect(module: &LoadedModule) -> Inspection {
 pub fn inspect_bytes(bytes: &[u8]) -> Inspection {
     let mut reader =
         Reader { out: Inspection { size: bytes.len() as u64, ..Inspection::default() }, ..Reader::default() };
-    reader.out.sha256 = crate::load::sha256_hex(bytes);
+    reader.out.sha256 = crate::inspect::load::sha256_hex(bytes);
     reader.read(bytes);
     if reader.out.error.is_none() {
         // Reading is lenient (unknown sections, types that do not line up);
@@ -228,11 +229,15 @@ pub fn inspect_bytes(bytes: &[u8]) -> Inspection {
     }
     if reader.out.kind == Some(ModuleKind::Component) && reader.out.error.is_none() {
         // Decoded once, for both the WIT text and the functions' types.
-        let decoded = crate::wit_world::decode(bytes);
+        let decoded = crate::inspect::wit_world::decode(bytes);
         reader.out.component = Some(ComponentInfo {
             core_modules: std::mem::take(&mut reader.core_modules),
-            wit: decoded.as_ref().map_err(Clone::clone).and_then(crate::wit_world::print),
-            functions: decoded.as_ref().ok().and_then(|d| crate::typed::from_decoded(d).ok()).unwrap_or_default(),
+            wit: decoded.as_ref().map_err(Clone::clone).and_then(crate::inspect::wit_world::print),
+            functions: decoded
+                .as_ref()
+                .ok()
+                .and_then(|d| crate::inspect::typed::from_decoded(d).ok())
+                .unwrap_or_default(),
         });
     }
     reader.out.custom.function_names.sort_by_key(|(i, _)| *i);
@@ -346,7 +351,7 @@ impl Reader {
                         TypeRef::Tag(_) => "tag",
                     };
                     let capability = (import.module == "wasi_snapshot_preview1")
-                        .then(|| capability::of_p1_import(import.name))
+                        .then(|| abi::capability_of_import(import.name))
                         .flatten();
                     self.push_import(import.module, import.name, kind, capability);
                 }

@@ -3,7 +3,7 @@
 //! numbers (cheap, fixed-size) and decoded into names through these tables
 //! only when someone looks at them.
 
-use crate::capability::Capability;
+use crate::wasi::capability::Capability;
 
 /// How a recorded scalar is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -473,6 +473,17 @@ pub fn flags_to_names(kind: Kind, bits: u64) -> Vec<std::borrow::Cow<'static, st
     out
 }
 
+/// The capability a `wasi_snapshot_preview1` import belongs to, by its name,
+/// or `None` for a name that is not a preview1 function.
+///
+/// `fd_read`/`fd_write` and friends serve both stdio and files; statically they
+/// are tagged `Stdio` when that is their only plausible use (`fd_write`,
+/// `fd_read`) and `Files` otherwise. At run time the trace tags each call by
+/// the descriptor it actually used.
+pub fn capability_of_import(name: &str) -> Option<Capability> {
+    WasiFunc::from_name(name).map(WasiFunc::capability)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,5 +511,18 @@ mod tests {
         let names = flags_to_names(Kind::Oflags, OFLAG_CREAT | OFLAG_TRUNC | 0x100);
         assert_eq!(names, vec!["creat", "trunc", "0x100"]);
         assert!(flags_to_names(Kind::Lookupflags, 0).is_empty());
+    }
+
+    #[test]
+    fn preview1_imports_are_tagged() {
+        assert_eq!(capability_of_import("path_open"), Some(Capability::Files));
+        assert_eq!(capability_of_import("fd_write"), Some(Capability::Stdio));
+        assert_eq!(capability_of_import("clock_time_get"), Some(Capability::Clocks));
+        assert_eq!(capability_of_import("environ_get"), Some(Capability::EnvArgs));
+        assert_eq!(capability_of_import("args_get"), Some(Capability::EnvArgs));
+        assert_eq!(capability_of_import("random_get"), Some(Capability::Random));
+        assert_eq!(capability_of_import("proc_exit"), Some(Capability::Process));
+        assert_eq!(capability_of_import("sock_send"), Some(Capability::Network));
+        assert_eq!(capability_of_import("not_a_function"), None);
     }
 }

@@ -10,9 +10,9 @@ use tokio::io::DuplexStream;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, HostMonotonicClock, HostWallClock, WasiCtxBuilder};
 
-use crate::event::Stream;
-use crate::output::OutputSink;
-use crate::profile::{ClockPolicy, RandomPolicy, SandboxProfile, StdinSource};
+use crate::boundary::event::Stream;
+use crate::boundary::profile::{ClockPolicy, RandomPolicy, SandboxProfile, StdinSource};
+use crate::sandbox::output::OutputSink;
 
 /// A profile that cannot be granted as written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,7 +65,7 @@ pub(crate) fn build_p2(
     profile: &SandboxProfile,
     program_name: &str,
     output: &Arc<OutputSink>,
-    network: &Arc<crate::network::NetworkGuard>,
+    network: &Arc<crate::sandbox::network::NetworkGuard>,
 ) -> Result<GuestContext<wasmtime_wasi::WasiCtx>, SandboxError> {
     let (mut builder, ctx) = builder(profile, program_name, output)?;
     if profile.clocks == ClockPolicy::Denied {

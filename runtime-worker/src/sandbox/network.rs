@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use wasmtime_wasi::sockets::SocketAddrUse;
 
-use crate::profile::NetworkPolicy;
+use crate::boundary::denial::{DenialKind, NetworkRule, SocketUse};
+use crate::boundary::profile::NetworkPolicy;
 
 /// One `host:port` entry of an allow-list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,7 +87,7 @@ pub(crate) struct NetworkGuard {
     patterns: Vec<AddrPattern>,
     dns: bool,
     /// Why the last address was refused; taken by the call that failed.
-    refusal: Mutex<Option<String>>,
+    refusal: Mutex<Option<DenialKind>>,
 }
 
 impl NetworkGuard {
@@ -118,18 +119,17 @@ impl NetworkGuard {
             && matches!(use_, SocketAddrUse::TcpBind | SocketAddrUse::UdpBind);
         let refused = match &self.policy {
             NetworkPolicy::All => None,
-            NetworkPolicy::Off => Some("the network is off".to_string()),
+            NetworkPolicy::Off => Some(NetworkRule::NetworkOff),
             _ if implicit_bind => None,
             NetworkPolicy::Loopback if addr.ip().is_loopback() => None,
-            NetworkPolicy::Loopback => Some("the network is loopback-only".to_string()),
+            NetworkPolicy::Loopback => Some(NetworkRule::LoopbackOnly),
             NetworkPolicy::AllowList(_) => {
                 if self.patterns.iter().any(|p| p.matches(addr)) {
                     None
                 } else if self.patterns.is_empty() {
-                    Some("the allow-list is empty".to_string())
+                    Some(NetworkRule::EmptyAllowList)
                 } else {
-                    let list: Vec<String> = self.patterns.iter().map(|p| format!("`{p}`")).collect();
-                    Some(format!("no allow-list entry matches it (allowed: {})", list.join(", ")))
+                    Some(NetworkRule::NoEntryMatches(self.patterns.iter().map(ToString::to_string).collect()))
                 }
             }
         };
@@ -140,34 +140,30 @@ impl NetworkGuard {
                 // refused is dropped by wasmtime-wasi without failing any
                 // call, so there is no call to carry the reason: record only
                 // refusals that make the guest's own call fail.
-                if matches!(use_, SocketAddrUse::TcpAccept | SocketAddrUse::UdpReceive) {
-                    return false;
-                }
-                let what = match use_ {
-                    SocketAddrUse::TcpBind => "binding a TCP socket to",
-                    SocketAddrUse::TcpListen => "listening for TCP on",
-                    SocketAddrUse::TcpAccept => "accepting a TCP connection from",
-                    SocketAddrUse::TcpConnect => "a TCP connection to",
-                    SocketAddrUse::UdpBind => "binding a UDP socket to",
-                    SocketAddrUse::UdpSend => "a UDP datagram to",
-                    SocketAddrUse::UdpReceive => "a UDP datagram from",
+                let socket_use = match use_ {
+                    SocketAddrUse::TcpAccept | SocketAddrUse::UdpReceive => return false,
+                    SocketAddrUse::TcpBind => SocketUse::TcpBind,
+                    SocketAddrUse::TcpListen => SocketUse::TcpListen,
+                    SocketAddrUse::TcpConnect => SocketUse::TcpConnect,
+                    SocketAddrUse::UdpBind => SocketUse::UdpBind,
+                    SocketAddrUse::UdpSend => SocketUse::UdpSend,
                 };
                 *self.refusal.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(format!("{what} {addr} refused: {rule}"));
+                    Some(DenialKind::AddressRefused { addr, socket_use, rule });
                 false
             }
         }
     }
 
     /// The reason recorded by the last refused check, if any.
-    pub(crate) fn take_refusal(&self) -> Option<String> {
+    pub(crate) fn take_refusal(&self) -> Option<DenialKind> {
         self.refusal.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
     /// Why a socket call failed with `access-denied` when no address was
     /// checked: creating a socket with the network off.
-    pub(crate) fn why_denied(&self) -> String {
-        "the network is off: this run grants no sockets".to_string()
+    pub(crate) fn why_denied(&self) -> DenialKind {
+        DenialKind::NetworkOff
     }
 
     /// Applies the policy to a WASI context under construction.
@@ -219,14 +215,14 @@ mod tests {
         assert!(!guard.check(addr("0.0.0.0:5353"), SocketAddrUse::UdpBind), "a wildcard with a port is not");
         let _ = guard.take_refusal();
         assert!(!guard.check(addr("10.1.2.3:80"), SocketAddrUse::TcpConnect));
-        let why = guard.take_refusal().unwrap();
+        let why = guard.take_refusal().unwrap().to_string();
         assert!(why.contains("10.1.2.3:80") && why.contains("`127.0.0.1:8080`"), "{why}");
         assert!(guard.take_refusal().is_none());
 
         let loopback = NetworkGuard::new(&NetworkPolicy::Loopback, true).unwrap();
         assert!(loopback.check(addr("[::1]:9"), SocketAddrUse::UdpSend));
         assert!(!loopback.check(addr("8.8.8.8:53"), SocketAddrUse::UdpSend));
-        assert!(loopback.take_refusal().unwrap().contains("loopback-only"));
+        assert!(loopback.take_refusal().unwrap().to_string().contains("loopback-only"));
 
         // Loopback-only: a server must bind a loopback address; the wildcard
         // would listen on every interface.

@@ -160,7 +160,7 @@ impl TypedFunction {
 /// The functions the component in `bytes` exports (those of `wasi:cli/run`
 /// included), or why its types could not be read.
 pub fn exported_functions(bytes: &[u8]) -> Result<Vec<TypedFunction>, String> {
-    from_decoded(&crate::wit_world::decode(bytes)?)
+    from_decoded(&crate::inspect::wit_world::decode(bytes)?)
 }
 
 /// The same, from a component already decoded.

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value as Json;
 
-use crate::abi::{self, Kind};
-use crate::event::{Abrupt, CallEvent};
+use crate::boundary::event::{Abrupt, CallEvent};
+use crate::wasi::abi::{self, Kind};
 
 /// A decoded argument or result.
 #[derive(Clone, Debug, PartialEq)]
@@ -333,7 +333,7 @@ pub fn format_nanos(nanos: u64) -> String {
     }
 }
 
-impl crate::event::HostCall {
+impl crate::boundary::event::HostCall {
     /// One line, like a preview1 call's:
     /// `wasi:sockets/tcp#[method]tcp-socket.start-connect(self=#3, …) = Err(access-denied) <12 µs>`.
     pub fn to_text(&self) -> String {
@@ -382,9 +382,9 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::abi::{Errno, OFLAG_CREAT, RIGHT_FD_READ, WasiFunc};
-    use crate::capability::Capability;
-    use crate::event::{Denial, Preview};
+    use crate::boundary::denial::{Denial, DenialKind, Within};
+    use crate::boundary::event::Preview;
+    use crate::wasi::abi::{Errno, OFLAG_CREAT, RIGHT_FD_READ, WasiFunc};
 
     fn call(func: WasiFunc, params: &[u64], strings: &[&str]) -> CallEvent {
         let mut p = [0; 6];
@@ -410,11 +410,12 @@ mod tests {
         let mut open = call(WasiFunc::PathOpen, &[3, 1, 0, RIGHT_FD_READ, 0], &["../secret.txt"]);
         open.fd_labels[0] = Some(Arc::from("/data"));
         open.errno = Some(Errno::PERM);
-        open.denial = Some(Box::new(Denial { capability: Capability::Files, reason: "climbs out".into() }));
+        let kind = DenialKind::EscapeByDotDot { path: "../secret.txt".into(), within: Within::Mount("/data".into()) };
+        open.denial = Some(Box::new(Denial::new(kind)));
         assert_eq!(
             open.to_text(),
             "path_open(fd=3</data>, dirflags=symlink_follow, path=\"../secret.txt\", oflags=0, \
-             rights=fd_read, fdflags=0) = perm <8.1µs>  [denied: files: climbs out]"
+             rights=fd_read, fdflags=0) = perm <8.1µs>  [denied: files: `../secret.txt` climbs out of the mount `/data` with `..`]"
         );
         let json = open.to_json();
         assert_eq!(json["args"]["path"], "../secret.txt");

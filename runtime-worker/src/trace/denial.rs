@@ -10,11 +10,10 @@
 use std::collections::VecDeque;
 use std::path::{Component, Path, PathBuf};
 
-use crate::abi::{Errno, Kind, OFLAG_CREAT, OFLAG_TRUNC, RIGHT_FD_WRITE, WasiFunc};
-use crate::capability::Capability;
-use crate::event::Denial;
-use crate::fds::{FdTable, escapes_with_dotdot};
-use crate::profile::{ClockPolicy, SandboxProfile};
+use crate::boundary::denial::{Denial, DenialKind, Guest, Within};
+use crate::boundary::profile::{ClockPolicy, SandboxProfile};
+use crate::trace::fds::{FdTable, escapes_with_dotdot};
+use crate::wasi::abi::{Errno, Kind, OFLAG_CREAT, OFLAG_TRUNC, RIGHT_FD_WRITE, WasiFunc};
 
 /// The parts of the profile the classifier needs.
 #[derive(Debug)]
@@ -69,22 +68,16 @@ impl DenialContext {
 
     pub(crate) fn classify(&self, call: &CallView<'_>, fds: &FdTable) -> Option<Denial> {
         use WasiFunc::*;
-        let deny = |capability, reason: String| Some(Denial { capability, reason });
+        let deny = |kind| Some(Denial::new(kind));
         match call.func {
             ClockTimeGet | ClockResGet if self.clocks_denied => {
-                return deny(Capability::Clocks, "the profile denies clocks: the guest may not read the time".into());
+                return deny(DenialKind::ClockDenied { guest: Guest::CoreModule });
             }
             EnvironGet | EnvironSizesGet if self.env_withheld => {
-                return deny(
-                    Capability::EnvArgs,
-                    format!(
-                        "the profile grants no environment variables: the guest sees none of the host's {}",
-                        self.host_env_count
-                    ),
-                );
+                return deny(DenialKind::EnvNotGranted { host_vars: self.host_env_count });
             }
             SockAccept | SockRecv | SockSend | SockShutdown if self.network_off => {
-                return deny(Capability::Network, "the profile grants no network access".into());
+                return deny(DenialKind::NoSockets);
             }
             _ => {}
         }
@@ -97,14 +90,11 @@ impl DenialContext {
             && let Some(mount) = self.mount_of(fds, first_fd(call)?)
             && mount.read_only
         {
-            return deny(Capability::Files, format!("`{}` is mounted read-only", mount.guest));
+            return deny(DenialKind::ReadOnlyMount { mount: mount.guest.clone(), needed_by: None });
         }
         if errno == Errno::BADF && !matches!(call.func, FdPrestatGet | FdPrestatDirName) {
             let closed = fd_params(call).find(|fd| !fds.is_open(*fd))?;
-            return deny(
-                Capability::Files,
-                format!("fd {closed} is not open: the guest holds no descriptor with that number"),
-            );
+            return deny(DenialKind::FdNotOpen { fd: closed });
         }
         None
     }
@@ -113,7 +103,7 @@ impl DenialContext {
         let mut dir_fds = fd_params(call);
         let first_fd = dir_fds.next()?;
         let second_fd = dir_fds.next();
-        let deny = |reason: String| Some(Denial { capability: Capability::Files, reason });
+        let deny = |kind| Some(Denial::new(kind));
 
         let read_only = [Some(first_fd), second_fd]
             .into_iter()
@@ -123,12 +113,10 @@ impl DenialContext {
         if self.call_writes(call)
             && let Some(m) = read_only
         {
-            return deny(format!("`{}` is mounted read-only: {} needs write access", m.guest, call.func.name()));
+            return deny(DenialKind::ReadOnlyMount { mount: m.guest.clone(), needed_by: Some(call.func.name()) });
         }
         if let Some(path) = call.strings.iter().find(|p| p.starts_with('/')) {
-            return deny(format!(
-                "`{path}` is an absolute path: WASI resolves paths inside a preopened directory, never from the host's root"
-            ));
+            return deny(DenialKind::AbsolutePath { path: path.to_string(), guest: Guest::CoreModule });
         }
         // Paths pair with descriptors in order (`path_symlink`'s first path is
         // the link's contents, not a lookup, and is skipped).
@@ -137,17 +125,16 @@ impl DenialContext {
             _ => [Some(first_fd), second_fd].into_iter().flatten().zip(call.strings.iter().map(|s| &**s)).collect(),
         };
         for (fd, path) in lookups {
-            let dir = match (fds.label(fd), self.mount_of(fds, fd)) {
-                (Some(label), Some(mount)) if *label == *mount.guest => format!("the mount `{label}`"),
-                (Some(label), _) => format!("`{label}`"),
-                (None, _) => "its directory".to_string(),
+            let within = || match (fds.label(fd), self.mount_of(fds, fd)) {
+                (Some(label), Some(mount)) if *label == *mount.guest => Within::Mount(label.to_string()),
+                (Some(label), _) => Within::Dir(label.to_string()),
+                (None, _) => Within::UnknownDir,
             };
-            match self.escape(fds, fd, path) {
-                Some(Escape::DotDot) => return deny(format!("`{path}` climbs out of {dir} with `..`")),
+            let path = path.to_string();
+            match self.escape(fds, fd, &path) {
+                Some(Escape::DotDot) => return deny(DenialKind::EscapeByDotDot { path, within: within() }),
                 Some(Escape::Symlink { link, target }) => {
-                    return deny(format!(
-                        "`{path}` leaves {dir} through the symbolic link `{link}` (pointing to `{target}`)"
-                    ));
+                    return deny(DenialKind::EscapeBySymlink { path, within: within(), link, target });
                 }
                 None => {}
             }
@@ -270,7 +257,7 @@ fn first_fd(call: &CallView<'_>) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::Mount;
+    use crate::boundary::profile::Mount;
 
     fn context(mounts: Vec<Mount>) -> (DenialContext, FdTable) {
         let profile = SandboxProfile { mounts: mounts.clone(), ..SandboxProfile::default() };

@@ -6,7 +6,7 @@
 
 use wiggle::{GuestMemory, GuestPtr};
 
-use crate::event::Preview;
+use crate::boundary::event::Preview;
 
 /// Paths and names longer than this are cut for the trace.
 const MAX_TRACED_STRING: u32 = 4096;
@@ -102,12 +102,12 @@ pub(crate) fn subscriptions(mem: &GuestMemory<'_>, ptr: i32, count: i32) -> Vec<
                 let id = u32_at(mem, at.wrapping_add(16)).unwrap_or(u32::MAX);
                 let timeout = u64_at(mem, at.wrapping_add(24)).unwrap_or(0);
                 let flags = u16_at(mem, at.wrapping_add(40)).unwrap_or(0);
-                let clock = crate::abi::enum_names(crate::abi::Kind::ClockId)
+                let clock = crate::wasi::abi::enum_names(crate::wasi::abi::Kind::ClockId)
                     .and_then(|names| names.get(id as usize))
                     .copied()
                     .unwrap_or("?");
                 let when = if flags & 1 != 0 { "until" } else { "for" };
-                format!("clock {clock} {when} {}", crate::describe::format_nanos(timeout))
+                format!("clock {clock} {when} {}", crate::trace::describe::format_nanos(timeout))
             }
             1 | 2 => {
                 let fd = u32_at(mem, at.wrapping_add(16)).unwrap_or(u32::MAX);

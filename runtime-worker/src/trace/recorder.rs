@@ -12,14 +12,14 @@ use std::time::Duration;
 
 use crossbeam_channel::{SendTimeoutError, Sender};
 
-use crate::abi::{Errno, Kind, WasiFunc};
-use crate::clock::RunClock;
-use crate::denial::{CallView, DenialContext};
-use crate::event::{
+use crate::boundary::event::{
     Abrupt, CallEvent, EventBatch, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId, WorkerEvent,
 };
-use crate::fds::FdTable;
-use crate::output::OutputSink;
+use crate::sandbox::output::OutputSink;
+use crate::trace::clock::RunClock;
+use crate::trace::denial::{CallView, DenialContext};
+use crate::trace::fds::FdTable;
+use crate::wasi::abi::{Errno, Kind, WasiFunc};
 
 const BATCH_LEN: usize = 4096;
 const FLUSH_INTERVAL: Duration = Duration::from_millis(10);
@@ -337,7 +337,7 @@ impl Tracer {
     }
 
     /// The last event of the run.
-    pub(crate) fn finish(&mut self, outcome: crate::event::RunOutcome) {
+    pub(crate) fn finish(&mut self, outcome: crate::boundary::event::RunOutcome) {
         self.output.take_into(&mut self.buf, true);
         self.buf.push(WorkerEvent::Finished(outcome));
         let events = std::mem::take(&mut self.buf);

@@ -11,7 +11,7 @@ use tokio::io::AsyncWrite;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 
-use crate::event::{Stream, WorkerEvent};
+use crate::boundary::event::{Stream, WorkerEvent};
 
 /// Output written by the guest and not yet taken by the trace.
 ///

@@ -24,10 +24,10 @@ use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 
-use crate::capability::Capability;
-use crate::event::{Denial, HostCall};
-use crate::network::NetworkGuard;
-use crate::profile::{ClockPolicy, SandboxProfile};
+use crate::boundary::denial::{Denial, DenialKind, Guest, Within};
+use crate::boundary::event::HostCall;
+use crate::boundary::profile::{ClockPolicy, SandboxProfile};
+use crate::sandbox::network::NetworkGuard;
 
 /// The span every generated host function opens.
 const SPAN_NAME: &str = "wit-bindgen import";
@@ -516,12 +516,11 @@ impl Judge {
             && matches!(self.clocks, ClockPolicy::Denied)
             && call.function.as_ref() == "now"
         {
-            let reason = "clocks are denied: WASI 0.2 clocks cannot fail, so the guest was told the time is 0";
-            return Some(Denial { capability: Capability::Clocks, reason: reason.into() });
+            return Some(Denial::new(DenialKind::ClockDenied { guest: Guest::Component }));
         }
         let error = call.error.as_deref()?;
         if interface.starts_with("wasi:sockets/") {
-            let reason = match error {
+            let kind = match error {
                 // The address check refused an address (and said why), or
                 // the network is off; an `access-denied` from the host's own
                 // network stack (a privileged port, say) is not the sandbox.
@@ -532,26 +531,21 @@ impl Judge {
                 },
                 "permanent-resolver-failure" if !self.network.dns_allowed() => {
                     let host = call.args.iter().find(|(n, _)| &**n == "name").map(|(_, v)| v.to_string());
-                    let host = host.unwrap_or_else(|| "a name".into());
-                    if self.network.sockets_allowed() {
-                        format!("DNS lookups are off: {host} was not resolved")
-                    } else {
-                        format!("the network is off, and DNS lookups with it: {host} was not resolved")
-                    }
+                    DenialKind::DnsOff { host, network_off: !self.network.sockets_allowed() }
                 }
                 _ => return None,
             };
-            return Some(Denial { capability: Capability::Network, reason });
+            return Some(Denial::new(kind));
         }
         if interface == "wasi:filesystem/types" && matches!(error, "not-permitted" | "access" | "read-only") {
-            return self.filesystem_reason(call).map(|reason| Denial { capability: Capability::Files, reason });
+            return self.filesystem_refusal(call).map(Denial::new);
         }
         None
     }
 
     /// Why a refused filesystem call was the sandbox; `None` when nothing
     /// in the call says so (the host's own permissions refused it, say).
-    fn filesystem_reason(&self, call: &HostCall) -> Option<String> {
+    fn filesystem_refusal(&self, call: &HostCall) -> Option<DenialKind> {
         let path = call.args.iter().find(|(n, _)| &**n == "path").map(|(_, v)| v.trim_matches('"').to_string());
         let wants_write = call.args.iter().any(|(n, v)| {
             (&**n == "flags" || &**n == "open_flags")
@@ -571,19 +565,15 @@ impl Judge {
                 | "descriptor.set-times"
                 | "descriptor.set-times-at"
         );
-        let read_only: Vec<&str> = self.mounts.iter().filter(|(_, ro)| *ro).map(|(g, _)| g.as_str()).collect();
+        let read_only: Vec<String> = self.mounts.iter().filter(|(_, ro)| *ro).map(|(g, _)| g.clone()).collect();
         Some(match path {
-            Some(p) if p.starts_with('/') => {
-                format!("`{p}` is an absolute path: a component reaches files only through its mounts")
+            Some(path) if path.starts_with('/') => DenialKind::AbsolutePath { path, guest: Guest::Component },
+            Some(path) if path.split('/').any(|part| part == "..") => {
+                DenialKind::EscapeByDotDot { path, within: Within::SomeMount }
             }
-            Some(p) if p.split('/').any(|part| part == "..") => format!("`{p}` climbs out of its mount with `..`"),
             // Which mount the descriptor belongs to is not in the call; say
             // which mounts are read-only.
-            _ if wants_write && !read_only.is_empty() => format!(
-                "writing needs a read-write mount, and {} {} read-only",
-                read_only.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", "),
-                if read_only.len() == 1 { "is" } else { "are" }
-            ),
+            _ if wants_write && !read_only.is_empty() => DenialKind::ReadOnlyMounts { mounts: read_only },
             _ => return None,
         })
     }

@@ -4,8 +4,8 @@
 use wasmtime::{Memory, ResourceLimiter};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
-use crate::event::MemoryChange;
-use crate::trace::Tracer;
+use crate::boundary::event::MemoryChange;
+use crate::trace::recorder::Tracer;
 
 pub(crate) struct Host {
     pub wasi: WasiP1Ctx,

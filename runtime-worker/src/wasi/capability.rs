@@ -55,17 +55,6 @@ impl std::fmt::Display for Capability {
     }
 }
 
-/// The capability a `wasi_snapshot_preview1` import belongs to, by its name,
-/// or `None` for a name that is not a preview1 function.
-///
-/// `fd_read`/`fd_write` and friends serve both stdio and files; statically they
-/// are tagged `Stdio` when that is their only plausible use (`fd_write`,
-/// `fd_read`) and `Files` otherwise. At run time the trace tags each call by
-/// the descriptor it actually used.
-pub fn of_p1_import(name: &str) -> Option<Capability> {
-    crate::abi::WasiFunc::from_name(name).map(|f| f.capability())
-}
-
 /// The capability a WASI 0.2 interface import belongs to, by its name
 /// (`wasi:filesystem/types@0.2.0`), or `None` for an interface that is not a
 /// WASI capability (`wasi:io/*` streams serve files, stdio and sockets alike).
@@ -90,19 +79,6 @@ pub fn of_p2_interface(name: &str) -> Option<Capability> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn preview1_imports_are_tagged() {
-        assert_eq!(of_p1_import("path_open"), Some(Capability::Files));
-        assert_eq!(of_p1_import("fd_write"), Some(Capability::Stdio));
-        assert_eq!(of_p1_import("clock_time_get"), Some(Capability::Clocks));
-        assert_eq!(of_p1_import("environ_get"), Some(Capability::EnvArgs));
-        assert_eq!(of_p1_import("args_get"), Some(Capability::EnvArgs));
-        assert_eq!(of_p1_import("random_get"), Some(Capability::Random));
-        assert_eq!(of_p1_import("proc_exit"), Some(Capability::Process));
-        assert_eq!(of_p1_import("sock_send"), Some(Capability::Network));
-        assert_eq!(of_p1_import("not_a_function"), None);
-    }
 
     #[test]
     fn preview2_interfaces_are_tagged() {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::profile::Mount;
+use crate::boundary::profile::Mount;
 
 #[derive(Clone, Debug)]
 pub(crate) struct FdEntry {

@@ -18,11 +18,11 @@ use wasmtime_wasi::p1::wasi_snapshot_preview1 as p1;
 use wasmtime_wasi::p1::wasi_snapshot_preview1::WasiSnapshotPreview1 as _;
 use wiggle::GuestMemory;
 
-use crate::abi::{Errno, WasiFunc};
-use crate::event::Abrupt;
-use crate::guest_memory as gm;
-use crate::host::Host;
-use crate::trace::PendingCall;
+use crate::boundary::event::Abrupt;
+use crate::run::module_host::Host;
+use crate::trace::guest_memory as gm;
+use crate::trace::recorder::PendingCall;
+use crate::wasi::abi::{Errno, WasiFunc};
 
 const MODULE: &str = "wasi_snapshot_preview1";
 

@@ -20,7 +20,7 @@ use crossbeam_channel::Sender;
 use wasmtime::component::Component;
 use wasmtime::{CacheStore, Config, Engine, Module};
 
-use crate::event::{EventBatch, RunId, WorkerEvent};
+use crate::boundary::event::{EventBatch, RunId, WorkerEvent};
 use crate::module_cache::{Lookup, ModuleCache};
 
 /// How often the epoch advances while guests run: the granularity of Stop
@@ -41,7 +41,7 @@ const CACHED_COMPONENTS: usize = 3;
 fn config(fuel: bool, pooled: bool, hook: Arc<CompileHook>) -> Config {
     let mut config = Config::new();
     if pooled {
-        crate::pool::configure(&mut config);
+        crate::run::pool::configure(&mut config);
     }
     config
         .epoch_interruption(true)

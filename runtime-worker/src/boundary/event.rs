@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
-use crate::abi::{Errno, WasiFunc};
-use crate::capability::Capability;
+use crate::boundary::denial::Denial;
+use crate::wasi::abi::{Errno, WasiFunc};
 
 /// Identifies one run; every batch carries it, so a late event of an old run
 /// can be told apart from the current one.
@@ -164,15 +164,6 @@ pub enum Abrupt {
     Exit(i32),
     /// The host function trapped (a bad pointer, for example).
     Trap,
-}
-
-/// A call refused because the sandbox did not grant something.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Denial {
-    pub capability: Capability,
-    /// One line saying what was refused and why, e.g. "`../secret.txt` climbs
-    /// out of the mount `/data`".
-    pub reason: String,
 }
 
 /// Up to `Preview::CAP` bytes of a call's data, kept inline (no allocation).

@@ -3,22 +3,22 @@
 //! same events as a preview1 run. Host calls are traced by `host_calls`.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, ResourceTable, Val};
-use wasmtime::{ResourceLimiter, Store, UpdateDeadline};
+use wasmtime::{ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::engine::{Cancel, CompileFailure, CompileJob};
-use crate::event::{MemoryChange, Phase, RunOutcome, Value};
-use crate::host_calls::{CallLog, Collector, Judge};
-use crate::network::NetworkGuard;
-use crate::output::OutputSink;
-use crate::run::{Worker, outcome_of_error, spawn_stdin_writer};
-use crate::trace::Tracer;
-use crate::{Entry, wasi_ctx};
+use crate::boundary::event::{MemoryChange, Phase, RunOutcome, Value};
+use crate::boundary::request::Entry;
+
+use super::guest::{RunContext, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer};
+use crate::sandbox::network::NetworkGuard;
+use crate::sandbox::output::OutputSink;
+use crate::sandbox::wasi_ctx;
+use crate::trace::host_calls::{CallLog, Collector, Judge};
+use crate::trace::recorder::Tracer;
 
 /// The store's data for a component run.
 pub(crate) struct ComponentHost {
@@ -92,15 +92,16 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<Compo
     Ok(linker)
 }
 
-/// Runs a component: the counterpart of `Worker::guest` for modules.
+/// Runs a component: the counterpart of `core_module::guest`.
 pub(crate) async fn guest(
-    worker: &Worker,
+    context: &RunContext,
+    linker: &Linker<ComponentHost>,
     mut trace: Tracer,
     output: &Arc<OutputSink>,
     deadline: Option<Instant>,
     origin: Instant,
 ) -> (Tracer, RunOutcome) {
-    let request = &worker.request;
+    let request = &context.request;
     let profile = &request.profile;
     let network = match NetworkGuard::new(&profile.network, profile.dns) {
         Ok(guard) => Arc::new(guard),
@@ -109,8 +110,7 @@ pub(crate) async fn guest(
             return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message });
         }
     };
-    let program = request.program_name.clone().unwrap_or_else(|| request.module.name.clone());
-    let guest_ctx = match wasi_ctx::build_p2(profile, &program, output, &network) {
+    let guest_ctx = match wasi_ctx::build_p2(profile, &context.program_name(), output, &network) {
         Ok(ctx) => ctx,
         Err(e) => return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message: e.to_string() }),
     };
@@ -119,20 +119,18 @@ pub(crate) async fn guest(
     trace.preopens = profile.mounts.iter().map(|m| Box::from(m.guest.as_str())).collect();
 
     let compile_started = Instant::now();
-    let job = CompileJob { run: worker.run, events: &worker.events, stop: &worker.signal.stop, deadline };
-    let component = match worker.slot.compile_component(&request.module.bytes, request.module.sha256, job) {
+    let job = context.compile_job(deadline);
+    let component = match context.slot.compile_component(&request.module.bytes, request.module.sha256, job) {
         Ok((component, cached)) => {
             trace.phase(Phase::Compile, compile_started.elapsed().as_nanos() as u64, cached);
             component
         }
-        Err(CompileFailure::Cancelled(Cancel::Stopped)) => return (trace, RunOutcome::Stopped),
-        Err(CompileFailure::Cancelled(Cancel::TimedOut)) => return (trace, RunOutcome::TimedOut),
-        Err(CompileFailure::Error(message)) => return (trace, RunOutcome::Failed { stage: Phase::Compile, message }),
+        Err(failure) => return (trace, outcome_of_compile_failure(failure)),
     };
-    let pre = match worker.component_linker.instantiate_pre(&component) {
+    let pre = match linker.instantiate_pre(&component) {
         Ok(pre) => pre,
         Err(e) => {
-            let message = missing_imports(&component, &worker.slot.engine).unwrap_or_else(|| format!("{e:#}"));
+            let message = missing_imports(&component, &context.slot.engine).unwrap_or_else(|| format!("{e:#}"));
             return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message });
         }
     };
@@ -152,27 +150,19 @@ pub(crate) async fn guest(
         memory_total: 0,
         instantiated: false,
     };
-    let mut store = Store::new(&worker.slot.engine, host);
-    store.limiter(|host| host);
-    if let Some(fuel) = profile.limits.fuel
-        && let Err(e) = store.set_fuel(fuel)
-    {
-        let message = format!("cannot set fuel: {e:#}");
-        return (store.into_data().trace, RunOutcome::Failed { stage: Phase::Instantiate, message });
-    }
-    store.set_epoch_deadline(1);
-    let stop = Arc::clone(&worker.signal.stop);
-    store.epoch_deadline_callback(move |mut ctx| {
-        let host = ctx.data_mut();
+    let on_tick = |host: &mut ComponentHost| {
         host.drain();
         host.trace.flush_if_due();
-        if stop.load(Ordering::Relaxed) { Ok(UpdateDeadline::Interrupt) } else { Ok(UpdateDeadline::Yield(1)) }
-    });
+    };
+    let mut store = match context.new_store(host, on_tick) {
+        Ok(store) => store,
+        Err((host, outcome)) => return (host.trace, outcome),
+    };
 
     let stdin_feed = guest_ctx.stdin.map(spawn_stdin_writer);
     let outcome = {
         let call = call_component(&mut store, &pre, &request.entry);
-        worker.race(call, stdin_feed, deadline).await
+        context.race(call, stdin_feed, deadline).await
     };
     // The call's future is gone: calls it was inside of have been logged.
     let mut host = store.into_data();
@@ -208,7 +198,7 @@ async fn call_component(
             };
             let command = match command.instantiate_async(&mut *store).await {
                 Ok(command) => command,
-                Err(e) => return crate::run::failed_or_trapped(e, Phase::Instantiate),
+                Err(e) => return failed_or_trapped(e, Phase::Instantiate),
             };
             instantiated(store, started);
             store.data_mut().trace.entered();
@@ -221,7 +211,7 @@ async fn call_component(
         Entry::Invoke { name, args } => {
             let instance = match pre.instantiate_async(&mut *store).await {
                 Ok(instance) => instance,
-                Err(e) => return crate::run::failed_or_trapped(e, Phase::Instantiate),
+                Err(e) => return failed_or_trapped(e, Phase::Instantiate),
             };
             instantiated(store, started);
             let func = match find_function(store, pre.component(), &instance, name) {

@@ -1,0 +1,110 @@
+//! What the doctor reads of a run, gathered from its events as they pass:
+//! the one path from a run to its diagnosis, used by the window, the command
+//! line and the tests alike, so a run is explained the same way everywhere.
+
+use std::collections::BTreeSet;
+
+use crate::boundary::event::{CallEvent, HostCall, MemoryChange, RunOutcome, Stream, WorkerEvent};
+use crate::wasi::abi::WasiFunc;
+
+/// How much of each output stream the doctor reads: the messages it looks
+/// for come last (a panic, a perror).
+pub const OUTPUT_TAIL: usize = 256 * 1024;
+
+/// Distinct denied calls kept: a guest that is refused in a loop repeats
+/// itself, and the findings are the same for every repeat.
+const MAX_DENIED: usize = 4096;
+
+/// Everything the diagnosis looks at, bounded whatever the run's length.
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    /// The core-module calls marked denied, in order; repeats of the same
+    /// call refused the same way are kept once.
+    pub(super) denied_calls: Vec<CallEvent>,
+    /// The component host calls marked denied, likewise.
+    pub(super) denied_host_calls: Vec<HostCall>,
+    /// Directory names the guest learned through `fd_prestat_dir_name`.
+    pub(super) preopens_seen: Vec<String>,
+    /// Every distinct path the guest passed to the host (`path_*` calls).
+    pub(super) host_paths: BTreeSet<String>,
+    /// The last `OUTPUT_TAIL` bytes (at least) of each stream.
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    /// The first `memory.grow` refused at the cap: (bytes asked for, cap).
+    pub(super) memory_refused: Option<(u64, u64)>,
+    pub(super) outcome: Option<RunOutcome>,
+}
+
+impl Evidence {
+    /// The evidence of a run whose events are all at hand.
+    pub fn of_events<'a>(events: impl IntoIterator<Item = &'a WorkerEvent>) -> Evidence {
+        let mut evidence = Evidence::default();
+        for event in events {
+            evidence.observe(event);
+        }
+        evidence
+    }
+
+    /// Takes in one event of the run, in order.
+    pub fn observe(&mut self, event: &WorkerEvent) {
+        match event {
+            WorkerEvent::Call(call) => self.observe_call(call),
+            WorkerEvent::HostCall(call) => {
+                if let Some(denial) = &call.denial
+                    && self.denied_host_calls.len() < MAX_DENIED
+                    && !self.denied_host_calls.iter().any(|seen| {
+                        seen.interface == call.interface
+                            && seen.function == call.function
+                            && seen.denial.as_ref() == Some(denial)
+                    })
+                {
+                    self.denied_host_calls.push(call.clone());
+                }
+            }
+            WorkerEvent::Output { stream, bytes } => {
+                let kept = if *stream == Stream::Stdout { &mut self.stdout } else { &mut self.stderr };
+                kept.extend_from_slice(bytes);
+                if kept.len() > 2 * OUTPUT_TAIL {
+                    kept.drain(..kept.len() - OUTPUT_TAIL);
+                }
+            }
+            WorkerEvent::Memory(memory) => {
+                if let MemoryChange::Refused { requested, cap, .. } = memory.change
+                    && self.memory_refused.is_none()
+                {
+                    self.memory_refused = Some((requested, cap));
+                }
+            }
+            WorkerEvent::Finished(outcome) => self.outcome = Some(outcome.clone()),
+            WorkerEvent::CompileProgress { .. } | WorkerEvent::Phase(_) | WorkerEvent::OutputDropped { .. } => {}
+        }
+    }
+
+    fn observe_call(&mut self, call: &CallEvent) {
+        if let Some(denial) = &call.denial
+            && self.denied_calls.len() < MAX_DENIED
+            && !self.denied_calls.iter().any(|seen| {
+                seen.func == call.func && seen.denial.as_ref() == Some(denial) && seen.strings == call.strings
+            })
+        {
+            self.denied_calls.push(call.clone());
+        }
+        if call.func == WasiFunc::FdPrestatDirName
+            && call.errno.is_none()
+            && let Some(dir) = call.strings.first()
+        {
+            self.preopens_seen.push(dir.to_string());
+        }
+        if let Some(path) = call.path()
+            && !self.host_paths.contains(path)
+        {
+            self.host_paths.insert(path.to_string());
+        }
+    }
+
+    /// The end of a stream as text.
+    pub(super) fn output_tail(&self, stream: Stream) -> String {
+        let bytes = if stream == Stream::Stdout { &self.stdout } else { &self.stderr };
+        String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(OUTPUT_TAIL)..]).into_owned()
+    }
+}

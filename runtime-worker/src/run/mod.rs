@@ -1,0 +1,19 @@
+//! Running guests: the `Runtime` and its handles (`runtime`), the worker
+//! thread's body (`worker`), core modules with every preview1 import traced
+//! (`core_module`, `interpose`, `module_host`), components (`component`),
+//! what both kinds share (`guest`), and the machinery under them: engines
+//! and compiling (`engine`), the pooling allocator (`pool`), kept threads
+//! (`threads`).
+
+mod component;
+mod core_module;
+mod engine;
+mod guest;
+mod interpose;
+mod module_host;
+mod pool;
+mod runtime;
+mod threads;
+mod worker;
+
+pub use runtime::{Commander, EngineError, POOLED_RUNS, RunHandle, Runtime};
