@@ -6,12 +6,14 @@ mod support;
 
 mod all_functions;
 mod bad_input;
+mod component_clocks;
 mod components;
 mod corpus;
 mod diagnosis;
 mod escape_battery;
 mod inspect;
 mod module_cache;
+mod one_finished;
 mod pool;
 mod runaway;
 mod samples;
