@@ -3,11 +3,12 @@
 
 use std::fmt::Write as _;
 
-use runtime_worker::diagnosis::Finding;
-use runtime_worker::{RunOutcome, SandboxProfile};
+use runtime_worker::doctor::Finding;
+use runtime_worker::{CallEvent, RunOutcome, SandboxProfile};
 
 use crate::model::call_store::CallStore;
-use crate::model::run_record::outcome_text;
+use crate::model::run_record::{RunRecord, outcome_text};
+use crate::sandbox_flags::{fix_flags, profile_summary};
 
 /// The diagnosis of a run as Markdown.
 pub fn diagnosis_markdown(
@@ -20,7 +21,7 @@ pub fn diagnosis_markdown(
     if let Some(outcome) = outcome {
         let _ = writeln!(md, "The run {}.\n", outcome_text(outcome));
     }
-    let _ = writeln!(md, "**Profile**: {}\n", crate::sandbox_flags::profile_summary(profile));
+    let _ = writeln!(md, "**Profile**: {}\n", profile_summary(profile));
     if findings.is_empty() {
         md.push_str("No denial or missing capability explains the outcome.\n");
     }
@@ -28,12 +29,23 @@ pub fn diagnosis_markdown(
         let _ = writeln!(md, "### {}\n\n{}\n", finding.headline, finding.detail);
         match &finding.fix {
             Some(fix) => {
-                let _ = writeln!(md, "**Fix**: {} (`{}`)\n", fix.describe(), fix.as_flags());
+                let _ = writeln!(md, "**Fix**: {} (`{}`)\n", fix.describe(), fix_flags(fix));
             }
             None => md.push_str("**Fix**: none — the sandbox refused this by design.\n\n"),
         }
     }
     md
+}
+
+/// A run's trace as the window exports it: a component's host calls or a
+/// core module's calls, as CSV or JSON lines.
+pub fn run_trace(run: &RunRecord, csv: bool) -> String {
+    match (run.component, csv) {
+        (true, true) => host_calls_csv(&run.host_calls),
+        (true, false) => host_calls_jsonl(&run.host_calls),
+        (false, true) => trace_csv(&run.calls),
+        (false, false) => trace_jsonl(&run.calls),
+    }
 }
 
 /// Every call as one JSON object per line (the `--trace json` format).
@@ -52,7 +64,7 @@ pub fn trace_csv(calls: &CallStore) -> String {
     let mut out = String::from("seq,start_ns,function,arguments,result,errno,denied,reason,duration_ns\n");
     for i in 0..calls.len() {
         let call = calls.get(i);
-        let args = crate::gui::calls_view::args_text(&call);
+        let args = args_text(&call);
         let result: Vec<String> = call.results().iter().map(|r| format!("{}={}", r.name, r.value)).collect();
         let fields = [
             call.seq.to_string(),
@@ -68,6 +80,12 @@ pub fn trace_csv(calls: &CallStore) -> String {
         push_row(&mut out, &fields);
     }
     out
+}
+
+/// A call's arguments as one line, `name=value, …`: the CSV's column, and
+/// what the Calls table and Compare show.
+pub fn args_text(call: &CallEvent) -> String {
+    call.args().iter().map(|a| format!("{}={}", a.name, a.value)).collect::<Vec<_>>().join(", ")
 }
 
 /// A component's host calls as JSON lines (the `--trace json` format).
@@ -139,10 +157,11 @@ mod tests {
             args: vec![("self".into(), "#1".into())],
             result: "Err(access-denied)".into(),
             error: Some("access-denied".into()),
-            denial: Some(Box::new(runtime_worker::Denial {
-                capability: runtime_worker::Capability::Network,
-                reason: "a TCP connection to 10.0.0.2:80 refused: the network is loopback-only".into(),
-            })),
+            denial: Some(Box::new(runtime_worker::Denial::new(runtime_worker::DenialKind::AddressRefused {
+                addr: "10.0.0.2:80".parse().unwrap(),
+                socket_use: runtime_worker::SocketUse::TcpConnect,
+                rule: runtime_worker::NetworkRule::LoopbackOnly,
+            }))),
         };
         let csv = host_calls_csv(std::slice::from_ref(&call));
         assert_eq!(

@@ -1,0 +1,20 @@
+//! What an export of the profile says about itself: where the exported
+//! command or manifest grants more, less, or differently.
+
+/// How an exported setting compares with the profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoteKind {
+    /// Left out: the command grants less than the profile.
+    GrantsLess,
+    /// The command would grant more than the profile: it is not offered.
+    GrantsMore,
+    /// Differs in a way that grants nothing more or less.
+    Differs,
+}
+
+/// One thing an export says about itself, in a sentence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub text: String,
+}
