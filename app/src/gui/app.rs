@@ -1,152 +1,39 @@
 //! The eframe application: the persisted state, the session, the panels, and
-//! what happens each frame (drain the worker, handle keys and drops, draw).
+//! what happens each frame (drain the worker, handle keys and drops, draw the
+//! panels, carry out what they asked for).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use egui::{Key, KeyboardShortcut, Modifiers};
-use runtime_worker::diagnosis::Fix;
+use runtime_worker::doctor::Fix;
 use runtime_worker::{Entry, SandboxProfile};
-use serde::{Deserialize, Serialize};
 
 use super::calls_view::CallsView;
-use super::capabilities_panel;
 use super::compare_view::CompareView;
 use super::console_view::ConsoleView;
 use super::density_view::DensityView;
-use super::diagnosis_view;
 use super::disassembly_view::DisassemblyView;
 use super::file_dialog::{DialogPurpose, FileDialogs};
+use super::intent::Intent;
+use super::measurements::{FrameStats, StartupProbe};
+use super::module_panel::EntryFields;
 use super::profile_menu::ProfileWindows;
+use super::shortcuts::{NEXT_TAB, OPEN, OVERLAY, PREVIOUS_TAB, RUN, STOP, WORKSHOP};
+use super::startup::WindowOptions;
+pub use super::state::{CallForm, LastModule, State, Tab};
 use super::workshop::{self, Workshop};
-use super::{inspector_view, memory_view, module_panel, summary_view, timings_view, toolbar};
-use crate::model::call_filter::CallFilter;
+use super::{
+    call_view, capabilities_panel, diagnosis_view, drop_overlay, inspector_view, memory_view, module_panel, status_bar,
+    summary_view, theme, timings_view, toolbar,
+};
 use crate::model::session::{ModuleOrigin, Session};
 use crate::samples;
 use crate::{export, persist};
-
-pub const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
-pub const STOP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::SHIFT, Key::F5);
-pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
-pub const OVERLAY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F12);
-pub const WORKSHOP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F11);
-pub const NEXT_TAB: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::PageDown);
-pub const PREVIOUS_TAB: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::PageUp);
 
 /// Time the window spends taking in worker events per frame.
 const INGEST_BUDGET: Duration = Duration::from_millis(8);
 /// While a run is going, the window redraws at this pace to show progress.
 const LIVE_REPAINT: Duration = Duration::from_millis(16);
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-pub enum Tab {
-    Inspector,
-    Disassembly,
-    #[default]
-    Calls,
-    Why,
-    Summary,
-    Memory,
-    Timings,
-    Console,
-    Compare,
-    Density,
-    Call,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 11] = [
-        Tab::Inspector,
-        Tab::Disassembly,
-        Tab::Calls,
-        Tab::Why,
-        Tab::Summary,
-        Tab::Memory,
-        Tab::Timings,
-        Tab::Console,
-        Tab::Compare,
-        Tab::Density,
-        Tab::Call,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Inspector => "Inspector",
-            Tab::Disassembly => "Disassembly",
-            Tab::Calls => "Calls",
-            Tab::Why => "Why?",
-            Tab::Summary => "Summary",
-            Tab::Memory => "Memory",
-            Tab::Timings => "Timings",
-            Tab::Console => "Console",
-            Tab::Compare => "Compare",
-            Tab::Density => "Density",
-            Tab::Call => "Call",
-        }
-    }
-
-    /// The tab `by` places further along the tab row, wrapping around.
-    pub fn step(self, by: isize) -> Tab {
-        let here = Tab::ALL.iter().position(|t| *t == self).unwrap_or(0) as isize;
-        Tab::ALL[(here + by).rem_euclid(Tab::ALL.len() as isize) as usize]
-    }
-}
-
-/// The module to reopen at start.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LastModule {
-    File(PathBuf),
-    Sample(String),
-}
-
-/// What the Call tab's form holds: the function, and each parameter's field
-/// as typed (plain text for strings, WAVE for compound values).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CallForm {
-    pub function: Option<String>,
-    pub inputs: Vec<String>,
-}
-
-/// The state that we persist between runs of the app.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(default)]
-pub struct State {
-    pub profile: SandboxProfile,
-    pub entry: Entry,
-    /// Arguments for an invoked export, as typed.
-    pub invoke_args: String,
-    /// The Call tab's form for a component's function.
-    pub call: CallForm,
-    pub recent: Vec<PathBuf>,
-    pub last_module: Option<LastModule>,
-    pub tab: Tab,
-    pub filter: CallFilter,
-    pub follow: bool,
-    pub zoom: f32,
-    pub show_overlay: bool,
-    /// Presenting: large type, high contrast, guided scenarios.
-    pub workshop: bool,
-}
-
-impl Default for State {
-    fn default() -> Self {
-        State {
-            profile: SandboxProfile::default(),
-            entry: Entry::Start,
-            invoke_args: String::new(),
-            call: CallForm::default(),
-            recent: Vec::new(),
-            last_module: None,
-            tab: Tab::Calls,
-            filter: CallFilter::default(),
-            follow: true,
-            zoom: 1.0,
-            show_overlay: false,
-            workshop: false,
-        }
-    }
-}
 
 const MAX_RECENT: usize = 10;
 
@@ -168,48 +55,8 @@ pub struct WasmscopeApp {
     startup_probe: Option<StartupProbe>,
 }
 
-/// `--measure-startup`: the first frame's time, then idle memory.
-#[derive(Default)]
-struct StartupProbe {
-    first_frame: Option<(Duration, Instant)>,
-    reported: bool,
-}
-
-impl StartupProbe {
-    const IDLE: Duration = Duration::from_secs(2);
-
-    fn frame(&mut self, ctx: &egui::Context) {
-        let (first, at) = *self.first_frame.get_or_insert_with(|| (super::since_process_start(), Instant::now()));
-        if self.reported {
-            return;
-        }
-        if at.elapsed() < Self::IDLE {
-            ctx.request_repaint_after(Self::IDLE.saturating_sub(at.elapsed()));
-            return;
-        }
-        self.reported = true;
-        let resident = runtime_worker::density::resident_bytes()
-            .map_or("not measured on this platform".to_string(), |b| format!("{:.1} MiB", b as f64 / 1048576.0));
-        // Anonymous memory is the program's own; file-backed pages are
-        // mostly shared libraries (the GL driver's above all).
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let field = |name: &str| {
-            status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_default()
-        };
-        eprintln!(
-            "first frame laid out {:.1} ms after main() began; resident memory after {} s idle: {resident} \
-             (anonymous {}, file-backed {})",
-            first.as_secs_f64() * 1e3,
-            Self::IDLE.as_secs(),
-            field("RssAnon:"),
-            field("RssFile:")
-        );
-        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-    }
-}
-
 impl WasmscopeApp {
-    pub fn new(cc: &eframe::CreationContext<'_>, options: super::WindowOptions) -> Self {
+    pub fn new(cc: &eframe::CreationContext<'_>, options: WindowOptions) -> Self {
         let (state, problem) = match persist::settings_path().map(|p| persist::load_toml::<State>(&p)) {
             Some(persist::Loaded::Value(state)) => (state, None),
             Some(persist::Loaded::Unreadable { error, kept_as }) => {
@@ -341,7 +188,7 @@ impl WasmscopeApp {
                     let form = &self.state.call;
                     let filled = form.function.as_deref() == Some(name.as_str());
                     let args = function.params.iter().enumerate().map(|(i, (_, ty))| match form.inputs.get(i) {
-                        Some(input) if filled => super::call_view::to_wave(ty, input),
+                        Some(input) if filled => call_view::to_wave(ty, input),
                         _ => ty.default_wave(),
                     });
                     Entry::Invoke { name: name.clone(), args: args.collect() }
@@ -360,6 +207,42 @@ impl WasmscopeApp {
 
     pub fn stop(&mut self) {
         self.session.stop();
+    }
+
+    /// Carries out what the panels asked for: the one place where a click
+    /// becomes an action.
+    pub fn apply(&mut self, intents: impl IntoIterator<Item = Intent>, ctx: &egui::Context) {
+        for intent in intents {
+            match intent {
+                Intent::OpenDialog(purpose) => self.dialogs.open(purpose, ctx),
+                Intent::OpenSample(sample) => self.open_sample(sample, true),
+                Intent::OpenPath(path) => self.open_path(path),
+                Intent::Run => self.run(),
+                Intent::Stop => self.stop(),
+                Intent::Call { function, args } => {
+                    self.state.entry = Entry::Invoke { name: function, args };
+                    self.run();
+                }
+                Intent::ShowTab(tab) => self.state.tab = tab,
+                Intent::ToggleWorkshop => self.toggle_workshop(ctx),
+                Intent::StartScenario(sample) => {
+                    self.open_sample(sample, true);
+                    self.workshop.start(sample, &self.session);
+                    self.state.tab = Tab::Calls;
+                }
+                Intent::ApplyFix(fix) => self.apply_fix(&fix, ctx),
+                Intent::SendStdin(bytes) => self.session.send_stdin(bytes),
+                Intent::CloseStdin => self.session.close_stdin(),
+                Intent::StartDensity { instances } => {
+                    let name = self.session.module.as_ref().map(|m| m.module.name.clone());
+                    if let (Some(handle), Some(name)) = (self.session.start_density(instances), name) {
+                        self.density.started(handle, name, instances);
+                    }
+                }
+                Intent::StopDensity => self.density.stop(),
+                Intent::DismissNotice => self.session.notice = None,
+            }
+        }
     }
 
     /// Applies a diagnosis fix to the profile and runs again. A fix that
@@ -461,36 +344,13 @@ impl WasmscopeApp {
 
     fn export_trace(&mut self, path: &std::path::Path, csv: bool) {
         let Some(run) = self.session.current_run() else { return };
-        let text = match (run.component, csv) {
-            (true, true) => export::host_calls_csv(&run.host_calls),
-            (true, false) => export::host_calls_jsonl(&run.host_calls),
-            (false, true) => export::trace_csv(&run.calls),
-            (false, false) => export::trace_jsonl(&run.calls),
-        };
-        match persist::atomic_write(path, text.as_bytes()) {
+        match persist::atomic_write(path, export::run_trace(run, csv).as_bytes()) {
             Ok(()) => {
                 let calls = if run.component { run.host_calls.len() } else { run.calls.len() };
                 self.session.notice(format!("Exported {calls} calls to {}", path.display()))
             }
             Err(e) => self.session.error(format!("cannot write {}: {e}", path.display())),
         }
-    }
-
-    fn drop_overlay(&self, ctx: &egui::Context) {
-        let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
-        if !hovering {
-            return;
-        }
-        let screen = ctx.content_rect();
-        let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-overlay")));
-        painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(180));
-        painter.text(
-            screen.center(),
-            egui::Align2::CENTER_CENTER,
-            "Drop a .wasm or .wat file to open it",
-            egui::FontId::proportional(28.0),
-            egui::Color32::WHITE,
-        );
     }
 }
 
@@ -513,51 +373,45 @@ impl eframe::App for WasmscopeApp {
         }
         self.state.zoom = ctx.zoom_factor();
 
-        egui::Panel::top("toolbar").show(ui, |ui| toolbar::ui(ui, self));
-        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        // Each panel's intents are carried out as soon as it is drawn, so
+        // that the panels after it see what they changed.
+        let asked = egui::Panel::top("toolbar").show(ui, |ui| toolbar::ui(ui, &self.session, self.state.workshop));
+        self.apply(asked.inner, &ctx);
+        let figures = self.state.show_overlay.then(|| self.frame_stats.summary(self.session.current_run()));
+        let asked = egui::Panel::bottom("status").show(ui, |ui| status_bar::ui(ui, &self.session, figures));
+        self.apply(asked.inner, &ctx);
         if self.state.workshop {
-            egui::Panel::left("scenarios").resizable(true).default_size(300.0).show(ui, |ui| {
-                if let Some(sample) = self.workshop.ui(ui, &self.session) {
-                    self.open_sample(sample, true);
-                    self.workshop.start(sample, &self.session);
-                    self.state.tab = Tab::Calls;
-                }
-            });
-        } else {
-            egui::Panel::left("module")
+            let asked = egui::Panel::left("scenarios")
                 .resizable(true)
-                .default_size(260.0)
-                .size_range(200.0..=480.0)
-                .show(ui, |ui| module_panel::ui(ui, self));
+                .default_size(300.0)
+                .show(ui, |ui| self.workshop.ui(ui, &self.session));
+            self.apply(asked.inner, &ctx);
+        } else {
+            let asked = egui::Panel::left("module").resizable(true).default_size(260.0).size_range(200.0..=480.0).show(
+                ui,
+                |ui| {
+                    let fields = EntryFields {
+                        entry: &mut self.state.entry,
+                        invoke_args: &mut self.state.invoke_args,
+                        call: &mut self.state.call,
+                    };
+                    module_panel::ui(ui, &self.session, &self.state.recent, fields)
+                },
+            );
+            self.apply(asked.inner, &ctx);
         }
-        egui::Panel::right("capabilities").resizable(true).default_size(330.0).size_range(260.0..=560.0).show(
-            ui,
-            |ui| {
-                ui.horizontal(|ui| {
-                    ui.heading("Capabilities");
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        self.profile_windows.menu(ui, &mut self.state.profile, &mut self.dialogs);
-                    });
-                });
-                let component = self
-                    .session
-                    .module
-                    .as_ref()
-                    .is_some_and(|m| m.module.kind == runtime_worker::ModuleKind::Component);
-                capabilities_panel::ui(
-                    ui,
-                    &mut self.state.profile,
-                    &mut self.dialogs,
-                    self.session.is_running(),
-                    component,
-                )
-            },
-        );
-        egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        let asked = egui::Panel::right("capabilities")
+            .resizable(true)
+            .default_size(330.0)
+            .size_range(260.0..=560.0)
+            .show(ui, |ui| self.capabilities(ui));
+        self.apply(asked.inner, &ctx);
+        let asked = egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        self.apply(asked.inner, &ctx);
         let module_name = self.session.module.as_ref().map_or("module.wasm".to_string(), |m| m.module.name.clone());
         self.profile_windows.windows(&ctx, &mut self.state.profile, &module_name);
 
-        self.drop_overlay(&ctx);
+        drop_overlay::show(&ctx);
         self.density.pump();
         if self.session.is_running()
             || self.density.is_running()
@@ -586,7 +440,24 @@ impl eframe::App for WasmscopeApp {
 }
 
 impl WasmscopeApp {
-    fn central(&mut self, ui: &mut egui::Ui) {
+    /// The Capabilities panel: the Profile menu in its header, then every
+    /// field of the profile.
+    fn capabilities(&mut self, ui: &mut egui::Ui) -> Vec<Intent> {
+        let mut asked = Vec::new();
+        ui.horizontal(|ui| {
+            ui.heading("Capabilities");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                asked.extend(self.profile_windows.menu(ui, &mut self.state.profile));
+            });
+        });
+        let component =
+            self.session.module.as_ref().is_some_and(|m| m.module.kind == runtime_worker::ModuleKind::Component);
+        asked.extend(capabilities_panel::ui(ui, &mut self.state.profile, self.session.is_running(), component));
+        asked
+    }
+
+    /// The tab row and the current tab.
+    fn central(&mut self, ui: &mut egui::Ui) -> Option<Intent> {
         // Wrapped: with counts in the titles, the tabs outgrow a narrow window.
         ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().item_spacing.x = 2.0;
@@ -606,7 +477,7 @@ impl WasmscopeApp {
                     }
                     other => other.title().to_string(),
                 };
-                ui.selectable_value(&mut self.state.tab, tab, egui::RichText::new(title).size(15.0));
+                ui.selectable_value(&mut self.state.tab, tab, egui::RichText::new(title).size(theme::font::READING));
             }
         });
         ui.separator();
@@ -616,134 +487,19 @@ impl WasmscopeApp {
             Tab::Calls => self.calls.ui(ui, &self.session, &mut self.state.filter, &mut self.state.follow),
             Tab::Why => {
                 self.workshop.saw_why(&self.session);
-                if let Some(diagnosis_view::Intent::ApplyFix(fix)) = diagnosis_view::ui(ui, &mut self.session) {
-                    let ctx = ui.ctx().clone();
-                    self.apply_fix(&fix, &ctx);
-                }
+                return diagnosis_view::ui(ui, &mut self.session);
             }
             Tab::Compare => self.compare.ui(ui, &self.session),
-            Tab::Density => self.density.ui(ui, &self.session),
-            Tab::Call => super::call_view::ui(ui, self),
+            Tab::Density => return self.density.ui(ui, &self.session),
+            Tab::Call => return call_view::ui(ui, &self.session, &mut self.state.call),
             Tab::Summary => summary_view::ui(ui, self.session.current_run()),
             Tab::Memory => memory_view::ui(ui, self.session.current_run()),
             Tab::Timings => timings_view::ui(ui, &self.session.runs),
             Tab::Console => {
                 let interactive = self.state.profile.stdin == runtime_worker::StdinSource::Interactive;
-                self.console.ui(ui, &self.session, interactive)
+                return self.console.ui(ui, &self.session, interactive);
             }
         }
-    }
-
-    fn status_bar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            let t = super::theme::tokens(ui);
-            if let Some(notice) = self.session.notice.clone() {
-                let color = if notice.error { t.denied_text } else { t.ok_text };
-                ui.label(egui::RichText::new(&notice.text).color(color).strong());
-                if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
-                    self.session.notice = None;
-                }
-            } else if self.session.is_loading() {
-                ui.spinner();
-                ui.label("Loading module…");
-            } else {
-                ui.label(egui::RichText::new("Drop a .wasm or .wat file anywhere · F5 run · Shift+F5 stop · Ctrl+O open · Ctrl+PgUp/PgDn tabs · Ctrl +/- zoom · F12 stats").color(t.muted_text));
-            }
-            if self.state.show_overlay {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.monospace(self.frame_stats.summary(self.session.current_run()));
-                });
-            }
-        });
-    }
-}
-
-/// Frame-time and ingest figures for the debug overlay (F12).
-#[derive(Default)]
-struct FrameStats {
-    recent_frames: std::collections::VecDeque<Duration>,
-    ingested_calls: u64,
-    ingest_time: Duration,
-}
-
-impl FrameStats {
-    fn frame(&mut self, took: Duration) {
-        self.recent_frames.push_back(took);
-        if self.recent_frames.len() > 120 {
-            self.recent_frames.pop_front();
-        }
-    }
-
-    fn ingested(&mut self, calls: usize, took: Duration) {
-        if calls > 0 {
-            self.ingested_calls += calls as u64;
-            self.ingest_time += took;
-        }
-    }
-
-    fn summary(&self, run: Option<&crate::model::run_record::RunRecord>) -> String {
-        let mut frames: Vec<Duration> = self.recent_frames.iter().copied().collect();
-        frames.sort();
-        let median = frames.get(frames.len() / 2).copied().unwrap_or_default();
-        let worst = frames.last().copied().unwrap_or_default();
-        let rate =
-            if self.ingest_time.is_zero() { 0.0 } else { self.ingested_calls as f64 / self.ingest_time.as_secs_f64() };
-        let (calls, bytes) = run.map_or((0, 0.0), |r| (r.calls.len(), r.calls.bytes_per_call()));
-        format!(
-            "frame {:.2} ms (worst {:.2}) · ingest {:.1}M calls/s · {calls} calls · {bytes:.0} B/call",
-            median.as_secs_f64() * 1e3,
-            worst.as_secs_f64() * 1e3,
-            rate / 1e6
-        )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use runtime_worker::{ClockPolicy, Limits, Mount, NetworkPolicy, RandomPolicy, StdinSource};
-
-    use super::*;
-
-    #[test]
-    fn every_setting_survives_a_restart() {
-        let state = State {
-            profile: SandboxProfile {
-                mounts: vec![Mount::read_only("/srv/data", "/data"), Mount::read_write("/tmp/out", "/out")],
-                env: runtime_worker::Environment { inherit_host: true, vars: vec![("GREETING".into(), "hi".into())] },
-                args: vec!["--verbose".into(), "two words".into()],
-                stdin: StdinSource::Fixed(b"line\n".to_vec()),
-                clocks: ClockPolicy::Frozen { unix_nanos: 1_700_000_000_000_000_000 },
-                network: NetworkPolicy::AllowList(vec!["127.0.0.1:8080".into()]),
-                dns: true,
-                random: RandomPolicy::Seeded(7),
-                limits: Limits {
-                    max_memory_bytes: Some(16 << 20),
-                    fuel: Some(1_000_000),
-                    timeout: Some(Duration::from_millis(2500)),
-                    max_output_bytes: None,
-                },
-            },
-            entry: Entry::Invoke { name: "add".into(), args: vec![] },
-            invoke_args: "2 3".into(),
-            call: CallForm {
-                function: Some("wasmscope:db/database-connector#execute-query".into()),
-                inputs: vec!["select * from users".into()],
-            },
-            recent: vec![PathBuf::from("/home/me/a.wasm")],
-            last_module: Some(LastModule::Sample("escape.wat".into())),
-            tab: Tab::Memory,
-            filter: CallFilter { text: "secret".into(), denied_only: true, ..CallFilter::default() },
-            follow: false,
-            zoom: 1.5,
-            show_overlay: true,
-            workshop: true,
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("settings.toml");
-        persist::save_toml(&path, &state).unwrap();
-        let persist::Loaded::Value(back) = persist::load_toml::<State>(&path) else { panic!("settings did not load") };
-        assert_eq!(format!("{back:?}"), format!("{state:?}"));
+        None
     }
 }

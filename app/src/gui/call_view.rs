@@ -5,17 +5,20 @@
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
-use runtime_worker::typed::{TypedFunction, WitType};
-use runtime_worker::{Entry, RunOutcome, Value};
+use runtime_worker::inspect::typed::{TypedFunction, WitType};
+use runtime_worker::{RunOutcome, Value};
 use wasm_wave::untyped::UntypedValue;
 
-use super::app::WasmscopeApp;
-use super::theme;
+use super::intent::Intent;
+use super::state::CallForm;
+use super::theme::{self, font};
+use crate::model::session::Session;
 
-pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
-    let Some(module) = &app.session.module else {
-        ui.label(RichText::new("Open a component to call its functions.").size(16.0));
-        return;
+/// `form`: the persisted form, which this tab edits.
+pub fn ui(ui: &mut Ui, session: &Session, form: &mut CallForm) -> Option<Intent> {
+    let Some(module) = &session.module else {
+        ui.label(RichText::new("Open a component to call its functions.").size(font::LEAD));
+        return None;
     };
     let Some(component) = module.inspection.component.clone() else {
         ui.label(
@@ -23,18 +26,18 @@ pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
                 "This is a core module. Its numeric exports are called from the Entry point box on the left; \
                  the Call tab builds forms for components, whose functions take and return WIT types.",
             )
-            .size(15.0),
+            .size(font::READING),
         );
-        return;
+        return None;
     };
     let functions: Vec<TypedFunction> = component.callable().cloned().collect();
     if functions.is_empty() {
-        ui.label(RichText::new("This component exports no functions to call; run it with F5.").size(15.0));
-        return;
+        ui.label(RichText::new("This component exports no functions to call; run it with F5.").size(font::READING));
+        return None;
     }
     let t = theme::tokens(ui);
     let default = component.default_function().map(|f| f.path());
-    let index = selected_function(app, &functions, default.as_deref());
+    let index = selected_function(form, &functions, default.as_deref());
     let function = &functions[index];
 
     ui.horizontal(|ui| {
@@ -44,18 +47,18 @@ pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
             |ui| {
                 for (i, f) in functions.iter().enumerate() {
                     if ui.selectable_label(i == index, f.path()).on_hover_text(f.signature()).clicked() {
-                        app.state.call.function = Some(f.path());
-                        app.state.call.inputs = f.params.iter().map(|(_, ty)| initial_input(ty)).collect();
+                        form.function = Some(f.path());
+                        form.inputs = f.params.iter().map(|(_, ty)| initial_input(ty)).collect();
                     }
                 }
             },
         );
         combo.response.labelled_by(label.id);
     });
-    ui.label(RichText::new(function.signature()).monospace().size(15.0));
+    ui.label(RichText::new(function.signature()).monospace().size(font::READING));
     ui.add_space(6.0);
 
-    let inputs = &mut app.state.call.inputs;
+    let inputs = &mut form.inputs;
     let mut problems = Vec::new();
     for ((name, ty), input) in function.params.iter().zip(inputs.iter_mut()) {
         ui.horizontal(|ui| {
@@ -72,15 +75,16 @@ pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
         });
     }
     ui.add_space(6.0);
-    let running = app.session.is_running();
+    let running = session.is_running();
+    let mut intent = None;
     ui.horizontal(|ui| {
+        let button = egui::Button::new(RichText::new("▶ Call").size(font::LEAD));
         let call = ui
-            .add_enabled(problems.is_empty() && !running, egui::Button::new(RichText::new("▶ Call").size(16.0)))
+            .add_enabled(problems.is_empty() && !running, button)
             .on_hover_text("Instantiate the component in the sandbox of the profile and call the function");
         if call.clicked() {
-            let args = function.params.iter().zip(app.state.call.inputs.iter()).map(|((_, ty), v)| to_wave(ty, v));
-            app.state.entry = Entry::Invoke { name: function.path(), args: args.collect() };
-            app.run();
+            let args = function.params.iter().zip(form.inputs.iter()).map(|((_, ty), v)| to_wave(ty, v));
+            intent = Some(Intent::Call { function: function.path(), args: args.collect() });
         }
         if running {
             ui.spinner();
@@ -88,24 +92,24 @@ pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
         }
     });
     ui.add_space(10.0);
-    result(ui, app, function);
+    result(ui, session, function);
+    intent
 }
 
-/// The function the form is for: the one chosen before, or the first.
 /// The function the form is for: the one chosen before, else the default.
 /// Fields left empty by a change of function get their type's starting value.
-fn selected_function(app: &mut WasmscopeApp, functions: &[TypedFunction], default: Option<&str>) -> usize {
+fn selected_function(form: &mut CallForm, functions: &[TypedFunction], default: Option<&str>) -> usize {
     let position = |path: &str| functions.iter().position(|f| f.path() == path);
-    let index = match app.state.call.function.as_deref().and_then(position) {
+    let index = match form.function.as_deref().and_then(position) {
         Some(i) => i,
         None => {
             let i = default.and_then(position).unwrap_or(0);
-            app.state.call.function = Some(functions[i].path());
-            app.state.call.inputs.clear();
+            form.function = Some(functions[i].path());
+            form.inputs.clear();
             i
         }
     };
-    let inputs = &mut app.state.call.inputs;
+    let inputs = &mut form.inputs;
     if inputs.len() != functions[index].params.len() {
         *inputs = functions[index].params.iter().map(|(_, ty)| initial_input(ty)).collect();
     }
@@ -135,7 +139,7 @@ fn param_widget(ui: &mut Ui, ty: &WitType, input: &mut String) -> egui::Response
                 ui,
                 |ui| {
                     for case in cases {
-                        ui.selectable_value(input, runtime_worker::typed::wave_label(case), case);
+                        ui.selectable_value(input, runtime_worker::inspect::typed::wave_label(case), case);
                     }
                 },
             );
@@ -212,9 +216,9 @@ fn wave_string(text: &str) -> String {
 }
 
 /// The outcome of the latest call of this function.
-fn result(ui: &mut Ui, app: &WasmscopeApp, function: &TypedFunction) {
+fn result(ui: &mut Ui, session: &Session, function: &TypedFunction) {
     let t = theme::tokens(ui);
-    let Some(run) = app.session.runs.iter().rev().find(|r| r.invoked.as_deref() == Some(&function.path())) else {
+    let Some(run) = session.runs.iter().rev().find(|r| r.invoked.as_deref() == Some(&function.path())) else {
         return;
     };
     ui.separator();
@@ -246,7 +250,7 @@ fn result(ui: &mut Ui, app: &WasmscopeApp, function: &TypedFunction) {
                 RunOutcome::TimedOut => "timed out".into(),
                 RunOutcome::Returned { .. } => unreachable!("handled above"),
             };
-            ui.add(egui::Label::new(RichText::new(text).color(t.error_text).size(15.0)).wrap());
+            ui.add(egui::Label::new(RichText::new(text).color(t.error_text).size(font::READING)).wrap());
         }
     }
 }
@@ -327,7 +331,7 @@ fn value_view(ui: &mut Ui, wave: &str, ty: Option<&WitType>) {
         Ok(s) => s.into_owned(),
         Err(_) => text.to_string(),
     };
-    ui.add(egui::Label::new(RichText::new(text).monospace().size(15.0)).wrap());
+    ui.add(egui::Label::new(RichText::new(text).monospace().size(font::READING)).wrap());
 }
 
 /// A record field as a table cell: strings without their quotes.

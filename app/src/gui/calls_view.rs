@@ -1,14 +1,17 @@
 //! The Calls tab: every WASI call of the current run in a virtualised table,
-//! with filters, follow mode, and a detail pane for the selected call.
+//! with filters, follow mode, and a detail pane for the selected call. A
+//! component's run shows its host calls instead (`host_calls_view`).
 
 use std::time::Duration;
 
-use egui::{Align, RichText, Ui};
-use egui_extras::{Column, TableBuilder};
-use runtime_worker::describe::format_nanos;
+use egui::{Color32, RichText, Ui};
+use egui_extras::TableRow;
 use runtime_worker::{CallEvent, Errno, RunId};
 
-use super::theme;
+use super::host_calls_view::HostCallsView;
+use super::theme::{self, Tokens};
+use super::widgets::{self, ARGUMENTS, CallBasics, CallColumn, CallRow, CallTable, DetailPane, SearchBox, cell};
+use crate::export::args_text;
 use crate::model::call_filter::{CallFilter, FilteredRows, ResultFilter};
 use crate::model::call_store::CallStore;
 use crate::model::run_record::RunRecord;
@@ -20,24 +23,18 @@ const FILTER_BUDGET: Duration = Duration::from_millis(4);
 #[derive(Default)]
 pub struct CallsView {
     rows: FilteredRows,
-    /// Store index of the selected call.
-    selected: Option<usize>,
+    table: CallTable,
     /// The run the rows were computed for.
     run: Option<RunId>,
-    /// Rows shown last frame, to follow new ones.
-    shown_before: usize,
-    /// The run whose first denial was selected when it ended.
-    explained: Option<RunId>,
     /// A component run's host calls.
-    host: super::host_calls_view::HostCallsView,
+    host: HostCallsView,
 }
 
 impl CallsView {
     pub fn new_run(&mut self) {
-        self.selected = None;
+        self.table.reset();
         self.run = None;
         self.rows.reset();
-        self.shown_before = 0;
     }
 
     /// How far the current filter has scanned the current run (1.0 = done).
@@ -49,12 +46,12 @@ impl CallsView {
 
     /// Store index of the selected call, whose details are shown.
     pub fn selected(&self) -> Option<usize> {
-        self.selected
+        self.table.selected
     }
 
     pub fn ui(&mut self, ui: &mut Ui, session: &Session, filter: &mut CallFilter, follow: &mut bool) {
         let Some(run) = session.current_run() else {
-            ui.label(RichText::new("Run the module (F5) to see its WASI calls here.").size(16.0));
+            ui.label(RichText::new("Run the module (F5) to see its WASI calls here.").size(theme::font::LEAD));
             return;
         };
         if run.component {
@@ -77,179 +74,78 @@ impl CallsView {
             return;
         }
 
-        // When a run ends with denials, open the first one: it is what the
-        // person is looking for.
-        if run.is_finished() && self.explained != Some(run.id) {
-            self.explained = Some(run.id);
-            if self.selected.is_none() {
-                self.selected = run.calls.denied_indices().next();
+        self.table.select_first_denial(run.id, run.is_finished(), || run.calls.denied_indices().next());
+        if let Some(index) = self.table.selected.filter(|i| *i < run.calls.len()) {
+            let call = run.calls.get(index);
+            let pane = DetailPane {
+                id: "call-detail",
+                title: call.func.name(),
+                subtitle: format!("call #{} · {}", call.seq, call.func.capability()),
+                denial: call.denial.as_deref(),
+                start_ns: call.start_ns,
+                dur_ns: call.dur_ns,
+            };
+            let fields = |ui: &mut Ui| detail_fields(ui, &call);
+            if widgets::detail_pane(ui, pane, || call.to_json().to_string(), fields, |_| {}) {
+                self.table.selected = None;
             }
         }
-        let detail_open = self.selected.is_some_and(|i| i < run.calls.len());
-        if detail_open {
-            egui::Panel::bottom("call-detail")
-                .resizable(true)
-                .default_size(200.0)
-                .min_size(80.0)
-                .show(ui, |ui| self.detail(ui, run));
-        }
-        egui::CentralPanel::default_margins().show(ui, |ui| self.table(ui, &run.calls, *follow));
-    }
-
-    fn table(&mut self, ui: &mut Ui, store: &CallStore, follow: bool) {
-        let t = theme::tokens(ui);
-        let shown = self.rows.len(store);
-        let height = theme::row_height(ui);
-        let mut builder = TableBuilder::new(ui)
-            .id_salt("calls-table")
-            .striped(true)
-            .resizable(true)
-            .sense(egui::Sense::click())
-            .cell_layout(egui::Layout::left_to_right(Align::Center))
-            .column(Column::initial(48.0).at_least(32.0))
-            .column(Column::initial(80.0).at_least(60.0))
-            .column(Column::initial(136.0).at_least(80.0))
-            .column(Column::remainder().at_least(100.0).clip(true))
-            .column(Column::initial(100.0).at_least(60.0))
-            .column(Column::initial(72.0).at_least(50.0))
-            .auto_shrink([false; 2]);
-        if follow && shown > self.shown_before && shown > 0 {
-            builder = builder.scroll_to_row(shown - 1, Some(Align::BOTTOM));
-        }
-        self.shown_before = shown;
-        let mut clicked = None;
-        builder
-            .header(height + 2.0, |mut header| {
-                for title in ["#", "Time", "Function", "Arguments", "Result", "Duration"] {
-                    header.col(|ui| {
-                        ui.strong(title);
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(height, shown, |mut row| {
-                    let index = self.rows.row(row.index());
-                    let call = store.get(index);
-                    row.set_selected(self.selected == Some(index));
-                    let denied = call.denial.is_some();
-                    let fill = denied.then_some(t.denied_fill);
-                    cell(&mut row, fill, |ui| {
-                        ui.monospace(call.seq.to_string());
-                    });
-                    cell(&mut row, fill, |ui| {
-                        ui.monospace(format!("{:.3} ms", call.start_ns as f64 / 1e6));
-                    });
-                    cell(&mut row, fill, |ui| {
-                        let name = RichText::new(call.func.name()).monospace();
-                        ui.label(if denied { name.color(t.denied_text).strong() } else { name });
-                    });
-                    cell(&mut row, fill, |ui| {
-                        ui.add(egui::Label::new(RichText::new(args_text(&call)).monospace()).truncate());
-                    });
-                    cell(&mut row, fill, |ui| {
-                        result_label(ui, &call, &t);
-                    });
-                    cell(&mut row, fill, |ui| {
-                        ui.monospace(format_nanos(call.dur_ns));
-                    });
-                    if row.response().clicked() {
-                        clicked = Some(index);
-                    }
-                });
-            });
-        if let Some(index) = clicked {
-            self.selected = if self.selected == Some(index) { None } else { Some(index) };
-        }
-    }
-
-    fn detail(&mut self, ui: &mut Ui, run: &RunRecord) {
-        let Some(index) = self.selected else { return };
-        let call = run.calls.get(index);
-        let t = theme::tokens(ui);
-        let subtitle = format!("call #{} · {}", call.seq, call.func.capability());
-        if detail_header(ui, call.func.name(), &subtitle, || call.to_json().to_string()) {
-            self.selected = None;
-        }
-        egui::ScrollArea::vertical().id_salt("call-detail-scroll").show(ui, |ui| {
-            if let Some(denial) = &call.denial {
-                denial_box(ui, denial);
-            }
-            egui::Grid::new("call-detail-grid").num_columns(2).striped(true).show(ui, |ui| {
-                for arg in call.args() {
-                    ui.label(RichText::new(arg.name).strong());
-                    ui.add(egui::Label::new(RichText::new(arg.value.to_string()).monospace()).wrap());
-                    ui.end_row();
-                }
-                ui.label(RichText::new("result").strong());
-                match call.errno {
-                    Some(errno) => ui.label(
-                        RichText::new(format!("{} ({}) — {}", errno.name(), errno.0, errno.description()))
-                            .color(t.error_text)
-                            .monospace(),
-                    ),
-                    None => ui.label(RichText::new(call.outcome_text()).color(t.ok_text).monospace()),
-                };
-                ui.end_row();
-                for result in call.results() {
-                    ui.label(RichText::new(result.name).strong());
-                    ui.add(egui::Label::new(RichText::new(result.value.to_string()).monospace()).wrap());
-                    ui.end_row();
-                }
-                ui.label(RichText::new("started").strong());
-                ui.monospace(format!("{:.6} ms after the run began", call.start_ns as f64 / 1e6));
-                ui.end_row();
-                ui.label(RichText::new("took").strong());
-                ui.monospace(format_nanos(call.dur_ns));
-                ui.end_row();
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            let store = &run.calls;
+            let rows = &self.rows;
+            self.table.show(ui, "calls-table", rows.len(store), *follow, |i| {
+                let index = rows.row(i);
+                (index, store.get(index))
             });
         });
     }
 }
 
-/// The detail pane's title line: the function, what it is, and the
-/// buttons to copy the call as JSON and to close the pane (true when clicked).
-pub fn detail_header(ui: &mut Ui, title: &str, subtitle: &str, json: impl FnOnce() -> String) -> bool {
-    let t = theme::tokens(ui);
-    let mut close = false;
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(title).monospace().size(18.0).strong());
-        ui.label(RichText::new(subtitle).color(t.muted_text));
-        ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
-            close = ui.button("✖").on_hover_text("Close the details").clicked();
-            if ui.button("Copy as JSON").clicked() {
-                ui.ctx().copy_text(json());
-            }
+impl CallRow for CallEvent {
+    const COLUMNS: &'static [CallColumn] =
+        &[CallColumn::initial("Function", 136.0, 80.0), ARGUMENTS, CallColumn::initial("Result", 100.0, 60.0)];
+
+    fn basics(&self) -> CallBasics {
+        CallBasics { seq: self.seq, start_ns: self.start_ns, dur_ns: self.dur_ns, denied: self.denial.is_some() }
+    }
+
+    fn add_cells(&self, row: &mut TableRow<'_, '_>, fill: Option<Color32>, t: &Tokens) {
+        cell(row, fill, |ui| {
+            let name = RichText::new(self.func.name()).monospace();
+            ui.label(if self.denial.is_some() { name.color(t.denied_text).strong() } else { name });
         });
-    });
-    close
+        cell(row, fill, |ui| {
+            ui.add(egui::Label::new(RichText::new(args_text(self)).monospace()).truncate());
+        });
+        cell(row, fill, |ui| {
+            result_label(ui, self, t);
+        });
+    }
 }
 
-/// A denial in the detail pane: the capability, and the reason in words.
-pub fn denial_box(ui: &mut Ui, denial: &runtime_worker::Denial) {
+/// The detail pane's rows for a preview1 call: decoded arguments, the
+/// result with its errno explained, and the values written back.
+fn detail_fields(ui: &mut Ui, call: &CallEvent) {
     let t = theme::tokens(ui);
-    egui::Frame::new().fill(t.denied_fill).corner_radius(4).inner_margin(8).show(ui, |ui| {
-        ui.label(RichText::new(format!("⛔ Denied ({})", denial.capability)).color(t.denied_text).strong().size(16.0));
-        let color = ui.visuals().text_color();
-        ui.add(egui::Label::new(theme::prose(ui, &denial.reason, 15.0, color)).wrap());
-    });
+    for arg in call.args() {
+        widgets::field(ui, arg.name, arg.value.to_string());
+    }
+    ui.label(RichText::new("result").strong());
+    match call.errno {
+        Some(errno) => ui.label(
+            RichText::new(format!("{} ({}) — {}", errno.name(), errno.0, errno.description()))
+                .color(t.error_text)
+                .monospace(),
+        ),
+        None => ui.label(RichText::new(call.outcome_text()).color(t.ok_text).monospace()),
+    };
+    ui.end_row();
+    for result in call.results() {
+        widgets::field(ui, result.name, result.value.to_string());
+    }
 }
 
-/// One cell of a calls table, on the denial colour when `fill` is given.
-pub fn cell(row: &mut egui_extras::TableRow<'_, '_>, fill: Option<egui::Color32>, add: impl FnOnce(&mut Ui)) {
-    row.col(|ui| {
-        if let Some(fill) = fill {
-            ui.painter().rect_filled(ui.max_rect().expand(2.0), 0.0, fill);
-        }
-        add(ui);
-    });
-}
-
-/// The arguments as one line, for the table.
-pub fn args_text(call: &CallEvent) -> String {
-    call.args().iter().map(|a| format!("{}={}", a.name, a.value)).collect::<Vec<_>>().join(", ")
-}
-
-fn result_label(ui: &mut Ui, call: &CallEvent, t: &theme::Tokens) {
+fn result_label(ui: &mut Ui, call: &CallEvent, t: &Tokens) {
     let text = call.outcome_text();
     let color = if call.denial.is_some() {
         t.denied_text
@@ -303,33 +199,19 @@ fn filter_bar(ui: &mut Ui, store: &CallStore, filter: &mut CallFilter, follow: &
                 }
             });
         combo.response.accessible_name("Result filter");
-        ui.checkbox(&mut filter.denied_only, "denied only");
-        ui.add(
-            egui::TextEdit::singleline(&mut filter.text)
-                .hint_text("search paths, names, errnos, data…")
-                .desired_width(220.0),
-        )
-        .on_hover_text("Case-insensitive; matches function and errno names, paths, strings, descriptors and data")
-        .accessible_name("Search calls");
-        if !filter.is_empty() && ui.button("Clear").clicked() {
-            *filter = CallFilter::default();
-        }
-        ui.checkbox(follow, "follow").on_hover_text("Keep the newest call in view");
+        let search = SearchBox {
+            hint: "search paths, names, errnos, data…",
+            width: 220.0,
+            tooltip: "Case-insensitive; matches function and errno names, paths, strings, descriptors and data",
+        };
+        widgets::search_and_follow(ui, filter, follow, search);
     });
 }
 
 fn counts_line(ui: &mut Ui, run: &RunRecord, rows: &FilteredRows) {
-    let t = theme::tokens(ui);
     let store = &run.calls;
     ui.horizontal(|ui| {
-        let shown = rows.len(store);
-        let total = store.len();
-        let text = if shown == total { format!("{total} calls") } else { format!("{shown} of {total} calls") };
-        ui.label(text);
-        let denied = store.denied_indices().count();
-        if denied > 0 {
-            ui.label(RichText::new(format!("· {denied} denied")).color(t.denied_text).strong());
-        }
+        widgets::call_counts(ui, rows.len(store), store.len(), "calls", store.denied_indices().count());
         if !rows.is_complete(store) {
             ui.add(egui::ProgressBar::new(rows.progress(store)).desired_width(120.0).text("filtering…"));
             ui.ctx().request_repaint();

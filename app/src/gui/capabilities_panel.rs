@@ -7,20 +7,23 @@ use std::time::Duration;
 use egui::{RichText, Ui};
 use runtime_worker::{ClockPolicy, Limits, Mount, NetworkPolicy, RandomPolicy, SandboxProfile, StdinSource};
 
-use super::file_dialog::{DialogPurpose, FileDialogs};
-use super::theme;
+use super::file_dialog::DialogPurpose;
+use super::intent::Intent;
+use super::theme::{self, font};
+use super::widgets::chip;
 use crate::samples;
 
 /// `component`: the loaded module is a component, whose sockets the
 /// network policy governs (a core module has none).
-pub fn ui(ui: &mut Ui, profile: &mut SandboxProfile, dialogs: &mut FileDialogs, running: bool, component: bool) {
+pub fn ui(ui: &mut Ui, profile: &mut SandboxProfile, running: bool, component: bool) -> Option<Intent> {
     chips(ui, profile);
+    let mut intent = None;
     if running {
         ui.label(RichText::new("Changes apply to the next run.").color(theme::tokens(ui).muted_text));
     }
     ui.separator();
     egui::ScrollArea::vertical().id_salt("capabilities-scroll").show(ui, |ui| {
-        section(ui, "Files", |ui| files(ui, profile, dialogs));
+        section(ui, "Files", |ui| intent = files(ui, profile));
         section(ui, "Environment", |ui| environment(ui, profile));
         section(ui, "Clocks", |ui| clocks(ui, &mut profile.clocks));
         section(ui, "Network", |ui| network(ui, profile, component));
@@ -29,10 +32,11 @@ pub fn ui(ui: &mut Ui, profile: &mut SandboxProfile, dialogs: &mut FileDialogs, 
         section(ui, "Random", |ui| random(ui, &mut profile.random));
         section(ui, "Limits", |ui| limits(ui, &mut profile.limits));
     });
+    intent
 }
 
 fn section(ui: &mut Ui, title: &str, body: impl FnOnce(&mut Ui)) {
-    egui::CollapsingHeader::new(RichText::new(title).strong().size(16.0)).default_open(true).show(ui, body);
+    egui::CollapsingHeader::new(RichText::new(title).strong().size(font::LEAD)).default_open(true).show(ui, body);
 }
 
 /// One chip per capability: green when granted.
@@ -51,20 +55,20 @@ fn chips(ui: &mut Ui, profile: &SandboxProfile) {
             .collect();
         let files_tip =
             if mount_list.is_empty() { "No directory is granted".to_string() } else { mount_list.join("\n") };
-        theme::chip(ui, &files, mounts > 0, &files_tip);
+        chip(ui, &files, mounts > 0, &files_tip);
         let network = match &profile.network {
             NetworkPolicy::Off => "Network",
             NetworkPolicy::Loopback => "Network (loopback)",
             NetworkPolicy::AllowList(_) => "Network (allow-list)",
             NetworkPolicy::All => "Network (all)",
         };
-        theme::chip(ui, network, !profile.network.is_off(), "Sockets (components only)");
+        chip(ui, network, !profile.network.is_off(), "Sockets (components only)");
         let (clocks, clocks_on) = match profile.clocks {
             ClockPolicy::Real => ("Clocks", true),
             ClockPolicy::Frozen { .. } => ("Clocks (frozen)", true),
             ClockPolicy::Denied => ("Clocks", false),
         };
-        theme::chip(ui, clocks, clocks_on, "Reading the wall and monotonic clocks");
+        chip(ui, clocks, clocks_on, "Reading the wall and monotonic clocks");
         let env = if profile.env.inherit_host {
             "Env (host's!)".to_string()
         } else if profile.env.vars.is_empty() {
@@ -72,12 +76,12 @@ fn chips(ui: &mut Ui, profile: &SandboxProfile) {
         } else {
             format!("Env ({})", profile.env.vars.len())
         };
-        theme::chip(ui, &env, !profile.env.is_empty(), "Environment variables");
+        chip(ui, &env, !profile.env.is_empty(), "Environment variables");
         let stdin_on = profile.stdin != StdinSource::Empty;
-        theme::chip(ui, "Stdin", stdin_on, "Input for the guest");
+        chip(ui, "Stdin", stdin_on, "Input for the guest");
         let limits = &profile.limits;
         let limited = limits.max_memory_bytes.is_some() || limits.fuel.is_some() || limits.timeout.is_some();
-        theme::chip(ui, "Limits", limited, "Memory cap, fuel, timeout");
+        chip(ui, "Limits", limited, "Memory cap, fuel, timeout");
     });
 }
 
@@ -93,7 +97,8 @@ pub fn add_mount(profile: &mut SandboxProfile, path: PathBuf) {
     profile.mounts.push(Mount { host: path, guest, read_only: true });
 }
 
-fn files(ui: &mut Ui, profile: &mut SandboxProfile, dialogs: &mut FileDialogs) {
+/// The mounts, each editable; asks for a folder to add.
+fn files(ui: &mut Ui, profile: &mut SandboxProfile) -> Option<Intent> {
     let t = theme::tokens(ui);
     if profile.mounts.is_empty() {
         ui.label(
@@ -126,9 +131,10 @@ fn files(ui: &mut Ui, profile: &mut SandboxProfile, dialogs: &mut FileDialogs) {
     if let Some(i) = remove {
         profile.mounts.remove(i);
     }
+    let mut intent = None;
     ui.horizontal(|ui| {
         if ui.button("+ Add folder…").clicked() {
-            dialogs.open(DialogPurpose::AddMount, ui.ctx());
+            intent = Some(Intent::OpenDialog(DialogPurpose::AddMount));
         }
         let sample_data = &samples::sample_data().data;
         let has_sample = profile.mounts.iter().any(|m| &m.host == sample_data);
@@ -137,6 +143,7 @@ fn files(ui: &mut Ui, profile: &mut SandboxProfile, dialogs: &mut FileDialogs) {
             profile.mounts.push(Mount::read_only(sample_data.clone(), "/data"));
         }
     });
+    intent
 }
 
 fn environment(ui: &mut Ui, profile: &mut SandboxProfile) {
@@ -222,7 +229,7 @@ fn network(ui: &mut Ui, profile: &mut SandboxProfile, component: bool) {
             *patterns = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
         }
         for pattern in patterns.iter() {
-            if let Err(problem) = runtime_worker::network::AddrPattern::parse(pattern) {
+            if let Err(problem) = runtime_worker::sandbox::network::AddrPattern::parse(pattern) {
                 ui.add(egui::Label::new(RichText::new(problem).small().color(t.error_text)).wrap());
             }
         }

@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 use runtime_worker::{CallEvent, RunId};
 
 use super::theme;
+use crate::export::args_text;
 use crate::model::run_record::{RunRecord, outcome_text};
 use crate::model::session::Session;
 use crate::sandbox_flags::profile_summary;
@@ -36,7 +37,8 @@ impl CompareView {
             session.runs.iter().rev().filter(|r| r.is_finished() && !r.calls_discarded).collect();
         if runs.len() < 2 {
             ui.label(
-                RichText::new("Run the module twice — say, with and without a mount — to compare the runs.").size(16.0),
+                RichText::new("Run the module twice — say, with and without a mount — to compare the runs.")
+                    .size(theme::font::LEAD),
             );
             return;
         }
@@ -194,7 +196,7 @@ fn side(ui: &mut Ui, run: &RunRecord, i: usize, t: &theme::Tokens) {
         ui.label(RichText::new(call.func.name()).monospace().strong());
         ui.label(RichText::new(outcome).monospace().color(color));
     });
-    let args = super::calls_view::args_text(&call);
+    let args = args_text(&call);
     ui.add(egui::Label::new(RichText::new(args).monospace().small()).truncate());
 }
 

@@ -5,7 +5,8 @@
 use egui::{RichText, Ui};
 use runtime_worker::{RunOutcome, Stream};
 
-use super::theme;
+use super::intent::Intent;
+use super::theme::{self, font};
 use crate::model::run_record::outcome_text;
 use crate::model::session::Session;
 
@@ -19,12 +20,14 @@ impl ConsoleView {
         self.input.clear();
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, session: &Session, interactive: bool) {
+    /// `interactive`: the profile feeds stdin from this tab.
+    pub fn ui(&mut self, ui: &mut Ui, session: &Session, interactive: bool) -> Option<Intent> {
         let t = theme::tokens(ui);
         let Some(run) = session.current_run() else {
-            ui.label(RichText::new("The guest's output will appear here.").size(16.0));
-            return;
+            ui.label(RichText::new("The guest's output will appear here.").size(font::LEAD));
+            return None;
         };
+        let mut intent = None;
         if interactive && session.is_running() {
             ui.horizontal(|ui| {
                 let label = ui.label("stdin:");
@@ -39,11 +42,11 @@ impl ConsoleView {
                 if entered || ui.button("Send").clicked() {
                     let mut line = std::mem::take(&mut self.input);
                     line.push('\n');
-                    session.send_stdin(line.into_bytes());
+                    intent = Some(Intent::SendStdin(line.into_bytes()));
                     response.request_focus();
                 }
                 if ui.button("Close stdin").on_hover_text("Send end-of-file").clicked() {
-                    session.close_stdin();
+                    intent = Some(Intent::CloseStdin);
                 }
             });
         }
@@ -77,13 +80,14 @@ impl ConsoleView {
         if lines.is_empty() && run.outcome.is_some() {
             ui.label(RichText::new("(no output)").color(t.muted_text));
         }
+        intent
     }
 }
 
 fn outcome_banner(ui: &mut Ui, outcome: &RunOutcome, t: &theme::Tokens) {
     let good = matches!(outcome, RunOutcome::Exited { code: 0 } | RunOutcome::Returned { .. });
     let color = if good { t.ok_text } else { t.error_text };
-    ui.label(RichText::new(outcome_text(outcome)).color(color).strong().size(16.0));
+    ui.label(RichText::new(outcome_text(outcome)).color(color).strong().size(font::LEAD));
     if let RunOutcome::Trapped(trap) = outcome
         && !trap.backtrace.is_empty()
     {

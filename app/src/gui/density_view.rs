@@ -5,11 +5,12 @@
 
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot};
-use runtime_worker::density::{self, DensityEvent, DensityHandle, DensityReport, MAX_INSTANCES};
-use runtime_worker::describe::format_nanos;
+use runtime_worker::density::{DensityEvent, DensityHandle, DensityReport, MAX_INSTANCES};
+use runtime_worker::trace::describe::format_nanos;
 
-use super::module_panel::format_bytes;
-use super::theme;
+use super::intent::Intent;
+use super::theme::{self, font};
+use super::widgets::format_bytes;
 use crate::model::session::Session;
 
 pub struct DensityView {
@@ -62,23 +63,26 @@ impl DensityView {
         }
     }
 
-    pub fn start(&mut self, session: &Session) {
-        let Some(loaded) = &session.module else { return };
-        let requested = self.instances.clamp(1, MAX_INSTANCES as u32) as usize;
-        self.running = Some(Running {
-            handle: density::start(loaded.module.clone(), requested),
-            module_name: loaded.module.name.clone(),
-            requested,
-            preparing: true,
-            timeline: vec![[0.0, 0.0]],
-        });
+    /// Follows a density run the session started: `requested` instances of
+    /// `module_name`.
+    pub fn started(&mut self, handle: DensityHandle, module_name: String, requested: usize) {
+        self.running = Some(Running { handle, module_name, requested, preparing: true, timeline: vec![[0.0, 0.0]] });
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, session: &Session) {
+    /// Asks the density run to stop; its report still arrives.
+    pub fn stop(&self) {
+        if let Some(running) = &self.running {
+            running.handle.stop();
+        }
+    }
+
+    /// The tab; the person may ask to start or stop a density run.
+    pub fn ui(&mut self, ui: &mut Ui, session: &Session) -> Option<Intent> {
         self.pump();
         let t = theme::tokens(ui);
+        let mut intent = None;
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Instances").size(16.0));
+            ui.label(RichText::new("Instances").size(font::LEAD));
             let running = self.running.is_some();
             ui.add_enabled(
                 !running,
@@ -90,22 +94,20 @@ impl DensityView {
                     self.instances = preset;
                 }
             }
-            match &self.running {
-                Some(running) => {
-                    if ui.button(RichText::new("Stop").size(16.0)).clicked() {
-                        running.handle.stop();
-                    }
+            if running {
+                if ui.button(RichText::new("Stop").size(font::LEAD)).clicked() {
+                    intent = Some(Intent::StopDensity);
                 }
-                None => {
-                    let can = session.module.is_some() && !session.is_running();
-                    let button = egui::Button::new(RichText::new(format!("Start {}", self.instances)).size(16.0));
-                    if ui
-                        .add_enabled(can, button)
-                        .on_disabled_hover_text("Open a module first (and let any run finish)")
-                        .clicked()
-                    {
-                        self.start(session);
-                    }
+            } else {
+                let can = session.module.is_some() && !session.is_running();
+                let button = egui::Button::new(RichText::new(format!("Start {}", self.instances)).size(font::LEAD));
+                if ui
+                    .add_enabled(can, button)
+                    .on_disabled_hover_text("Open a module first (and let any run finish)")
+                    .clicked()
+                {
+                    let instances = self.instances.clamp(1, MAX_INSTANCES as u32) as usize;
+                    intent = Some(Intent::StartDensity { instances });
                 }
             }
         });
@@ -136,17 +138,19 @@ impl DensityView {
             });
             plot(ui, &running.timeline);
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(30));
-            return;
+            return intent;
         }
         match &self.last {
             None => {
                 ui.label(
                     RichText::new("Start many instances of the module at once to see what one sandbox costs.")
-                        .size(16.0),
+                        .size(font::LEAD),
                 );
             }
             Some(Finished { module_name, result: Err(message) }) => {
-                ui.label(RichText::new(format!("{module_name}: {message}")).color(t.error_text).strong().size(16.0));
+                ui.label(
+                    RichText::new(format!("{module_name}: {message}")).color(t.error_text).strong().size(font::LEAD),
+                );
             }
             Some(Finished { module_name, result: Ok(report) }) => {
                 summary(ui, module_name, report);
@@ -155,6 +159,7 @@ impl DensityView {
                 plot(ui, &timeline);
             }
         }
+        intent
     }
 }
 
@@ -167,11 +172,11 @@ fn summary(ui: &mut Ui, module_name: &str, report: &DensityReport) {
             format_nanos(report.total_ns),
             report.threads_text()
         ))
-        .size(18.0)
+        .size(font::TITLE)
         .strong(),
     );
     egui::Grid::new("density-figures").num_columns(2).spacing([24.0, 6.0]).show(ui, |ui| {
-        let big = |text: String| RichText::new(text).size(18.0).monospace();
+        let big = |text: String| RichText::new(text).size(font::TITLE).monospace();
         ui.label("start per instance").on_hover_text("Timed on the thread that started it; one thread per core.");
         ui.label(big(format!(
             "median {} · p99 {} · max {}",

@@ -3,23 +3,22 @@
 
 use egui::{RichText, Ui};
 use runtime_worker::RunOutcome;
-use runtime_worker::diagnosis::Fix;
 
-use super::theme;
+use super::intent::Intent;
+use super::theme::{self, font};
+use super::widgets;
 use crate::export;
 use crate::model::run_record::outcome_text;
 use crate::model::session::Session;
+use crate::sandbox_flags::fix_flags;
 
-/// What the person asked for in this tab.
-pub enum Intent {
-    ApplyFix(Fix),
-}
-
+/// `session` is mutable for the run's diagnosis, worked out once and kept.
 pub fn ui(ui: &mut Ui, session: &mut Session) -> Option<Intent> {
     let module_sha = session.module.as_ref().map(|m| m.module.sha256);
     let Some(run) = session.runs.last_mut() else {
         ui.label(
-            RichText::new("Run the module: if something is refused, this tab says why and how to grant it.").size(16.0),
+            RichText::new("Run the module: if something is refused, this tab says why and how to grant it.")
+                .size(font::LEAD),
         );
         return None;
     };
@@ -42,7 +41,7 @@ pub fn ui(ui: &mut Ui, session: &mut Session) -> Option<Intent> {
     let mut intent = None;
 
     ui.horizontal(|ui| {
-        ui.label(RichText::new(format!("Run #{number} of {module_name}")).strong().size(16.0));
+        ui.label(RichText::new(format!("Run #{number} of {module_name}")).strong().size(font::LEAD));
         if let Some(outcome) = &outcome {
             let good = matches!(outcome, RunOutcome::Exited { code: 0 } | RunOutcome::Returned { .. });
             ui.label(RichText::new(outcome_text(outcome)).color(if good { t.ok_text } else { t.error_text }));
@@ -66,7 +65,7 @@ pub fn ui(ui: &mut Ui, session: &mut Session) -> Option<Intent> {
             ),
             None => String::new(),
         };
-        ui.label(RichText::new(text).size(16.0));
+        ui.label(RichText::new(text).size(font::LEAD));
         return None;
     }
 
@@ -76,22 +75,22 @@ pub fn ui(ui: &mut Ui, session: &mut Session) -> Option<Intent> {
                 ui.set_width(ui.available_width());
                 ui.horizontal(|ui| {
                     if let Some(capability) = finding.capability {
-                        theme::chip(ui, capability.name(), false, "The capability that was missing");
+                        widgets::chip(ui, capability.name(), false, "The capability that was missing");
                     }
                     let strong = ui.visuals().strong_text_color();
-                    ui.add(egui::Label::new(theme::prose(ui, &finding.headline, 18.0, strong)).wrap());
+                    ui.add(egui::Label::new(theme::prose(ui, &finding.headline, font::TITLE, strong)).wrap());
                 });
                 let color = ui.visuals().text_color();
-                ui.add(egui::Label::new(theme::prose(ui, &finding.detail, 15.0, color)).wrap());
+                ui.add(egui::Label::new(theme::prose(ui, &finding.detail, font::READING, color)).wrap());
                 ui.add_space(4.0);
                 match &finding.fix {
                     Some(fix) => {
                         ui.horizontal_wrapped(|ui| {
                             let label = format!("{} and run again", fix.describe().replace('`', ""));
-                            let button = egui::Button::new(RichText::new(label).strong().size(15.0));
+                            let button = egui::Button::new(RichText::new(label).strong().size(font::READING));
                             let response = ui
                                 .add_enabled(same_module, button)
-                                .on_hover_text(format!("As flags: {}", fix.as_flags()))
+                                .on_hover_text(format!("As flags: {}", fix_flags(fix)))
                                 .on_disabled_hover_text(format!(
                                     "Another module is open now: open {module_name} again to apply this fix"
                                 ));

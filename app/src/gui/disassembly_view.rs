@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use runtime_worker::disassembly::Disassembly;
+use runtime_worker::inspect::disassembly::Disassembly;
 
 use super::theme;
 use crate::model::disassembly_job::DisassemblyState;
@@ -27,7 +27,7 @@ impl DisassemblyView {
     pub fn ui(&mut self, ui: &mut Ui, session: &mut Session) {
         let ctx = ui.ctx().clone();
         let Some(job) = session.disassembly(move || ctx.request_repaint()) else {
-            ui.label(RichText::new("Open a module to see its WebAssembly text.").size(16.0));
+            ui.label(RichText::new("Open a module to see its WebAssembly text.").size(theme::font::LEAD));
             return;
         };
         let listing = match job.state() {

@@ -6,20 +6,20 @@ use egui_extras::{Column, TableBuilder};
 use runtime_worker::Capability;
 use runtime_worker::inspect::Inspection;
 
-use super::module_panel::format_bytes;
 use super::theme;
+use super::widgets::{self, format_bytes};
 use crate::model::session::Session;
 
 pub fn ui(ui: &mut Ui, session: &Session) {
     let Some(entry) = &session.module else {
-        ui.label(RichText::new("Open a module to see inside it.").size(16.0));
+        ui.label(RichText::new("Open a module to see inside it.").size(theme::font::LEAD));
         return;
     };
     let inspection = &entry.inspection;
     let module = &entry.module;
     let t = theme::tokens(ui);
     egui::ScrollArea::vertical().id_salt("inspector-scroll").auto_shrink([false; 2]).show(ui, |ui| {
-        ui.label(RichText::new(&module.name).size(18.0).strong());
+        ui.label(RichText::new(&module.name).size(theme::font::TITLE).strong());
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("{} · {}", module.kind.name(), format_bytes(module.bytes.len() as u64)));
             ui.label(RichText::new(format!("sha256 {}", module.sha256_hex())).monospace().small());
@@ -87,7 +87,7 @@ fn capabilities(ui: &mut Ui, session: &Session, inspection: &Inspection) {
                 ui.label("nothing beyond its own memory");
             }
             for capability in &inspection.may_use {
-                theme::chip(ui, capability.name(), true, "The module imports functions of this kind");
+                widgets::chip(ui, capability.name(), true, "The module imports functions of this kind");
             }
         });
         ui.end_row();
@@ -102,7 +102,7 @@ fn capabilities(ui: &mut Ui, session: &Session, inspection: &Inspection) {
                     }
                     for capability in Capability::ALL {
                         if let Some(calls) = used.get(&capability) {
-                            theme::chip(ui, &format!("{} ({calls})", capability.name()), true, "Calls of this kind");
+                            widgets::chip(ui, &format!("{} ({calls})", capability.name()), true, "Calls of this kind");
                         }
                     }
                 });

@@ -4,15 +4,15 @@ use egui::{Color32, RichText, Ui};
 use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, Points, VLine};
 use runtime_worker::MemoryChange;
 
-use super::module_panel::format_bytes;
 use super::theme;
+use super::widgets::format_bytes;
 use crate::model::run_record::RunRecord;
 
 const MIB: f64 = (1u64 << 20) as f64;
 
 pub fn ui(ui: &mut Ui, run: Option<&RunRecord>) {
     let Some(run) = run else {
-        ui.label(RichText::new("Run the module to watch its linear memory.").size(16.0));
+        ui.label(RichText::new("Run the module to watch its linear memory.").size(theme::font::LEAD));
         return;
     };
     let t = theme::tokens(ui);

@@ -1,5 +1,6 @@
-//! The window. Panels read the model (`crate::model`) and ask it to act;
-//! none of them touches the engine.
+//! The window. Panels read the model (`crate::model`) and the persisted
+//! `State`, and return what the person asked for as `Intent`s, which
+//! `app.rs` carries out; none of them touches the engine.
 
 pub mod app;
 pub mod call_view;
@@ -10,47 +11,28 @@ pub mod console_view;
 pub mod density_view;
 pub mod diagnosis_view;
 pub mod disassembly_view;
+mod drop_overlay;
 pub mod file_dialog;
 pub mod host_calls_view;
 pub mod inspector_view;
+pub mod intent;
+mod measurements;
 pub mod memory_view;
 pub mod module_panel;
 pub mod profile_menu;
+pub mod shortcuts;
+mod startup;
+pub mod state;
+pub mod status_bar;
 pub mod summary_view;
 pub mod theme;
 pub mod timings_view;
 pub mod toolbar;
+pub mod widgets;
 pub mod workshop;
 
-use std::path::PathBuf;
-
 pub use app::WasmscopeApp;
-
-/// How the window starts (from the command line).
-#[derive(Clone, Debug, Default)]
-pub struct WindowOptions {
-    /// Open this file instead of the last module.
-    pub file: Option<PathBuf>,
-    /// Open this bundled sample, with its profile.
-    pub sample: Option<String>,
-    /// Run as soon as the module is open.
-    pub run: bool,
-    pub tab: Option<app::Tab>,
-    /// Report start-up time and idle memory, then close (`--measure-startup`).
-    pub measure_startup: bool,
-}
-
-/// When `main` began: the origin of the start-up measurement.
-static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-
-/// Call first thing in `main`.
-pub fn mark_process_start() {
-    PROCESS_START.get_or_init(std::time::Instant::now);
-}
-
-pub(crate) fn since_process_start() -> std::time::Duration {
-    PROCESS_START.get_or_init(std::time::Instant::now).elapsed()
-}
+pub use startup::{WindowOptions, mark_process_start};
 
 /// Opens the window; returns when it is closed.
 pub fn run(options: WindowOptions) -> eframe::Result {

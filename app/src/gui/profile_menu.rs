@@ -4,8 +4,9 @@
 use egui::{RichText, Ui};
 use runtime_worker::{ClockPolicy, Environment, Mount, NetworkPolicy, SandboxProfile};
 
-use super::file_dialog::{DialogPurpose, FileDialogs};
-use super::theme;
+use super::file_dialog::DialogPurpose;
+use super::intent::Intent;
+use super::theme::{self, font};
 use crate::samples;
 use crate::sandbox_flags::{NoteKind, from_wasmtime_run, to_pod_manifest, to_wasmtime_run};
 
@@ -58,14 +59,15 @@ pub struct ProfileWindows {
 
 impl ProfileWindows {
     /// The Profile menu (in the Capabilities panel's header).
-    pub fn menu(&mut self, ui: &mut Ui, profile: &mut SandboxProfile, dialogs: &mut FileDialogs) {
-        ui.menu_button(RichText::new("Profile").size(15.0), |ui| {
+    pub fn menu(&mut self, ui: &mut Ui, profile: &mut SandboxProfile) -> Option<Intent> {
+        let mut intent = None;
+        ui.menu_button(RichText::new("Profile").size(font::READING), |ui| {
             if ui.button("Save profile…").clicked() {
-                dialogs.open(DialogPurpose::SaveProfile, ui.ctx());
+                intent = Some(Intent::OpenDialog(DialogPurpose::SaveProfile));
                 ui.close();
             }
             if ui.button("Open profile…").clicked() {
-                dialogs.open(DialogPurpose::OpenProfile, ui.ctx());
+                intent = Some(Intent::OpenDialog(DialogPurpose::OpenProfile));
                 ui.close();
             }
             ui.separator();
@@ -96,6 +98,7 @@ impl ProfileWindows {
                 ui.close();
             }
         });
+        intent
     }
 
     /// The windows; `module` is the loaded module's file name.

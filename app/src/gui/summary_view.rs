@@ -2,7 +2,7 @@
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
-use runtime_worker::describe::format_nanos;
+use runtime_worker::trace::describe::format_nanos;
 
 use super::theme;
 use crate::model::call_store::FuncStats;
@@ -10,7 +10,7 @@ use crate::model::run_record::RunRecord;
 
 pub fn ui(ui: &mut Ui, run: Option<&RunRecord>) {
     let Some(run) = run else {
-        ui.label(RichText::new("Run the module to see where its WASI time goes.").size(16.0));
+        ui.label(RichText::new("Run the module to see where its WASI time goes.").size(theme::font::LEAD));
         return;
     };
     let t = theme::tokens(ui);

@@ -1,5 +1,6 @@
-//! Design tokens: the colours and sizes every panel takes from here, so that
-//! "denied" looks the same in the table, the chips and the detail pane.
+//! Design tokens: the colours, font sizes and row heights every panel takes
+//! from here, so that "denied" looks the same in the table, the chips and the
+//! detail pane, and a hint reads the same in every tab.
 
 use egui::{Color32, Ui};
 
@@ -53,24 +54,33 @@ pub fn tokens_for(dark: bool) -> Tokens {
     }
 }
 
-/// A capability chip: a filled pill readable from the back of a room. One
-/// allocation of exactly its size, so that chips wrap in `horizontal_wrapped`.
-pub fn chip(ui: &mut Ui, label: &str, on: bool, tooltip: &str) -> egui::Response {
-    let t = tokens(ui);
-    let fill = if on { t.chip_on_fill } else { t.chip_off_fill };
-    let mark = if on { "✔" } else { "✖" };
-    let text = format!("{mark} {label}");
-    let font = egui::FontId::proportional(ui.text_style_height(&egui::TextStyle::Body) + 1.0);
-    let galley = ui.painter().layout_no_wrap(text.clone(), font, t.chip_text);
-    let padding = egui::vec2(9.0, 4.0);
-    let (rect, response) = ui.allocate_exact_size(galley.size() + 2.0 * padding, egui::Sense::hover());
-    if ui.is_rect_visible(rect) {
-        ui.painter().rect_filled(rect, rect.height() / 2.0, fill);
-        ui.painter().galley(rect.min + padding, galley, t.chip_text);
-    }
-    let state = if on { "granted" } else { "not granted" };
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, format!("{label}: {state}")));
-    response.on_hover_text(tooltip)
+/// Font sizes, in points, by what the text is. The zoom factor multiplies
+/// them all: workshop mode enlarges type by raising the zoom
+/// (`workshop::ZOOM`), so that every size keeps its place among the others.
+pub mod font {
+    /// Decade labels painted inside a timing bar.
+    pub const TICK: f32 = 10.0;
+    /// A scenario's story in workshop mode's side panel.
+    pub const STORY: f32 = 14.0;
+    /// Text to read: tab titles, the Profile menu, the Call form, the
+    /// detail of a finding or a denial.
+    pub const READING: f32 = 15.0;
+    /// What a panel says first: a tab's hint before there is anything to
+    /// show, section titles, the toolbar's buttons and run state.
+    pub const LEAD: f32 = 16.0;
+    /// A workshop scenario's steps.
+    pub const STEP: f32 = 17.0;
+    /// Names and headline figures: the module, the selected call, a
+    /// finding's headline, the Run button, Density's results.
+    pub const TITLE: f32 = 18.0;
+    /// The message across the window while a file is dragged over it.
+    pub const BANNER: f32 = 28.0;
+}
+
+/// The capability chips' text: a point larger than body text, to be read
+/// from the back of a room.
+pub fn chip_font(ui: &Ui) -> egui::FontId {
+    egui::FontId::proportional(ui.text_style_height(&egui::TextStyle::Body) + 1.0)
 }
 
 /// Height of one line of monospace text in a plain list (`show_rows`): the

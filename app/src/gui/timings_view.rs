@@ -5,7 +5,7 @@
 use egui::{Color32, RichText, Sense, Ui, vec2};
 use egui_plot::{HoverPosition, Legend, Line, MarkerShape, Plot, Points};
 use runtime_worker::Phase;
-use runtime_worker::describe::format_nanos;
+use runtime_worker::trace::describe::format_nanos;
 
 use super::theme;
 use crate::model::run_record::RunRecord;
@@ -18,13 +18,13 @@ const LOG_MAX: f64 = 11.0;
 
 pub fn ui(ui: &mut Ui, runs: &[RunRecord]) {
     let Some(run) = runs.last() else {
-        ui.label(RichText::new("Run the module to time its start-up.").size(16.0));
+        ui.label(RichText::new("Run the module to time its start-up.").size(theme::font::LEAD));
         return;
     };
-    ui.label(RichText::new(format!("Run #{} — {}", run.number, run.module_name)).strong().size(16.0));
+    ui.label(RichText::new(format!("Run #{} — {}", run.number, run.module_name)).strong().size(theme::font::LEAD));
     phase_bars(ui, run);
     ui.add_space(10.0);
-    ui.label(RichText::new("Every run this session").strong().size(16.0));
+    ui.label(RichText::new("Every run this session").strong().size(theme::font::LEAD));
     history(ui, runs);
 }
 
@@ -39,10 +39,10 @@ fn phase_bars(ui: &mut Ui, run: &RunRecord) {
                 (Phase::Instantiate, Some(timing)) if timing.cached => name.push_str(" (pooled)"),
                 _ => {}
             }
-            ui.label(RichText::new(name).size(16.0));
+            ui.label(RichText::new(name).size(theme::font::LEAD));
             match timing {
                 Some(timing) => {
-                    ui.label(RichText::new(format_nanos(timing.nanos)).monospace().size(16.0).strong());
+                    ui.label(RichText::new(format_nanos(timing.nanos)).monospace().size(theme::font::LEAD).strong());
                     log_bar(ui, timing.nanos, t.accent);
                 }
                 None => {
@@ -78,7 +78,7 @@ fn log_bar(ui: &mut Ui, nanos: u64, color: Color32) {
             egui::pos2(x + 2.0, rect.center().y),
             egui::Align2::LEFT_CENTER,
             label,
-            egui::FontId::proportional(10.0),
+            egui::FontId::proportional(theme::font::TICK),
             ink,
         );
     }

@@ -2,69 +2,75 @@
 
 use egui::{RichText, Ui};
 
-use super::app::{OPEN, RUN, STOP, WORKSHOP, WasmscopeApp};
 use super::file_dialog::DialogPurpose;
-use super::theme;
+use super::intent::Intent;
+use super::shortcuts::{OPEN, RUN, STOP, WORKSHOP};
+use super::theme::{self, font};
 use crate::model::run_record::RunRecord;
+use crate::model::session::Session;
 use crate::samples::SAMPLES;
 
-pub fn ui(ui: &mut Ui, app: &mut WasmscopeApp) {
+/// `workshop_on`: workshop mode is on.
+pub fn ui(ui: &mut Ui, session: &Session, workshop_on: bool) -> Option<Intent> {
+    let mut intent = None;
     ui.horizontal(|ui| {
         ui.spacing_mut().button_padding = egui::vec2(10.0, 5.0);
-        let open = egui::Button::new(RichText::new("Open…").size(16.0)).shortcut_text(ui.ctx().format_shortcut(&OPEN));
+        let open =
+            egui::Button::new(RichText::new("Open…").size(font::LEAD)).shortcut_text(ui.ctx().format_shortcut(&OPEN));
         if ui.add(open).on_hover_text("Open a .wasm or .wat file (or drop one on the window)").clicked() {
-            app.dialogs.open(DialogPurpose::OpenModule, ui.ctx());
+            intent = Some(Intent::OpenDialog(DialogPurpose::OpenModule));
         }
-        ui.menu_button(RichText::new("Samples").size(16.0), |ui| {
+        ui.menu_button(RichText::new("Samples").size(font::LEAD), |ui| {
             for sample in SAMPLES {
                 if ui.button(sample.title).on_hover_text(sample.story).clicked() {
-                    app.open_sample(sample, true);
+                    intent = Some(Intent::OpenSample(sample));
                     ui.close();
                 }
             }
         });
         ui.separator();
 
-        let running = app.session.is_running();
-        let can_run = app.session.module.is_some();
+        let running = session.is_running();
+        let can_run = session.module.is_some();
         let run_label = if running { "⟳ Restart" } else { "▶ Run" };
-        let run = egui::Button::new(RichText::new(run_label).size(18.0).strong())
+        let run = egui::Button::new(RichText::new(run_label).size(font::TITLE).strong())
             .shortcut_text(ui.ctx().format_shortcut(&RUN));
         let run = ui.add_enabled(can_run, run).on_hover_text("Run the module under this profile");
         if run.accessible_name(if running { "Restart" } else { "Run" }).clicked() {
-            app.run();
+            intent = Some(Intent::Run);
         }
-        let stop = egui::Button::new(RichText::new("■ Stop").size(18.0)).shortcut_text(ui.ctx().format_shortcut(&STOP));
+        let stop =
+            egui::Button::new(RichText::new("■ Stop").size(font::TITLE)).shortcut_text(ui.ctx().format_shortcut(&STOP));
         let stop = ui.add_enabled(running, stop).on_hover_text("End the guest now, wherever it is");
         if stop.accessible_name("Stop").clicked() {
-            app.stop();
+            intent = Some(Intent::Stop);
         }
-        let has_calls = app.session.current_run().is_some_and(|r| !r.calls.is_empty());
+        let has_calls = session.current_run().is_some_and(|r| !r.calls.is_empty());
         ui.add_enabled_ui(has_calls, |ui| {
-            ui.menu_button(RichText::new("Export").size(16.0), |ui| {
+            ui.menu_button(RichText::new("Export").size(font::LEAD), |ui| {
                 if ui.button("Trace as JSON lines…").clicked() {
-                    app.dialogs.open(DialogPurpose::ExportTrace { csv: false }, ui.ctx());
+                    intent = Some(Intent::OpenDialog(DialogPurpose::ExportTrace { csv: false }));
                     ui.close();
                 }
                 if ui.button("Trace as CSV…").clicked() {
-                    app.dialogs.open(DialogPurpose::ExportTrace { csv: true }, ui.ctx());
+                    intent = Some(Intent::OpenDialog(DialogPurpose::ExportTrace { csv: true }));
                     ui.close();
                 }
             });
         });
-        let workshop = egui::Button::selectable(app.state.workshop, RichText::new("Workshop").size(16.0))
+        let workshop = egui::Button::selectable(workshop_on, RichText::new("Workshop").size(font::LEAD))
             .shortcut_text(ui.ctx().format_shortcut(&WORKSHOP));
         if ui.add(workshop).on_hover_text("Large type, high contrast and guided scenarios, for a projector").clicked() {
-            let ctx = ui.ctx().clone();
-            app.toggle_workshop(&ctx);
+            intent = Some(Intent::ToggleWorkshop);
         }
         ui.separator();
-        if let Some(run) = app.session.current_run() {
+        if let Some(run) = session.current_run() {
             run_state(ui, run);
         } else {
-            ui.label(RichText::new("not run yet").size(16.0).color(theme::tokens(ui).muted_text));
+            ui.label(RichText::new("not run yet").size(font::LEAD).color(theme::tokens(ui).muted_text));
         }
     });
+    intent
 }
 
 fn run_state(ui: &mut Ui, run: &RunRecord) {
@@ -83,7 +89,7 @@ fn run_state(ui: &mut Ui, run: &RunRecord) {
     {
         text = format!("Run #{} · compiling {done}/{total} functions", run.number);
     }
-    ui.add(egui::Label::new(RichText::new(text).size(16.0)).truncate());
+    ui.add(egui::Label::new(RichText::new(text).size(font::LEAD)).truncate());
     if let Some((done, total)) = run.compile_progress
         && total > 0
     {
@@ -91,6 +97,6 @@ fn run_state(ui: &mut Ui, run: &RunRecord) {
     }
     let denied = run.calls.denied_indices().count();
     if denied > 0 {
-        ui.label(RichText::new(format!("⛔ {denied} denied")).color(t.denied_text).strong().size(16.0));
+        ui.label(RichText::new(format!("⛔ {denied} denied")).color(t.denied_text).strong().size(font::LEAD));
     }
 }

@@ -5,6 +5,8 @@
 use egui::{Color32, RichText, Ui};
 use runtime_worker::RunOutcome;
 
+use super::intent::Intent;
+use super::theme::font;
 use crate::model::session::{ModuleOrigin, Session};
 use crate::samples::{self, Sample};
 
@@ -71,26 +73,26 @@ impl Workshop {
         }
     }
 
-    /// The scenario list and the current scenario's steps. Returns the
-    /// sample to open when the presenter picks another scenario.
-    pub fn ui(&mut self, ui: &mut Ui, session: &Session) -> Option<&'static Sample> {
+    /// The scenario list and the current scenario's steps; the presenter
+    /// may pick another scenario.
+    pub fn ui(&self, ui: &mut Ui, session: &Session) -> Option<Intent> {
         let mut picked = None;
         ui.heading("Scenarios");
         let current = session.module.as_ref().map(|m| m.origin.clone());
         for file in SCENARIOS {
             let Some(sample) = samples::by_file(file) else { continue };
             let selected = current == Some(ModuleOrigin::Sample(sample.file)) && self.scenario == Some(sample.file);
-            if ui.selectable_label(selected, RichText::new(sample.title).size(15.0)).clicked() {
-                picked = Some(sample);
+            if ui.selectable_label(selected, RichText::new(sample.title).size(font::READING)).clicked() {
+                picked = Some(Intent::StartScenario(sample));
             }
         }
         ui.separator();
         let Some(file) = self.scenario else {
-            ui.label(RichText::new("Pick a scenario to begin.").size(16.0));
+            ui.label(RichText::new("Pick a scenario to begin.").size(font::LEAD));
             return picked;
         };
         if let Some(sample) = samples::by_file(file) {
-            ui.add(egui::Label::new(RichText::new(sample.story).size(14.0)).wrap());
+            ui.add(egui::Label::new(RichText::new(sample.story).size(font::STORY)).wrap());
         }
         ui.add_space(8.0);
         let no_fix = file == "escape.wat";
@@ -107,7 +109,7 @@ impl Workshop {
             let done = self.step_done(session, n) || (no_fix && n == 2 && self.saw_why);
             let mark = if done { "✔" } else { "○" };
             let color = if done { Color32::from_rgb(110, 230, 130) } else { ui.visuals().text_color() };
-            ui.label(RichText::new(format!("{mark}  {}. {step}", n + 1)).size(17.0).color(color));
+            ui.label(RichText::new(format!("{mark}  {}. {step}", n + 1)).size(font::STEP).color(color));
         }
         picked
     }

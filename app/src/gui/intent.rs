@@ -1,0 +1,46 @@
+//! What a person asked for in a panel. Panels read the state and the session
+//! and return intents; `WasmscopeApp::apply` carries every one out, in one
+//! place, so that "what does clicking Run do?" has one answer wherever Run
+//! was clicked.
+
+use std::path::PathBuf;
+
+use runtime_worker::doctor::Fix;
+
+use super::file_dialog::DialogPurpose;
+use super::state::Tab;
+use crate::samples::Sample;
+
+pub enum Intent {
+    /// Open a native file dialog: a module, a folder, a profile, a trace file.
+    OpenDialog(DialogPurpose),
+    /// Open a bundled sample, with the profile and entry point of its story.
+    OpenSample(&'static Sample),
+    /// Open a module file (a recent one).
+    OpenPath(PathBuf),
+    /// Run the loaded module under the profile; a run going is restarted.
+    Run,
+    Stop,
+    /// Call a component's function with these arguments, as WAVE values.
+    Call {
+        function: String,
+        args: Vec<String>,
+    },
+    ShowTab(Tab),
+    ToggleWorkshop,
+    /// Begin a workshop scenario: open its sample and follow its steps.
+    StartScenario(&'static Sample),
+    /// Apply a diagnosis fix to the profile and run again.
+    ApplyFix(Fix),
+    /// A line for the guest's interactive stdin.
+    SendStdin(Vec<u8>),
+    /// End the guest's stdin (end-of-file).
+    CloseStdin,
+    /// Start this many instances of the loaded module at once (Density).
+    StartDensity {
+        instances: usize,
+    },
+    StopDensity,
+    /// Clear the notice in the status bar.
+    DismissNotice,
+}
