@@ -110,29 +110,6 @@ impl Fix {
         }
     }
 
-    /// The fix as `wasmtime run`-style flags for Wasmscope's command line.
-    pub fn as_flags(&self) -> String {
-        match self {
-            Fix::Mount { host, guest, read_only } => {
-                let flag = if *read_only { "--dir-readonly" } else { "--dir" };
-                let host = host.as_ref().map_or("FOLDER".to_string(), |h| h.display().to_string());
-                format!("{flag} {host}::{guest}")
-            }
-            Fix::MakeWritable { guest } => format!("--dir HOST::{guest} (instead of --dir-readonly)"),
-            Fix::RemountAs { guest, new_guest } => format!("--dir HOST::{new_guest} (instead of HOST::{guest})"),
-            Fix::GrantEnv { name, value } if value.is_empty() => format!("--env {name}"),
-            Fix::GrantEnv { name, value } => format!("--env {name}={value}"),
-            Fix::AllowClocks => "--clock real".to_string(),
-            Fix::EnableNetwork => "--inherit-network".to_string(),
-            Fix::AllowAddress { addr } => format!("--allow-net {addr}"),
-            Fix::AllowDns { network_on: false } => "--allow-ip-name-lookup".to_string(),
-            Fix::AllowDns { network_on: true } => "--allow-ip-name-lookup --allow-net localhost:*".to_string(),
-            Fix::RaiseMemory { bytes } => format!("--max-memory {}M", bytes >> 20),
-            Fix::RaiseFuel { fuel } => format!("--fuel {fuel}"),
-            Fix::RaiseTimeout { seconds } => format!("--timeout {seconds}"),
-        }
-    }
-
     /// Applies the fix; a `Mount` without a host folder needs one chosen
     /// (`apply_with_folder`).
     pub fn apply(&self, profile: &mut SandboxProfile) -> Result<(), NeedsFolder> {
@@ -209,7 +186,6 @@ mod tests {
         assert_eq!(needs.apply(&mut profile), Err(NeedsFolder { guest: ".".into() }));
         needs.apply_with_folder(&mut profile, PathBuf::from("/home/me"));
         assert_eq!(profile.mounts[0], Mount::read_only("/home/me", "."));
-        assert_eq!(Fix::RaiseMemory { bytes: 64 << 20 }.as_flags(), "--max-memory 64M");
     }
 
     #[test]
@@ -224,6 +200,5 @@ mod tests {
         Fix::AllowDns { network_on: true }.apply(&mut off).unwrap();
         assert!(off.dns);
         assert_eq!(off.network, NetworkPolicy::Loopback, "DNS needs the network on; loopback is the least of it");
-        assert_eq!(Fix::AllowDns { network_on: true }.as_flags(), "--allow-ip-name-lookup --allow-net localhost:*");
     }
 }
