@@ -189,17 +189,6 @@ impl CallStore {
         Some(&self.denials[at].1)
     }
 
-    /// Indices of the calls to `func`, in order (a scan of the rows).
-    pub fn indices_of(&self, func: WasiFunc) -> impl Iterator<Item = usize> + '_ {
-        let wanted = func as u8;
-        self.rows.iter().enumerate().filter(move |(_, r)| r.func == wanted).map(|(i, _)| i)
-    }
-
-    /// Indices of the calls that pass a path, in order.
-    pub fn indices_with_paths(&self) -> impl Iterator<Item = usize> + '_ {
-        self.rows.iter().enumerate().filter(|(_, r)| WasiFunc::ALL[usize::from(r.func)].takes_path()).map(|(i, _)| i)
-    }
-
     /// Indices of denied calls, in order.
     pub fn denied_indices(&self) -> impl Iterator<Item = usize> + '_ {
         self.denials.iter().map(|(i, _)| *i as usize)

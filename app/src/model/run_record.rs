@@ -107,6 +107,19 @@ impl RunRecord {
         self.diagnosis.as_deref().unwrap_or(&[])
     }
 
+    /// Lets go of the run's calls and, once it has ended, of what its
+    /// diagnosis reads, to bound the memory old runs hold; the diagnosis is
+    /// worked out first, so Why? still explains the run.
+    pub fn discard_calls(&mut self) {
+        self.calls = CallStore::new();
+        self.host_calls = Vec::new();
+        self.calls_discarded = true;
+        if self.is_finished() {
+            self.diagnosis();
+            self.evidence = Evidence::default();
+        }
+    }
+
     pub fn is_finished(&self) -> bool {
         self.outcome.is_some()
     }

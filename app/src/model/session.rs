@@ -171,10 +171,8 @@ impl Session {
     fn trim_history(&mut self) {
         let n = self.runs.len();
         for run in self.runs.iter_mut().take(n.saturating_sub(RUNS_WITH_CALLS)) {
-            if !run.calls.is_empty() || !run.host_calls.is_empty() {
-                run.calls = super::call_store::CallStore::new();
-                run.host_calls = Vec::new();
-                run.calls_discarded = true;
+            if !run.calls_discarded {
+                run.discard_calls();
             }
         }
         if n > RUNS_KEPT {

@@ -81,7 +81,7 @@ pub struct PhaseTiming {
 ///
 /// Parameters are recorded as raw numbers in the order of
 /// `func.params()`, skipping strings (in `strings`, in order); results in the
-/// order of `func.results()`. `describe.rs` turns them into names and text.
+/// order of `func.results()`. `trace/describe.rs` turns them into names and text.
 #[derive(Clone, Debug)]
 pub struct CallEvent {
     /// Position of the call in the run, from 0.

@@ -1,10 +1,12 @@
 //! The boundary between the engine and whoever drives it (the window, the
-//! command line, tests): plain, serialisable data and nothing else.
+//! command line, tests): plain data and nothing else (the profile and the
+//! entry point serialise, for saved profiles and sessions).
 //!
 //! - `SandboxProfile` (`profile`): what the user grants.
 //! - `RunRequest` (`request`): what to run, under which profile, from where.
 //! - `WorkerEvent` and `WorkerCommand` (`event`): what happened, and what the
 //!   caller asks of a run in progress.
+//! - `Denial` (`denial`): a refused call, its kind and the sentence made from it.
 
 pub mod denial;
 pub mod event;

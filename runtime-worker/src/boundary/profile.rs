@@ -2,7 +2,7 @@
 //!
 //! The profile is plain data (serialisable, comparable) so that the window, the
 //! command line and saved profile files all describe a sandbox the same way.
-//! It is turned into a WASI context in exactly one place, `wasi_ctx.rs`.
+//! It is turned into a WASI context in exactly one place, `sandbox/wasi_ctx.rs`.
 
 use std::path::PathBuf;
 use std::time::Duration;

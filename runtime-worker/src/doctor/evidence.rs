@@ -4,18 +4,24 @@
 
 use std::collections::BTreeSet;
 
+use crate::boundary::denial::Denial;
 use crate::boundary::event::{CallEvent, HostCall, MemoryChange, RunOutcome, Stream, WorkerEvent};
 use crate::wasi::abi::WasiFunc;
 
 /// How much of each output stream the doctor reads: the messages it looks
 /// for come last (a panic, a perror).
-pub const OUTPUT_TAIL: usize = 256 * 1024;
+const OUTPUT_TAIL: usize = 256 * 1024;
 
-/// Distinct denied calls kept: a guest that is refused in a loop repeats
-/// itself, and the findings are the same for every repeat.
-const MAX_DENIED: usize = 4096;
+/// Distinct denied calls kept of each kind of denial: a guest that is
+/// refused in a loop repeats itself, and the findings are the same for every
+/// repeat; a later refusal of another kind is still kept.
+const MAX_DENIED_PER_KIND: usize = 1024;
 
-/// Everything the diagnosis looks at, bounded whatever the run's length.
+/// Distinct paths kept of those the guest passed to the host.
+const MAX_HOST_PATHS: usize = 65_536;
+
+/// Everything the diagnosis looks at, bounded whatever the run's length
+/// (the preopens are as many as the guest was given).
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
     /// The core-module calls marked denied, in order; repeats of the same
@@ -50,16 +56,10 @@ impl Evidence {
         match event {
             WorkerEvent::Call(call) => self.observe_call(call),
             WorkerEvent::HostCall(call) => {
-                if let Some(denial) = &call.denial
-                    && self.denied_host_calls.len() < MAX_DENIED
-                    && !self.denied_host_calls.iter().any(|seen| {
-                        seen.interface == call.interface
-                            && seen.function == call.function
-                            && seen.denial.as_ref() == Some(denial)
-                    })
-                {
-                    self.denied_host_calls.push(call.clone());
-                }
+                let repeat = |seen: &HostCall| {
+                    seen.interface == call.interface && seen.function == call.function && seen.denial == call.denial
+                };
+                keep_denied(&mut self.denied_host_calls, call, |c| c.denial.as_deref(), repeat);
             }
             WorkerEvent::Output { stream, bytes } => {
                 let kept = if *stream == Stream::Stdout { &mut self.stdout } else { &mut self.stderr };
@@ -81,21 +81,28 @@ impl Evidence {
     }
 
     fn observe_call(&mut self, call: &CallEvent) {
-        if let Some(denial) = &call.denial
-            && self.denied_calls.len() < MAX_DENIED
-            && !self.denied_calls.iter().any(|seen| {
-                seen.func == call.func && seen.denial.as_ref() == Some(denial) && seen.strings == call.strings
-            })
-        {
-            self.denied_calls.push(call.clone());
-        }
+        // A repeat is the same call refused the same way: everything a
+        // finding reads (the function, the denial, the paths and the
+        // directories they were looked up from) is the same.
+        let repeat = |seen: &CallEvent| {
+            seen.func == call.func
+                && seen.denial == call.denial
+                && seen.strings == call.strings
+                && seen.fd_labels == call.fd_labels
+        };
+        keep_denied(&mut self.denied_calls, call, |c| c.denial.as_deref(), repeat);
         if call.func == WasiFunc::FdPrestatDirName
             && call.errno.is_none()
             && let Some(dir) = call.strings.first()
+            && !self.preopens_seen.iter().any(|seen| **seen == **dir)
         {
             self.preopens_seen.push(dir.to_string());
         }
-        if let Some(path) = call.path()
+        // `path()` is also the directory name `fd_prestat_dir_name` returns:
+        // only calls that look a path up count as paths the guest used.
+        if call.func.takes_path()
+            && let Some(path) = call.path()
+            && self.host_paths.len() < MAX_HOST_PATHS
             && !self.host_paths.contains(path)
         {
             self.host_paths.insert(path.to_string());
@@ -106,5 +113,22 @@ impl Evidence {
     pub(super) fn output_tail(&self, stream: Stream) -> String {
         let bytes = if stream == Stream::Stdout { &self.stdout } else { &self.stderr };
         String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(OUTPUT_TAIL)..]).into_owned()
+    }
+}
+
+/// Keeps `call` among the denied calls `kept` if it was denied, is not a
+/// repeat of one kept, and fewer than `MAX_DENIED_PER_KIND` of its kind of
+/// denial are kept.
+fn keep_denied<T: Clone>(
+    kept: &mut Vec<T>,
+    call: &T,
+    denial_of: impl Fn(&T) -> Option<&Denial>,
+    repeat: impl Fn(&T) -> bool,
+) {
+    let Some(denial) = denial_of(call) else { return };
+    let kind = std::mem::discriminant(&denial.kind);
+    let same_kind = kept.iter().filter(|seen| denial_of(seen).is_some_and(|d| std::mem::discriminant(&d.kind) == kind));
+    if same_kind.count() < MAX_DENIED_PER_KIND && !kept.iter().any(repeat) {
+        kept.push(call.clone());
     }
 }

@@ -23,7 +23,7 @@ mod guest_side;
 use crate::boundary::event::{RunOutcome, TrapKind};
 use crate::boundary::profile::SandboxProfile;
 
-pub use evidence::{Evidence, OUTPUT_TAIL};
+pub use evidence::Evidence;
 pub use finding::{Finding, Fix, NeedsFolder};
 
 use case::Case;

@@ -227,7 +227,7 @@ impl Tracer {
         }
     }
 
-    /// Records a component's host call (see `component::calls`).
+    /// Records a component's host call (handed over by `ComponentHost::drain`).
     pub(crate) fn host_call(&mut self, mut call: HostCall) {
         let end_ns = call.start_ns + call.dur_ns;
         self.first_call(call.start_ns);

@@ -177,6 +177,7 @@ fn every_fix_is_still_found_when_every_reason_is_reworded() {
             real("ls_escape.wasm"),
             SandboxProfile { mounts: vec![Mount::read_only(data_dir(), "/data")], ..Default::default() },
         ),
+        ("an environment not granted", crate::support::sample("env.wat"), SandboxProfile::default()),
         (
             "a denied clock",
             crate::support::sample("clock.wat"),
