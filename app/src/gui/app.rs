@@ -26,7 +26,7 @@ use super::{
     call_view, capabilities_panel, diagnosis_view, drop_overlay, inspector_view, memory_view, module_panel, status_bar,
     summary_view, theme, timings_view, toolbar,
 };
-use crate::model::session::{ModuleOrigin, Session};
+use crate::model::session::{FileCheck, ModuleOrigin, Session};
 use crate::samples;
 use crate::{export, persist};
 
@@ -178,7 +178,19 @@ impl WasmscopeApp {
         }
     }
 
+    /// Runs the loaded module as its file is now: a file changed on disk is
+    /// read again first (the run starts once it is loaded), and a file gone
+    /// or no longer loading is not run from the bytes read before.
     pub fn run(&mut self) {
+        match self.session.check_file() {
+            FileCheck::Current => {}
+            FileCheck::Changed => {
+                self.session.reload();
+                self.run_when_loaded = true;
+                return;
+            }
+            FileCheck::Refused(why) => return self.session.error(why),
+        }
         let component = self.session.module.as_ref().and_then(|m| m.inspection.component.clone());
         let entry = match (&self.state.entry, component) {
             (Entry::Start, _) => Entry::Start,

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::{Receiver, TryRecvError};
 use runtime_worker::inspect::load;
@@ -27,6 +27,41 @@ pub struct ModuleEntry {
     pub module: LoadedModule,
     pub inspection: Arc<Inspection>,
     pub origin: ModuleOrigin,
+    /// The file as it was when its bytes were read; `None` when there is no
+    /// file to look at again (a sample, dropped bytes).
+    stamp: Option<FileStamp>,
+    /// The file as it was when reading it again failed, and why: that
+    /// version is not loaded, and the old bytes are not run in its place.
+    rejected: Option<(FileStamp, String)>,
+}
+
+/// What tells one version of a file from another without reading it: a
+/// write changes its size or its modification time (or both). A file
+/// touched but not changed is read again, and its content hash
+/// (`LoadedModule::sha256`) tells that nothing changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl FileStamp {
+    pub fn of(path: &Path) -> std::io::Result<FileStamp> {
+        let metadata = std::fs::metadata(path)?;
+        Ok(FileStamp { len: metadata.len(), modified: metadata.modified().ok() })
+    }
+}
+
+/// The loaded module's file, looked at again before a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileCheck {
+    /// What was read is what is on disk (or there is no file): run it.
+    Current,
+    /// The file changed since it was read: load it again, then run.
+    Changed,
+    /// The file is gone, unreadable or no longer loads: not run; the text
+    /// says why.
+    Refused(String),
 }
 
 /// Something to tell the user, shown until dismissed or replaced.
@@ -51,11 +86,15 @@ pub struct Session {
     pub notice: Option<Notice>,
     runs_started: usize,
     disassembly: Option<DisassemblyJob>,
+    /// Said when the next run starts: the module was read again for it.
+    reloaded: Option<String>,
 }
 
 struct Loading {
     origin: ModuleOrigin,
-    result: Receiver<Result<(LoadedModule, Inspection), String>>,
+    result: Receiver<Result<(LoadedModule, Inspection, Option<FileStamp>), String>>,
+    /// This reads the current module's file again (`reload`).
+    reload: bool,
 }
 
 impl Session {
@@ -69,6 +108,7 @@ impl Session {
             notice: None,
             runs_started: 0,
             disassembly: None,
+            reloaded: None,
         }
     }
 
@@ -76,19 +116,59 @@ impl Session {
     /// validate); the current module stays until the new one is ready, and
     /// stays for good if it fails.
     pub fn load_path(&mut self, path: &Path) {
+        self.start_loading(path, false);
+    }
+
+    fn start_loading(&mut self, path: &Path, reload: bool) {
         let (tx, rx) = crossbeam_channel::bounded(1);
         let owned = path.to_path_buf();
         let spawned = std::thread::Builder::new().name("load-module".into()).spawn(move || {
+            // Taken before reading: a write during the read shows as a
+            // change next time, rather than going unnoticed.
+            let stamp = FileStamp::of(&owned).ok();
             let result = load::load_file(&owned).map_err(|e| e.to_string()).map(|m| {
                 let inspection = inspect(&m);
-                (m, inspection)
+                (m, inspection, stamp)
             });
             let _ = tx.send(result);
         });
         match spawned {
-            Ok(_) => self.loading = Some(Loading { origin: ModuleOrigin::File(path.to_path_buf()), result: rx }),
+            Ok(_) => {
+                self.loading = Some(Loading { origin: ModuleOrigin::File(path.to_path_buf()), result: rx, reload })
+            }
             Err(e) => self.error(format!("cannot start loading: {e}")),
         }
+    }
+
+    /// Looks at the loaded module's file again, before a run: has it
+    /// changed, gone, or been seen to no longer load?
+    pub fn check_file(&self) -> FileCheck {
+        let Some(entry) = &self.module else { return FileCheck::Current };
+        let (ModuleOrigin::File(path), Some(stamp)) = (&entry.origin, entry.stamp) else {
+            return FileCheck::Current;
+        };
+        let name = &entry.module.name;
+        match FileStamp::of(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileCheck::Refused(format!(
+                "not run: {name} is no longer at {} (moved or deleted); open it again to run it",
+                path.display()
+            )),
+            Err(e) => FileCheck::Refused(format!("not run: cannot look at {}: {e}", path.display())),
+            Ok(now) if now == stamp => FileCheck::Current,
+            Ok(now) => match &entry.rejected {
+                Some((rejected, why)) if *rejected == now => FileCheck::Refused(why.clone()),
+                _ => FileCheck::Changed,
+            },
+        }
+    }
+
+    /// Reads the loaded module's file again (it changed on disk); the
+    /// module stays as it was if the new version does not load.
+    pub fn reload(&mut self) {
+        let Some(entry) = &self.module else { return };
+        let (ModuleOrigin::File(path), Some(_)) = (&entry.origin, entry.stamp) else { return };
+        let path = path.clone();
+        self.start_loading(&path, true);
     }
 
     /// Loads in-memory bytes at once (samples and small drops).
@@ -114,7 +194,7 @@ impl Session {
         self.notice = None;
         // A listing of the previous module is cancelled with it.
         self.disassembly = None;
-        self.module = Some(ModuleEntry { module, inspection, origin });
+        self.module = Some(ModuleEntry { module, inspection, origin, stamp: None, rejected: None });
     }
 
     /// The loaded module's listing, started on first request; `wake` is
@@ -150,6 +230,7 @@ impl Session {
         };
         let module = entry_module.module.clone();
         let kind = module.kind;
+        let reloaded = self.reloaded.take();
         let language = entry_module.inspection.language();
         self.abandon_active();
         let name = module.name.clone();
@@ -164,7 +245,7 @@ impl Session {
         record.component = kind == runtime_worker::ModuleKind::Component;
         self.runs.push(record);
         self.active = Some(handle);
-        self.notice = None;
+        self.notice = reloaded.map(|text| Notice { error: false, text });
         self.trim_history();
     }
 
@@ -292,10 +373,37 @@ impl Session {
             Err(TryRecvError::Disconnected) => Err("loading stopped unexpectedly".to_string()),
         };
         let origin = loading.origin.clone();
+        let reload = loading.reload;
         self.loading = None;
-        match result {
-            Ok((module, inspection)) => self.set_inspected(module, Arc::new(inspection), origin),
-            Err(e) => {
+        match (result, reload) {
+            (Ok((module, inspection, stamp)), true) => {
+                let same = self.module.as_ref().is_some_and(|m| m.module.sha256 == module.sha256);
+                // Touched but not changed: nothing to say.
+                self.reloaded = (!same).then(|| format!("reloaded {}: it changed on disk", module.name));
+                self.set_inspected(module, Arc::new(inspection), origin);
+                if let Some(entry) = &mut self.module {
+                    entry.stamp = stamp;
+                }
+            }
+            (Ok((module, inspection, stamp)), false) => {
+                self.set_inspected(module, Arc::new(inspection), origin);
+                if let Some(entry) = &mut self.module {
+                    entry.stamp = stamp;
+                }
+            }
+            (Err(e), true) => {
+                let name = self.module.as_ref().map_or(String::new(), |m| m.module.name.clone());
+                let why = format!("not run: {name} changed on disk and no longer loads: {e}");
+                let now = match &origin {
+                    ModuleOrigin::File(path) => FileStamp::of(path).ok(),
+                    ModuleOrigin::Sample(_) => None,
+                };
+                if let (Some(entry), Some(now)) = (&mut self.module, now) {
+                    entry.rejected = Some((now, why.clone()));
+                }
+                self.error(why);
+            }
+            (Err(e), false) => {
                 let name = match &origin {
                     ModuleOrigin::File(path) => path.display().to_string(),
                     ModuleOrigin::Sample(name) => name.to_string(),

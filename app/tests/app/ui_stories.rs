@@ -544,3 +544,83 @@ fn a_component_refused_a_connection_names_the_address_and_offers_exactly_it() {
     show_tab(&mut harness, "Why?");
     harness.get_by_label_contains("Allow 127.0.0.1:8080 in the network allow-list");
 }
+
+/// `samples/hello.wat`, printing `message` instead of its own.
+fn hello_printing(message: &str) -> String {
+    let source = std::fs::read_to_string(samples_dir().join("hello.wat")).unwrap();
+    let line = format!("{message}\n");
+    source
+        .replace("Hello, WASI!\\n", &format!("{message}\\n"))
+        .replace("(i32.const 13)", &format!("(i32.const {})", line.len()))
+}
+
+fn status_notice(harness: &Harness<'static, WasmscopeApp>) -> String {
+    harness.state().session.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
+}
+
+#[test]
+fn f5_runs_the_file_as_it_is_now() {
+    let mut harness = app();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("greet.wat");
+    std::fs::write(&path, hello_printing("first version")).unwrap();
+    drop_file(&mut harness, path.clone());
+    click_run(&mut harness);
+    show_tab(&mut harness, "Console");
+    harness.get_by_label("first version");
+
+    // Rewritten on disk: F5 reads it again, says so, and runs what is there now.
+    std::fs::write(&path, hello_printing("the second, longer version")).unwrap();
+    harness.key_press(egui::Key::F5);
+    settle(&mut harness);
+    step_until(&mut harness, "the reloaded run", |app| {
+        app.session.runs.len() == 2 && !app.session.is_running() && !app.session.is_loading()
+    });
+    harness.get_by_label("the second, longer version");
+    assert!(harness.query_by_label("first version").is_none());
+    harness.get_by_label("reloaded greet.wat: it changed on disk");
+
+    // No longer a module: the old bytes are not run in its place.
+    std::fs::write(&path, "(module (func").unwrap();
+    harness.key_press(egui::Key::F5);
+    settle(&mut harness);
+    step_until(&mut harness, "the reload to fail", |app| !app.session.is_loading());
+    settle(&mut harness);
+    assert_eq!(harness.state().session.runs.len(), 2, "nothing ran");
+    let notice = status_notice(&harness);
+    assert!(notice.starts_with("not run: greet.wat changed on disk and no longer loads"), "{notice}");
+    harness.get_by_label(&notice);
+    // Pressing F5 again says the same, still without running.
+    harness.state_mut().session.notice = None;
+    harness.key_press(egui::Key::F5);
+    settle(&mut harness);
+    assert_eq!(harness.state().session.runs.len(), 2);
+    assert_eq!(status_notice(&harness), notice);
+
+    // Gone: said, and not run either; the window keeps working.
+    std::fs::remove_file(&path).unwrap();
+    harness.get_by_role_and_label(Role::Button, "Run").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().session.runs.len(), 2);
+    let notice = status_notice(&harness);
+    assert!(notice.contains("greet.wat is no longer at"), "{notice}");
+
+    // Back, fixed: it runs.
+    std::fs::write(&path, hello_printing("third time lucky")).unwrap();
+    harness.key_press(egui::Key::F5);
+    settle(&mut harness);
+    step_until(&mut harness, "the third run", |app| {
+        app.session.runs.len() == 3 && !app.session.is_running() && !app.session.is_loading()
+    });
+    harness.get_by_label("third time lucky");
+}
+
+#[test]
+fn a_sample_runs_without_looking_for_a_file() {
+    let mut harness = app();
+    open_sample(&mut harness, "Hello, WASI");
+    click_run(&mut harness);
+    click_run(&mut harness);
+    assert_eq!(harness.state().session.runs.len(), 2);
+    assert!(harness.state().session.notice.is_none(), "{:?}", harness.state().session.notice);
+}
