@@ -5,7 +5,9 @@
 mod call;
 mod density;
 mod inspect;
+mod interrupt;
 mod run;
+mod trace;
 
 use std::path::PathBuf;
 

@@ -2,17 +2,21 @@
 
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
-use clap::{ArgMatches, Args, ValueEnum};
+use clap::{ArgMatches, Args};
+use crossbeam_channel::RecvTimeoutError;
 use runtime_worker::doctor::Evidence;
 use runtime_worker::inspect::load;
 use runtime_worker::trace::describe::format_nanos;
 use runtime_worker::{
-    Commander, Entry, Phase, PhaseTiming, RunOutcome, RunRequest, Stream, TrapInfo, TrapKind, WorkerCommand,
-    WorkerEvent,
+    Commander, Entry, ModuleKind, Phase, PhaseTiming, RunOutcome, RunRequest, Stream, TrapInfo, TrapKind,
+    WorkerCommand, WorkerEvent,
 };
 
+use super::interrupt;
+use super::trace::{CallFilter, Timestamps, TraceFormat, TraceOptions, Tracer};
 use crate::sandbox_flags::{MountOrder, SandboxFlags};
 
 /// Exit statuses beyond the guest's own (a guest exits with 0..=125).
@@ -39,7 +43,8 @@ Exit status:
   134    the guest trapped (the trap and its backtrace go to stderr)
   135    the guest ran out of --fuel
   142    the run passed its --timeout
-  143    the run was stopped";
+  130    Ctrl+C (SIGINT) stopped the run
+  143    SIGTERM stopped the run";
 
 #[derive(Args, Debug)]
 #[command(after_help = EXIT_CODES_HELP)]
@@ -80,26 +85,64 @@ impl RunArgs {
     }
 }
 
-/// What is printed about a run besides its output (`run` and `call` share them).
+/// What is printed about a run besides its output (`run` and `call` share
+/// them). The trace flags follow strace where it has one.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ReportFlags {
     /// Print every WASI call: `text` (strace-like) or `json` (one object per line)
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub trace: Option<TraceFormat>,
 
-    /// Write the trace to PATH instead of stderr
-    #[arg(long, value_name = "PATH", requires = "trace")]
+    /// Write the trace to PATH instead of stderr, as the run goes (strace's
+    /// `-o`); without --trace, the trace is text
+    #[arg(short = 'o', long, value_name = "PATH")]
     pub trace_file: Option<PathBuf>,
+
+    /// Count calls, errors and time per function and print the table on
+    /// stderr at the end (strace's `-c`); alone, no trace is printed
+    #[arg(short = 'c', long)]
+    pub summary: bool,
+
+    /// Trace and count only these functions (strace's `-e trace=`): preview1
+    /// names (`fd_write`), or a component's `interface#function` or function
+    /// name (`descriptor.open-at`); repeatable
+    #[arg(short = 'e', value_name = "trace=NAME,...", value_parser = super::trace::parse_trace_expression)]
+    pub trace_expression: Vec<Vec<String>>,
+
+    /// Trace and count only the calls that failed (strace's `-Z`)
+    #[arg(short = 'Z', long)]
+    pub failed_only: bool,
+
+    /// Show at most N bytes of each buffer and N characters of each string
+    /// (strace's `-s`; buffers are recorded up to 32 bytes)
+    #[arg(short = 's', long = "string-limit", value_name = "N")]
+    pub string_limit: Option<usize>,
+
+    /// Start each text trace line with the time of day: `-t` HH:MM:SS,
+    /// `-tt` with microseconds (strace's `-t`)
+    #[arg(short = 't', action = clap::ArgAction::Count)]
+    pub timestamps: u8,
 
     /// Print the phase timings (compile, instantiate, first call, total) at the end
     #[arg(long)]
     pub timings: bool,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TraceFormat {
-    Text,
-    Json,
+impl ReportFlags {
+    /// The trace lines' format, if lines are asked for (`--trace`, or `-o`
+    /// alone as text).
+    fn line_format(&self) -> Option<TraceFormat> {
+        self.trace.or(self.trace_file.as_ref().map(|_| TraceFormat::Text))
+    }
+
+    fn filter(&self) -> CallFilter {
+        CallFilter { names: self.trace_expression.concat(), failed_only: self.failed_only }
+    }
+
+    /// Something will read the recorded calls.
+    fn wants_calls(&self) -> bool {
+        self.line_format().is_some() || self.summary
+    }
 }
 
 /// Runs and returns the process's exit status.
@@ -127,13 +170,17 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     // An invoked export takes ARGS as its parameters, not as argv.
     let guest_args = if args.invoke.is_some() { &[][..] } else { args.args() };
     let profile = args.sandbox.to_profile(guest_args, Some(order))?;
-    let mut trace = match (&args.report.trace, &args.report.trace_file) {
+    let filter = args.report.filter();
+    if module.kind == ModuleKind::Core {
+        filter.check_preview1_names().map_err(anyhow::Error::msg)?;
+    }
+    let lines: Option<(TraceFormat, Box<dyn Write>)> = match (args.report.line_format(), &args.report.trace_file) {
         (None, _) => None,
         (Some(format), Some(path)) => {
             let file = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
-            Some(TraceWriter::new(*format, Box::new(BufWriter::new(file))))
+            Some((format, Box::new(BufWriter::new(file))))
         }
-        (Some(format), None) => Some(TraceWriter::new(*format, Box::new(io::stderr()))),
+        (Some(format), None) => Some((format, Box::new(io::stderr()))),
     };
 
     // What `--explain` needs once the module and profile are the worker's.
@@ -142,12 +189,22 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     let mut request = RunRequest::new(module, profile, entry);
     request.program_name = args.argv0.clone();
     // Calls are recorded only when something here will read them.
-    request.record_calls = trace.is_some() || args.explain;
+    request.record_calls = args.report.wants_calls() || args.explain;
     let interactive = request.profile.stdin == runtime_worker::StdinSource::Interactive;
+    interrupt::catch();
+    let run_started = SystemTime::now();
     let handle = runtime.start(request);
     if interactive {
         feed_stdin(handle.commander());
     }
+    let mut tracer = Tracer::new(TraceOptions {
+        lines,
+        summary: args.report.summary,
+        filter,
+        string_limit: args.report.string_limit,
+        timestamps: Timestamps::from_count(args.report.timestamps),
+        run_started,
+    });
 
     let stdout = io::stdout();
     let mut stdout = stdout.lock();
@@ -155,9 +212,22 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     let mut timings: Vec<PhaseTiming> = Vec::new();
     let mut progress_shown = false;
     let mut evidence = args.explain.then(Evidence::default);
+    let mut interrupted = None;
     let outcome = loop {
-        let Ok(batch) = handle.events().recv() else {
-            anyhow::bail!("the worker ended without reporting how the run ended");
+        // Ctrl+C or SIGTERM: stop the guest, then go on taking in what it
+        // did until the run reports how it ended.
+        if interrupted.is_none()
+            && let Some(signal) = interrupt::received()
+        {
+            interrupted = Some(signal);
+            handle.stop();
+        }
+        let batch = match handle.events().recv_timeout(SIGNAL_POLL) {
+            Ok(batch) => batch,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => {
+                anyhow::bail!("the worker ended without reporting how the run ended")
+            }
         };
         let mut finished = None;
         for event in batch.events {
@@ -171,16 +241,8 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
                     io::stderr().write_all(&bytes)?;
                 }
                 WorkerEvent::OutputDropped { .. } => {}
-                WorkerEvent::Call(call) => {
-                    if let Some(trace) = &mut trace {
-                        trace.write(&call)?;
-                    }
-                }
-                WorkerEvent::HostCall(call) => {
-                    if let Some(trace) = &mut trace {
-                        trace.write_host_call(&call)?;
-                    }
-                }
+                WorkerEvent::Call(call) => tracer.call(&call)?,
+                WorkerEvent::HostCall(call) => tracer.host_call(&call)?,
                 WorkerEvent::CompileProgress { done, total } => {
                     if stderr_is_terminal && total > 0 {
                         eprint!(
@@ -202,22 +264,49 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
             }
         }
         stdout.flush()?;
+        tracer.flush()?;
         if let Some(outcome) = finished {
             break outcome;
         }
     };
-    if let Some(trace) = &mut trace {
-        trace.out.flush()?;
-    }
     if args.report.timings {
         print_timings(&timings);
     }
-    let status = report_outcome(&outcome);
+    let (status, ending) = match interrupted {
+        Some(signal) if outcome == RunOutcome::Stopped => {
+            eprintln!("wasmscope: {}: the guest was stopped", signal.name());
+            (signal.exit_status(), format!("killed by {}", signal.name()))
+        }
+        _ => (report_outcome(&outcome), ending_text(&outcome)),
+    };
+    tracer.finish(&ending)?;
     if let (Some(evidence), Some((profile, language))) = (evidence, explain) {
         let findings = runtime_worker::doctor::diagnose(&evidence, &profile, language.as_deref());
         eprint!("{}", explain_text(&findings));
     }
     Ok(status)
+}
+
+/// How often the run loop looks for Ctrl+C while no event arrives.
+const SIGNAL_POLL: Duration = Duration::from_millis(50);
+
+/// A text trace's last line, between `+++`, as strace ends its traces.
+fn ending_text(outcome: &RunOutcome) -> String {
+    match outcome {
+        RunOutcome::Exited { code } => format!("exited with {code}"),
+        RunOutcome::Returned { .. } => "exited with 0".to_string(),
+        RunOutcome::Trapped(trap) => match trap.kind {
+            TrapKind::OutOfFuel => "killed by running out of fuel".to_string(),
+            TrapKind::Unreachable => "killed by trap (unreachable)".to_string(),
+            TrapKind::StackOverflow => "killed by trap (stack overflow)".to_string(),
+            TrapKind::MemoryOutOfBounds => "killed by trap (out-of-bounds memory access)".to_string(),
+            TrapKind::Host => "killed by trap (in a host function)".to_string(),
+            TrapKind::Other => "killed by trap".to_string(),
+        },
+        RunOutcome::TimedOut => "killed by --timeout".to_string(),
+        RunOutcome::Stopped => "stopped".to_string(),
+        RunOutcome::Failed { stage, .. } => format!("could not run ({} failed)", stage.name()),
+    }
 }
 
 /// The findings for a terminal: one block each, the fix as flags to add.
@@ -238,43 +327,6 @@ fn explain_text(findings: &[runtime_worker::doctor::Finding]) -> String {
         }
     }
     text
-}
-
-struct TraceWriter {
-    format: TraceFormat,
-    out: Box<dyn Write>,
-    /// Each line is put together here and written whole: serde_json writes
-    /// a line in some thirty small pieces, and through `dyn Write` (or to an
-    /// unbuffered stderr) each piece costs more than the call it describes.
-    line: Vec<u8>,
-}
-
-impl TraceWriter {
-    fn new(format: TraceFormat, out: Box<dyn Write>) -> TraceWriter {
-        TraceWriter { format, out, line: Vec::with_capacity(512) }
-    }
-
-    fn write_host_call(&mut self, call: &runtime_worker::HostCall) -> io::Result<()> {
-        match self.format {
-            TraceFormat::Text => self.emit(|line| line.write_all(call.to_text().as_bytes())),
-            TraceFormat::Json => self.emit(|line| Ok(serde_json::to_writer(line, &call.to_json())?)),
-        }
-    }
-
-    fn write(&mut self, call: &runtime_worker::CallEvent) -> io::Result<()> {
-        match self.format {
-            TraceFormat::Text => self.emit(|line| line.write_all(call.to_text().as_bytes())),
-            TraceFormat::Json => self.emit(|line| Ok(serde_json::to_writer(line, &call.json())?)),
-        }
-    }
-
-    /// Writes the line `fill` puts together, with its newline, in one piece.
-    fn emit(&mut self, fill: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> io::Result<()> {
-        self.line.clear();
-        fill(&mut self.line)?;
-        self.line.push(b'\n');
-        self.out.write_all(&self.line)
-    }
 }
 
 /// Passes this process's stdin to the guest as it arrives; end-of-file

@@ -3,31 +3,37 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn samples() -> PathBuf {
+pub(crate) fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples")
 }
 
-fn wasmscope(args: &[&str]) -> Output {
+pub(crate) fn wasmscope(args: &[&str]) -> Output {
     wasmscope_with_stdin(args, b"")
 }
 
-fn wasmscope_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+/// `wasmscope ARGS…` as a user starts it from the workspace's folder, every
+/// stream piped.
+pub(crate) fn wasmscope_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wasmscope"));
+    command
         .args(args)
         .current_dir(samples().join(".."))
         // Compiled modules are cached here, not in the user's cache folder.
         .env("XDG_CACHE_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-run-cache"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("wasmscope starts");
+        .stderr(Stdio::piped());
+    command
+}
+
+fn wasmscope_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = wasmscope_command(args).spawn().expect("wasmscope starts");
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     child.wait_with_output().expect("wasmscope ends")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 

@@ -4,6 +4,7 @@
 //! driven through egui_kittest.
 
 mod cli_run;
+mod cli_strace;
 mod session_batches;
 mod settings_crash;
 mod ui_stories;

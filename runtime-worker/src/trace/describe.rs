@@ -101,8 +101,8 @@ impl CallEvent {
         }
     }
 
-    /// One strace-like line:
-    /// `path_open(fd=3</data>, …, path="../secret.txt", …) = perm <8.1µs>  [denied: …]`.
+    /// One strace-like line, a failure's errno followed by what it means:
+    /// `path_open(fd=3</data>, …, path="../secret.txt", …) = perm (Operation not permitted) <8.1µs>  [denied: …]`.
     pub fn to_text(&self) -> String {
         let mut line = String::with_capacity(128);
         line.push_str(self.func.name());
@@ -114,6 +114,9 @@ impl CallEvent {
             let _ = write!(line, "{}={}", arg.name, arg.value);
         }
         let _ = write!(line, ") = {}", self.outcome_text());
+        if let (None, Some(errno)) = (self.abrupt, self.errno) {
+            let _ = write!(line, " ({})", errno.description());
+        }
         let results = self.results();
         for arg in &results {
             let _ = write!(line, " {}={}", arg.name, arg.value);
@@ -415,7 +418,7 @@ mod tests {
         assert_eq!(
             open.to_text(),
             "path_open(fd=3</data>, dirflags=symlink_follow, path=\"../secret.txt\", oflags=0, \
-             rights=fd_read, fdflags=0) = perm <8.1µs>  [denied: files: `../secret.txt` climbs out of the mount `/data` with `..`]"
+             rights=fd_read, fdflags=0) = perm (Operation not permitted) <8.1µs>  [denied: files: `../secret.txt` climbs out of the mount `/data` with `..`]"
         );
         let json = open.to_json();
         assert_eq!(json["args"]["path"], "../secret.txt");

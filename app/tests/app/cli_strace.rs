@@ -1,0 +1,161 @@
+//! `wasmscope run` with strace's habits: `-o`, `-c`, `-e trace=`, `-Z`, `-s`,
+//! `-t`/`-tt`, the errno's meaning, the `+++` last line, and Ctrl+C/SIGTERM
+//! writing out what was recorded.
+
+use std::io::{BufRead, BufReader};
+
+use super::cli_run::{text, wasmscope, wasmscope_command};
+
+/// `HH:MM:SS` followed by `rest`, with `.uuuuuu` between them if `micros`.
+fn starts_with_time_of_day(line: &str, micros: bool) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (clock, _) = line.split_once(' ').unwrap_or(("", ""));
+    let (hms, fraction) = match clock.split_once('.') {
+        Some((hms, fraction)) => (hms, Some(fraction)),
+        None => (clock, None),
+    };
+    let parts: Vec<&str> = hms.split(':').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| p.len() == 2 && digits(p))
+        && match fraction {
+            Some(fraction) => micros && fraction.len() == 6 && digits(fraction),
+            None => !micros,
+        }
+}
+
+#[test]
+fn o_alone_writes_a_text_trace_that_ends_with_how_the_guest_exited() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trace.txt");
+    let out = wasmscope(&["run", "-o", file.to_str().unwrap(), "samples/exit_code.wat"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(text(&out.stderr), "", "the trace went to the file");
+    let trace = std::fs::read_to_string(&file).unwrap();
+    assert!(trace.contains("proc_exit(code=3)"), "{trace}");
+    assert_eq!(trace.lines().last(), Some("+++ exited with 3 +++"), "{trace}");
+
+    let trap = wasmscope(&["run", "--trace", "text", "samples/trap.wat"]);
+    assert_eq!(trap.status.code(), Some(134));
+    assert_eq!(text(&trap.stderr).lines().last(), Some("+++ killed by trap (unreachable) +++"));
+}
+
+#[test]
+fn a_failed_call_shows_its_errno_and_what_it_means() {
+    let out = wasmscope(&["run", "--dir", "samples/data::/data", "--trace", "text", "samples/escape.wat"]);
+    let trace = text(&out.stderr);
+    let open = trace.lines().find(|l| l.starts_with("path_open(")).expect("a path_open line");
+    assert!(open.contains(" = perm (Operation not permitted) <"), "{open}");
+}
+
+#[test]
+fn c_counts_calls_errors_and_time_per_function_instead_of_tracing() {
+    let out = wasmscope(&["run", "-c", "--dir", "samples/data::/data", "samples/escape.wat"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stderr);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "% time     seconds  usecs/call     calls    errors syscall", "{table}");
+    let columns = |name: &str| -> Vec<String> {
+        let row = lines.iter().find(|l| l.ends_with(&format!(" {name}"))).unwrap_or_else(|| panic!("{table}"));
+        row.split_whitespace().map(str::to_string).collect()
+    };
+    // Both escapes are refused: two calls, two errors.
+    assert_eq!(columns("path_open")[3..], ["2", "2", "path_open"], "{table}");
+    let writes = columns("fd_write");
+    assert_eq!(writes.len(), 5, "no errors column for a function that never failed: {table}");
+    let total = columns("total");
+    assert_eq!(total[0], "100.00");
+    assert!(!table.contains("path_open("), "-c alone prints no trace: {table}");
+}
+
+#[test]
+fn e_trace_and_z_choose_the_calls() {
+    let base = ["run", "--dir", "samples/data::/data", "--trace", "text"];
+    let only_opens = wasmscope(&[&base[..], &["-e", "trace=path_open", "samples/escape.wat"]].concat());
+    let trace = text(&only_opens.stderr);
+    let calls: Vec<&str> = trace.lines().filter(|l| !l.starts_with("+++")).collect();
+    assert_eq!(calls.len(), 2, "{trace}");
+    assert!(calls.iter().all(|l| l.starts_with("path_open(")), "{trace}");
+
+    let failed = wasmscope(&[&base[..], &["-Z", "samples/escape.wat"]].concat());
+    let trace = text(&failed.stderr);
+    let calls: Vec<&str> = trace.lines().filter(|l| !l.starts_with("+++")).collect();
+    assert_eq!(calls.len(), 2, "only the two refused opens failed: {trace}");
+    assert!(calls.iter().all(|l| l.contains(" = perm ")), "{trace}");
+
+    let typo = wasmscope(&["run", "-e", "trace=fd_wirte", "samples/hello.wat"]);
+    assert_eq!(typo.status.code(), Some(126));
+    assert!(text(&typo.stderr).contains("`fd_wirte` is not a WASI preview1 function"), "{}", text(&typo.stderr));
+}
+
+#[test]
+fn a_components_calls_are_chosen_and_counted_by_interface_and_function() {
+    let out = wasmscope(&[
+        "run",
+        "-c",
+        "--trace",
+        "text",
+        "-e",
+        "trace=output-stream.blocking-write-and-flush,wasi:cli/exit#exit",
+        "samples/components/hello_component.wasm",
+    ]);
+    let stderr = text(&out.stderr);
+    let calls: Vec<&str> = stderr.lines().filter(|l| l.starts_with("wasi:")).collect();
+    assert!(!calls.is_empty(), "{stderr}");
+    assert!(
+        calls.iter().all(|l| l.starts_with("wasi:io/streams#[method]output-stream.blocking-write-and-flush(")
+            || l.starts_with("wasi:cli/exit#exit(")),
+        "{stderr}"
+    );
+    assert!(stderr.lines().any(|l| l.ends_with(" wasi:cli/exit#exit") && l.contains(" 1 ")), "{stderr}");
+}
+
+#[test]
+fn s_cuts_buffers_and_t_puts_the_time_of_day_first() {
+    let out = wasmscope(&["run", "-s", "3", "-tt", "--trace", "text", "samples/hello.wat"]);
+    let trace = text(&out.stderr);
+    let write = trace.lines().next().unwrap();
+    assert!(starts_with_time_of_day(write, true), "{write}");
+    assert!(write.contains(" fd_write(fd=1, data=13 \"Hel\"…) = ok"), "{write}");
+
+    let out = wasmscope(&["run", "-t", "--trace", "text", "samples/hello.wat"]);
+    let write = text(&out.stderr).lines().next().unwrap().to_string();
+    assert!(starts_with_time_of_day(&write, false), "{write}");
+    assert!(write.contains(" fd_write(fd=1, data=13 \"Hello, WASI!\\n\") = ok"), "{write}");
+}
+
+/// Starts the guest that prints and then sleeps for an hour, waits for its
+/// line, sends `signal` and returns the exit status, stderr and the trace.
+#[cfg(unix)]
+fn interrupt_a_sleeping_guest(signal: libc::c_int, format: &str) -> (Option<i32>, String, String) {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trace");
+    let mut child = wasmscope_command(&["run", "--trace", format, "-o", file.to_str().unwrap(), "samples/sleep.wat"])
+        .spawn()
+        .expect("wasmscope starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(first, "sleeping for an hour\n");
+    // SAFETY: kill only sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (status.code(), stderr, std::fs::read_to_string(&file).unwrap())
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_guest_and_keeps_the_trace() {
+    let (code, stderr, trace) = interrupt_a_sleeping_guest(libc::SIGINT, "json");
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("SIGINT: the guest was stopped"), "{stderr}");
+    let first: serde_json::Value = serde_json::from_str(trace.lines().next().expect("a trace line")).unwrap();
+    assert_eq!(first["func"], "fd_write");
+
+    let (code, stderr, trace) = interrupt_a_sleeping_guest(libc::SIGTERM, "text");
+    assert_eq!(code, Some(143), "{stderr}");
+    assert!(trace.starts_with("fd_write(fd=1, data=21 \"sleeping for an hour\\n\")"), "{trace}");
+    assert_eq!(trace.lines().last(), Some("+++ killed by SIGTERM +++"), "{trace}");
+}
