@@ -57,6 +57,7 @@ pub struct Cli {
 pub enum Command {
     /// Run a WASI module headless, printing its output (and, on request, its
     /// WASI calls) like `wasmtime run`
+    #[command(long_about = run::RUN_LONG_ABOUT)]
     Run(Box<RunArgs>),
     /// Call one exported function of a component (or core module) with typed
     /// arguments written as WAVE values, and print its typed result; with no

@@ -34,6 +34,35 @@ pub mod exit_code {
     pub const STOPPED: i32 = 143;
 }
 
+/// `wasmscope run --help`: what it is, and each way it differs from
+/// `wasmtime run` (version 48), so a command line can be moved across.
+pub const RUN_LONG_ABOUT: &str = "\
+Run a WASI module headless, printing its output (and, on request, its WASI
+calls) like `wasmtime run`.
+
+A `wasmtime run` command line works here with `wasmtime` replaced by
+`wasmscope`, but for these differences:
+  - -S takes inherit-env, inherit-network, allow-ip-name-lookup, and cli, tcp,
+    udp (always on here; `=n` is refused); -W takes max-memory-size, fuel and
+    timeout. Any other -S or -W option is refused, naming the option.
+  - wasmtime run's other flags (-O, -C, -D, --preload, --profile,
+    --allow-precompiled, ...) are unknown here; precompiled .cwasm files are
+    not run.
+  - --invoke on a component takes the function's name, and its arguments as
+    WAVE values in the words after FILE (wasmtime run takes one call
+    expression, `--invoke 'f(1, \"a\")'`). On a core module it works as in
+    wasmtime run: the words after FILE are argv, and the export takes the
+    first ones as its arguments.
+  - Exit statuses beyond the guest's own differ (see below): 126 when the
+    module cannot run, 135 out of fuel, 142 past --timeout, 130/143 on
+    Ctrl+C/SIGTERM (after the trace and -c table are written out).
+  - More sandbox than wasmtime run has: --dir-readonly, --allow-net
+    allow-lists, --clock frozen|deny, --random-seed, --stdin FILE.
+  - The trace flags follow strace, not wasmtime: --trace, -o, -c, -e trace=,
+    -Z, -s, -t/-tt. A call that is in progress when the run is stopped (a
+    core module's sleep, say) is not shown: the engine records calls as they
+    return.";
+
 const EXIT_CODES_HELP: &str = "\
 Exit status:
   0-125  the guest's own exit code (a command returning from _start exits 0;
@@ -52,8 +81,10 @@ pub struct RunArgs {
     #[command(flatten)]
     pub sandbox: SandboxFlags,
 
-    /// Call this export of a reactor module (after `_initialize`), with ARGS
-    /// as its arguments, instead of running `_start`
+    /// Call this export instead of running `_start`: for a core module (after
+    /// `_initialize`), the words after FILE are argv and the first ones, as
+    /// many as the export takes, its arguments; for a component, they are its
+    /// WAVE arguments
     #[arg(long, value_name = "NAME")]
     pub invoke: Option<String>,
 
@@ -163,12 +194,18 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     let dirs_readonly: Vec<usize> =
         matches.and_then(|m| m.indices_of("dirs_readonly")).map(Iterator::collect).unwrap_or_default();
     let order = MountOrder { dirs: &dirs, dirs_readonly: &dirs_readonly };
-    let entry = match &args.invoke {
-        Some(name) => Entry::Invoke { name: name.clone(), args: args.args().to_vec() },
-        None => Entry::Start,
+    let (entry, guest_args) = match &args.invoke {
+        // As `wasmtime run --invoke`: every word after the module is argv,
+        // and the export takes as many of them as it has parameters.
+        Some(name) if module.kind == ModuleKind::Core => {
+            let words = args.args();
+            let takes = core_export_param_count(&module, name).unwrap_or(words.len()).min(words.len());
+            (Entry::Invoke { name: name.clone(), args: words[..takes].to_vec() }, words)
+        }
+        // A component's export takes ARGS as its WAVE values, not as argv.
+        Some(name) => (Entry::Invoke { name: name.clone(), args: args.args().to_vec() }, &[][..]),
+        None => (Entry::Start, args.args()),
     };
-    // An invoked export takes ARGS as its parameters, not as argv.
-    let guest_args = if args.invoke.is_some() { &[][..] } else { args.args() };
     let profile = args.sandbox.to_profile(guest_args, Some(order))?;
     let filter = args.report.filter();
     if module.kind == ModuleKind::Core {
@@ -285,6 +322,15 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
         eprint!("{}", explain_text(&findings));
     }
     Ok(status)
+}
+
+/// How many parameters the core module's export `name` takes, if it exports
+/// a function by that name (read from its signature, `(i32, i64) -> i32`).
+fn core_export_param_count(module: &runtime_worker::LoadedModule, name: &str) -> Option<usize> {
+    let inspection = runtime_worker::inspect::inspect(module);
+    let export = inspection.exports.iter().find(|e| e.name == name && e.kind == "func")?;
+    let params = export.signature.as_deref()?.strip_prefix('(')?.split(')').next()?;
+    Some(if params.trim().is_empty() { 0 } else { params.split(',').count() })
 }
 
 /// How often the run loop looks for Ctrl+C while no event arrives.

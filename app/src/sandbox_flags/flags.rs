@@ -70,6 +70,17 @@ pub struct SandboxFlags {
     /// run's `-S allow-ip-name-lookup`)
     #[arg(long)]
     pub allow_ip_name_lookup: bool,
+
+    /// WASI options, as `wasmtime run` takes them: `inherit-env`,
+    /// `inherit-network`, `allow-ip-name-lookup`; `cli`, `tcp` and `udp` are
+    /// always on here; any other is refused
+    #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL[,...]]")]
+    pub wasi: Vec<String>,
+
+    /// Wasm options, as `wasmtime run` takes them: `max-memory-size=BYTES`,
+    /// `fuel=N`, `timeout=DURATION`; any other is refused
+    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL[,...]]")]
+    pub wasm: Vec<String>,
 }
 
 /// Where a mount flag sits on the command line, so that mounts keep their
@@ -128,7 +139,7 @@ impl SandboxFlags {
             eprintln!("warning: --allow-ip-name-lookup does nothing without --inherit-network or --allow-net");
         }
 
-        Ok(SandboxProfile {
+        let mut profile = SandboxProfile {
             mounts: mounts.into_iter().map(|(_, m)| m).collect(),
             env: Environment { inherit_host: self.inherit_env, vars },
             args: args.to_vec(),
@@ -144,8 +155,51 @@ impl SandboxFlags {
                 // The command line passes output straight through.
                 max_output_bytes: None,
             },
-        })
+        };
+        for (flag, specs) in [("-S", &self.wasi), ("-W", &self.wasm)] {
+            for option in specs.iter().flat_map(|spec| spec.split(',')) {
+                if !apply_wasmtime_option(flag, option, &mut profile).map_err(anyhow::Error::msg)? {
+                    bail!(
+                        "`{flag} {option}` is a wasmtime run option wasmscope does not take \
+                         (it takes -S inherit-env, inherit-network, allow-ip-name-lookup, cli, tcp, udp \
+                         and -W max-memory-size, fuel, timeout)"
+                    );
+                }
+            }
+        }
+        Ok(profile)
     }
+}
+
+/// One `wasmtime run` option (`inherit-env`, `max-memory-size=64K`…) of
+/// `flag` (`-S`/`--wasi` or `-W`/`--wasm`) applied to `profile`: the one
+/// place both `wasmscope run -S/-W` and a pasted `wasmtime run` line read
+/// them. `Ok(false)`: an option this sandbox cannot carry; `Err`: a value it
+/// cannot read.
+pub fn apply_wasmtime_option(flag: &str, option: &str, profile: &mut SandboxProfile) -> Result<bool, String> {
+    let (key, value) = option.split_once('=').unwrap_or((option, "y"));
+    let on = match value {
+        "y" | "yes" | "true" => Some(true),
+        "n" | "no" | "false" => Some(false),
+        _ => None,
+    };
+    let wasi = matches!(flag, "-S" | "--wasi");
+    match (wasi, key, on) {
+        (true, "inherit-env", Some(on)) => profile.env.inherit_host = on,
+        (true, "inherit-network", Some(true)) => profile.network = NetworkPolicy::All,
+        (true, "allow-ip-name-lookup", Some(on)) => profile.dns = on,
+        // Off is the default already.
+        (true, "inherit-network", Some(false)) => {}
+        // On by default in wasmtime run, and always on here.
+        (true, "cli" | "tcp" | "udp", Some(true)) => {}
+        (false, "max-memory-size", _) => profile.limits.max_memory_bytes = Some(parse_bytes(value)?),
+        (false, "fuel", _) => {
+            profile.limits.fuel = Some(value.parse().map_err(|_| format!("{flag} fuel={value}: not a number"))?)
+        }
+        (false, "timeout", _) => profile.limits.timeout = Some(parse_duration(value)?),
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// `HOST[::GUEST]`; the guest path defaults to the host path as written.

@@ -3,7 +3,7 @@
 
 use runtime_worker::{ClockPolicy, RandomPolicy, SandboxProfile, StdinSource};
 
-use super::flags::{parse_bytes, parse_duration, parse_mount};
+use super::flags::{apply_wasmtime_option, parse_mount};
 use super::note::{Note, NoteKind};
 use super::shell::{shell_join, shell_split};
 
@@ -154,18 +154,8 @@ pub fn from_wasmtime_run(line: &str) -> Result<(SandboxProfile, Option<String>, 
                     None => value(&flag, &mut words)?,
                 };
                 for option in spec.split(',') {
-                    let (key, val) = option.split_once('=').unwrap_or((option, "y"));
-                    let on = matches!(val, "y" | "yes" | "true");
-                    match key {
-                        "inherit-env" if on => profile.env.inherit_host = true,
-                        "inherit-network" if on => profile.network = runtime_worker::NetworkPolicy::All,
-                        "allow-ip-name-lookup" if on => profile.dns = true,
-                        "max-memory-size" => profile.limits.max_memory_bytes = Some(parse_bytes(val)?),
-                        "fuel" => {
-                            profile.limits.fuel = Some(val.parse().map_err(|_| format!("fuel={val} is not a number"))?)
-                        }
-                        "timeout" => profile.limits.timeout = Some(parse_duration(val)?),
-                        other => warnings.push(format!("{flag} {other} is not carried over")),
+                    if !apply_wasmtime_option(&flag, option, &mut profile)? {
+                        warnings.push(format!("{flag} {option} is not carried over"));
                     }
                 }
             }
@@ -256,7 +246,8 @@ mod tests {
         assert_eq!(module.as_deref(), Some("m.wasm"));
         assert_eq!(profile.args, ["1", "2"]);
         assert_eq!(profile.limits.max_memory_bytes, Some(65536));
-        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        // `-S cli` is on here as in wasmtime run; preview2=n and --invoke are not carried.
+        assert_eq!(warnings, ["-S preview2=n is not carried over", "--invoke add is not carried over"]);
         assert!(from_wasmtime_run("wasmtime run --dir").is_err());
     }
 }

@@ -5,6 +5,7 @@
 
 mod cli_run;
 mod cli_strace;
+mod cli_wasmtime_run;
 mod session_batches;
 mod settings_crash;
 mod ui_stories;
