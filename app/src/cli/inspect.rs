@@ -8,7 +8,7 @@ use runtime_worker::inspect::{Inspection, inspect_bytes};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Exit status: 0 when the module reads and validates; 1 when it is malformed (what could be \
-                        read is still printed, with the offset of the fault); 126 when the file cannot be read.")]
+                        read is still printed; the fault and its offset go to stderr); 126 when the file cannot be read.")]
 pub struct InspectArgs {
     /// Print the analysis as JSON (with each import's capability tag)
     #[arg(long)]
@@ -51,10 +51,20 @@ pub fn execute(args: &InspectArgs) -> i32 {
         let name = args.file.display().to_string();
         print!("{}", describe(&name, &inspection));
     }
-    if inspection.error.is_some() { 1 } else { 0 }
+    // What could be read went to stdout; the fault goes to stderr, so a
+    // script reading the analysis sees it apart.
+    match &inspection.error {
+        Some(error) => {
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            eprintln!("error: `{}` is malformed at offset {:#x}: {}", args.file.display(), error.offset, error.message);
+            1
+        }
+        None => 0,
+    }
 }
 
-/// The analysis as text for a terminal.
+/// The analysis as text for a terminal (without the fault of a malformed
+/// module, which `execute` prints on stderr).
 pub fn describe(name: &str, inspection: &Inspection) -> String {
     let mut out = String::new();
     let kind = match inspection.kind {
@@ -148,9 +158,6 @@ pub fn describe(name: &str, inspection: &Inspection) -> String {
                 let _ = writeln!(out, "\nWIT: {e}");
             }
         }
-    }
-    if let Some(error) = &inspection.error {
-        let _ = writeln!(out, "\nerror at offset {:#x}: {}", error.offset, error.message);
     }
     out
 }

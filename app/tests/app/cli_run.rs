@@ -270,3 +270,24 @@ fn a_refused_connection_is_a_denied_line_in_the_json_trace_and_never_reaches_the
     assert!(stderr.contains(&format!("fix: Allow {addr} in the network allow-list (add `--allow-net {addr}`)")));
     assert_eq!(listener.accept().unwrap_err().kind(), std::io::ErrorKind::WouldBlock, "nothing connected");
 }
+
+#[test]
+fn inspect_prints_what_it_read_on_stdout_and_the_fault_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let truncated = dir.path().join("truncated.wasm");
+    // The header, then a type section that says 5 bytes follow and ends.
+    std::fs::write(&truncated, b"\0asm\x01\0\0\0\x01\x05").unwrap();
+    let out = wasmscope(&["inspect", truncated.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(stdout.contains("core module, 10 bytes"), "{stdout}");
+    assert!(!stdout.contains("error"), "{stdout}");
+    assert!(stderr.starts_with("error: ") && stderr.contains("malformed at offset 0xa"), "{stderr}");
+
+    let not_wasm = dir.path().join("notes.txt");
+    std::fs::write(&not_wasm, "garbage").unwrap();
+    let out = wasmscope(&["inspect", not_wasm.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    assert!(text(&out.stderr).contains("neither WebAssembly nor valid WebAssembly text"));
+}
