@@ -130,7 +130,8 @@ impl WasmscopeApp {
         };
         ctx.set_visuals(visuals);
         ctx.all_styles_mut(|style| {
-            // Labels in tables must let clicks through to their row.
+            // Labels in tables must let clicks through to their row; the
+            // panels people read from turn selection back on (`central`).
             style.interaction.selectable_labels = false;
         });
     }
@@ -252,6 +253,7 @@ impl WasmscopeApp {
                     }
                 }
                 Intent::StopDensity => self.density.stop(),
+                Intent::FilterCalls(filter) => self.state.filter = filter,
                 Intent::DismissNotice => self.session.notice = None,
             }
         }
@@ -493,10 +495,16 @@ impl WasmscopeApp {
             }
         });
         ui.separator();
+        // Where people read (and copy from), text can be selected; tables
+        // keep it off so that a click selects the row (the calls detail pane
+        // turns it on for itself).
+        if matches!(self.state.tab, Tab::Inspector | Tab::Disassembly | Tab::Console | Tab::Why | Tab::Summary) {
+            ui.style_mut().interaction.selectable_labels = true;
+        }
         match self.state.tab {
             Tab::Inspector => inspector_view::ui(ui, &self.session),
             Tab::Disassembly => self.disassembly.ui(ui, &mut self.session),
-            Tab::Calls => self.calls.ui(ui, &self.session, &mut self.state.filter, &mut self.state.follow),
+            Tab::Calls => return self.calls.ui(ui, &self.session, &mut self.state.filter, &mut self.state.follow),
             Tab::Why => {
                 self.workshop.saw_why(&self.session);
                 return diagnosis_view::ui(ui, &mut self.session);

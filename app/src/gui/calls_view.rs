@@ -9,6 +9,7 @@ use egui_extras::TableRow;
 use runtime_worker::{CallEvent, Errno, RunId};
 
 use super::host_calls_view::HostCallsView;
+use super::intent::Intent;
 use super::theme::{self, Tokens};
 use super::widgets::{self, ARGUMENTS, CallBasics, CallColumn, CallRow, CallTable, DetailPane, SearchBox, cell};
 use crate::export::args_text;
@@ -49,15 +50,15 @@ impl CallsView {
         self.table.selected
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, session: &Session, filter: &mut CallFilter, follow: &mut bool) {
+    pub fn ui(&mut self, ui: &mut Ui, session: &Session, filter: &mut CallFilter, follow: &mut bool) -> Option<Intent> {
         let Some(run) = session.current_run() else {
             ui.label(RichText::new("Run the module (F5) to see its WASI calls here.").size(theme::font::LEAD));
-            return;
+            return None;
         };
         if run.component {
             if run.calls_discarded {
                 ui.label("The calls of this older run were let go to save memory; run it again to see them.");
-                return;
+                return None;
             }
             return self.host.ui(ui, run, filter, follow);
         }
@@ -71,7 +72,7 @@ impl CallsView {
         counts_line(ui, run, &self.rows);
         if run.calls_discarded {
             ui.label("The calls of this older run were let go to save memory; run it again to see them.");
-            return;
+            return None;
         }
 
         self.table.select_first_denial(run.id, run.is_finished(), || run.calls.denied_indices().next());
@@ -90,14 +91,16 @@ impl CallsView {
                 self.table.selected = None;
             }
         }
-        egui::CentralPanel::default_margins().show(ui, |ui| {
+        let shown = egui::CentralPanel::default_margins().show(ui, |ui| {
             let store = &run.calls;
             let rows = &self.rows;
-            self.table.show(ui, "calls-table", rows.len(store), *follow, |i| {
+            let row_at = |i| {
                 let index = rows.row(i);
                 (index, store.get(index))
-            });
+            };
+            self.table.show(ui, "calls-table", rows.len(store), *follow, row_at, filter)
         });
+        shown.inner
     }
 }
 
@@ -120,6 +123,27 @@ impl CallRow for CallEvent {
         cell(row, fill, |ui| {
             result_label(ui, self, t);
         });
+    }
+
+    fn text_line(&self) -> String {
+        self.to_text()
+    }
+
+    fn json_line(&self) -> String {
+        self.to_json().to_string()
+    }
+
+    fn path(&self) -> Option<String> {
+        CallEvent::path(self).map(str::to_string)
+    }
+
+    fn only_this_function(&self, filter: &CallFilter) -> CallFilter {
+        CallFilter { func: Some(self.func), ..filter.clone() }
+    }
+
+    fn only_this_error(&self, filter: &CallFilter) -> Option<CallFilter> {
+        let errno = self.errno?;
+        Some(CallFilter { result: ResultFilter::Errno(errno.0), ..filter.clone() })
     }
 }
 

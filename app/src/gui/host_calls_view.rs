@@ -6,6 +6,7 @@ use egui::{Color32, RichText, Ui};
 use egui_extras::TableRow;
 use runtime_worker::{HostCall, RunId};
 
+use super::intent::Intent;
 use super::theme::{self, Tokens};
 use super::widgets::{self, ARGUMENTS, CallBasics, CallColumn, CallRow, CallTable, DetailPane, SearchBox, cell};
 use crate::model::call_filter::CallFilter;
@@ -15,15 +16,16 @@ use crate::model::run_record::RunRecord;
 pub struct HostCallsView {
     /// Indices into the run's host calls that pass the filter.
     rows: Vec<usize>,
-    /// What `rows` was computed for: run, filter text, denied only.
-    key: Option<(RunId, String, bool)>,
+    /// What `rows` was computed for: the run and the filter.
+    key: Option<(RunId, CallFilter)>,
     scanned: usize,
     table: CallTable,
 }
 
 impl HostCallsView {
-    pub fn ui(&mut self, ui: &mut Ui, run: &RunRecord, filter: &mut CallFilter, follow: &mut bool) {
+    pub fn ui(&mut self, ui: &mut Ui, run: &RunRecord, filter: &mut CallFilter, follow: &mut bool) -> Option<Intent> {
         ui.horizontal_wrapped(|ui| {
+            narrowed_to(ui, filter);
             let search = SearchBox {
                 hint: "search interfaces, functions, arguments, results…",
                 width: 260.0,
@@ -52,14 +54,15 @@ impl HostCallsView {
                 self.table.selected = None;
             }
         }
-        egui::CentralPanel::default_margins().show(ui, |ui| {
+        let shown = egui::CentralPanel::default_margins().show(ui, |ui| {
             let rows = &self.rows;
-            self.table.show(ui, "host-calls-table", rows.len(), *follow, |i| (rows[i], &calls[rows[i]]));
+            self.table.show(ui, "host-calls-table", rows.len(), *follow, |i| (rows[i], &calls[rows[i]]), filter)
         });
+        shown.inner
     }
 
     fn refresh(&mut self, run: &RunRecord, filter: &CallFilter) {
-        let key = (run.id, filter.text.to_lowercase(), filter.denied_only);
+        let key = (run.id, filter.clone());
         if self.key.as_ref() != Some(&key) {
             if self.key.as_ref().is_none_or(|k| k.0 != run.id) {
                 self.table.reset();
@@ -68,12 +71,19 @@ impl HostCallsView {
             self.rows.clear();
             self.scanned = 0;
         }
-        let Some((_, needle, denied_only)) = &self.key else { return };
+        let Some((_, filter)) = &self.key else { return };
+        let needle = filter.text.to_lowercase();
         for (i, call) in run.host_calls.iter().enumerate().skip(self.scanned) {
-            if *denied_only && call.denial.is_none() {
+            if filter.denied_only && call.denial.is_none() {
                 continue;
             }
-            if !needle.is_empty() && !matches(call, needle) {
+            if filter.host_function.as_ref().is_some_and(|f| *f != call.qualified_name()) {
+                continue;
+            }
+            if filter.host_error.as_ref().is_some_and(|e| call.error.as_deref() != Some(e.as_str())) {
+                continue;
+            }
+            if !needle.is_empty() && !matches(call, &needle) {
                 continue;
             }
             self.rows.push(i);
@@ -115,6 +125,47 @@ impl CallRow for &HostCall {
                 response.on_hover_text(&denial.reason);
             }
         });
+    }
+
+    fn text_line(&self) -> String {
+        self.to_text()
+    }
+
+    fn json_line(&self) -> String {
+        self.to_json().to_string()
+    }
+
+    /// The `path` argument, as the bindings quoted it, unquoted.
+    fn path(&self) -> Option<String> {
+        let (_, value) = self.args.iter().find(|(name, _)| &**name == "path")?;
+        let unquoted = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+        Some(unquoted.replace("\\\"", "\"").replace("\\\\", "\\"))
+    }
+
+    fn only_this_function(&self, filter: &CallFilter) -> CallFilter {
+        CallFilter { host_function: Some(self.qualified_name()), ..filter.clone() }
+    }
+
+    fn only_this_error(&self, filter: &CallFilter) -> Option<CallFilter> {
+        let error = self.error.as_deref()?;
+        Some(CallFilter { host_error: Some(error.to_string()), ..filter.clone() })
+    }
+}
+
+/// What a row's menu narrowed the host calls to, each with a button to
+/// widen it again.
+fn narrowed_to(ui: &mut Ui, filter: &mut CallFilter) {
+    if let Some(function) = &filter.host_function {
+        ui.label(RichText::new(format!("function: {function}")).monospace());
+        if ui.small_button("✖").on_hover_text("All functions").clicked() {
+            filter.host_function = None;
+        }
+    }
+    if let Some(error) = &filter.host_error {
+        ui.label(RichText::new(format!("error: {error}")).monospace());
+        if ui.small_button("✖").on_hover_text("Any result").clicked() {
+            filter.host_error = None;
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use runtime_worker::doctor::Fix;
 
 use super::file_dialog::DialogPurpose;
 use super::state::Tab;
+use crate::model::call_filter::CallFilter;
 use crate::samples::Sample;
 
 pub enum Intent {
@@ -41,6 +42,8 @@ pub enum Intent {
         instances: usize,
     },
     StopDensity,
+    /// Show the calls this filter lets through (a call row's menu).
+    FilterCalls(CallFilter),
     /// Clear the notice in the status bar.
     DismissNotice,
 }

@@ -17,6 +17,12 @@ pub struct CallFilter {
     pub denied_only: bool,
     /// Matched case-insensitively against names, paths, strings and data.
     pub text: String,
+    /// A component's host calls of this function only
+    /// (`wasi:filesystem/types#[method]descriptor.open-at`).
+    pub host_function: Option<String>,
+    /// A component's host calls that failed with this WASI error code only
+    /// (`access-denied`).
+    pub host_error: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +36,12 @@ pub enum ResultFilter {
 
 impl CallFilter {
     pub fn is_empty(&self) -> bool {
-        self.func.is_none() && self.result == ResultFilter::Any && !self.denied_only && self.text.trim().is_empty()
+        self.func.is_none()
+            && self.result == ResultFilter::Any
+            && !self.denied_only
+            && self.text.trim().is_empty()
+            && self.host_function.is_none()
+            && self.host_error.is_none()
     }
 
     fn matches(&self, store: &CallStore, index: usize, needle: &str) -> bool {

@@ -90,9 +90,13 @@ pub struct Session {
     reloaded: Option<String>,
 }
 
+/// What the loading thread sends back: the module, what it holds, and the
+/// file's stamp from before it was read.
+type LoadResult = Result<(LoadedModule, Inspection, Option<FileStamp>), String>;
+
 struct Loading {
     origin: ModuleOrigin,
-    result: Receiver<Result<(LoadedModule, Inspection, Option<FileStamp>), String>>,
+    result: Receiver<LoadResult>,
     /// This reads the current module's file again (`reload`).
     reload: bool,
 }

@@ -3,6 +3,7 @@
 //! that survive a crash, the model taking in event batches, and the window
 //! driven through egui_kittest.
 
+mod call_rows;
 mod cli_run;
 mod cli_strace;
 mod cli_wasmtime_run;

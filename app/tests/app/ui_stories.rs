@@ -29,13 +29,13 @@ fn isolate_data_dir() {
     });
 }
 
-fn app() -> Harness<'static, WasmscopeApp> {
+pub(crate) fn app() -> Harness<'static, WasmscopeApp> {
     app_sized(900.0)
 }
 
 /// A taller window shows the whole samples gallery, the component samples
 /// at its end included.
-fn tall_app() -> Harness<'static, WasmscopeApp> {
+pub(crate) fn tall_app() -> Harness<'static, WasmscopeApp> {
     app_sized(1500.0)
 }
 
@@ -50,7 +50,11 @@ fn samples_dir() -> PathBuf {
 
 /// Steps the window until `done` says so (the worker runs on its own
 /// thread, so this is real time), failing after a generous bound.
-fn step_until(harness: &mut Harness<'static, WasmscopeApp>, what: &str, done: impl Fn(&WasmscopeApp) -> bool) {
+pub(crate) fn step_until(
+    harness: &mut Harness<'static, WasmscopeApp>,
+    what: &str,
+    done: impl Fn(&WasmscopeApp) -> bool,
+) {
     step_within(harness, Duration::from_secs(20), what, done);
 }
 
@@ -71,29 +75,29 @@ fn step_within(
 
 /// Lets a click or key press take effect (press and release are separate
 /// frames) and the window redraw.
-fn settle(harness: &mut Harness<'static, WasmscopeApp>) {
+pub(crate) fn settle(harness: &mut Harness<'static, WasmscopeApp>) {
     for _ in 0..3 {
         harness.step();
     }
 }
 
-fn finish_run(harness: &mut Harness<'static, WasmscopeApp>) {
+pub(crate) fn finish_run(harness: &mut Harness<'static, WasmscopeApp>) {
     step_until(harness, "the run to finish", |app| !app.session.is_running());
 }
 
-fn click_run(harness: &mut Harness<'static, WasmscopeApp>) {
+pub(crate) fn click_run(harness: &mut Harness<'static, WasmscopeApp>) {
     harness.get_by_role_and_label(Role::Button, "Run").click();
     settle(harness);
     finish_run(harness);
 }
 
-fn open_sample(harness: &mut Harness<'static, WasmscopeApp>, title: &str) {
+pub(crate) fn open_sample(harness: &mut Harness<'static, WasmscopeApp>, title: &str) {
     harness.get_by_label(title).click();
     settle(harness);
 }
 
 /// Tabs are titled by name, with a count once there is something to count.
-fn show_tab(harness: &mut Harness<'static, WasmscopeApp>, tab: &str) {
+pub(crate) fn show_tab(harness: &mut Harness<'static, WasmscopeApp>, tab: &str) {
     match harness.query_by_label(tab) {
         Some(node) => node.click(),
         None => harness.get_by_label_contains(&format!("{tab} (")).click(),

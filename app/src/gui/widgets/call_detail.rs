@@ -33,6 +33,8 @@ pub fn detail_pane(
 ) -> bool {
     let mut closed = false;
     egui::Panel::bottom(pane.id).resizable(true).default_size(200.0).min_size(80.0).show(ui, |ui| {
+        // Read and copied from, unlike the table above it.
+        ui.style_mut().interaction.selectable_labels = true;
         closed = detail_header(ui, pane.title, &pane.subtitle, json);
         egui::ScrollArea::vertical().id_salt(format!("{}-scroll", pane.id)).show(ui, |ui| {
             if let Some(denial) = pane.denial {

@@ -2,16 +2,23 @@
 //! calls and a component's WASI 0.2 host calls. Each is a virtualised table
 //! (only the visible rows are laid out) of `#`, `Time`, the columns that kind
 //! of call has, and `Duration`; denied calls on the denial colour; a click
-//! selects a call; follow mode keeps the newest in view. Also the search,
-//! follow and count lines above the table, which both views share.
+//! selects a call; follow mode keeps the newest in view. A right click on a
+//! row copies the call or narrows the filter to it; ↑/↓ move the selection,
+//! Esc clears it, Ctrl+C copies the selected call as a line. Also the
+//! search (Ctrl+F; Esc clears it), follow and count lines above the table,
+//! which both views share.
 
-use egui::{Align, Color32, RichText, Ui};
+use egui::{Align, Color32, Event, Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use egui_extras::{Column, TableBuilder, TableRow};
 use runtime_worker::RunId;
 use runtime_worker::trace::describe::format_nanos;
 
+use crate::gui::intent::Intent;
 use crate::gui::theme::{self, Tokens};
 use crate::model::call_filter::CallFilter;
+
+/// Puts the cursor in the calls search box.
+pub const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 
 /// How a column is sized at first.
 #[derive(Clone, Copy, Debug)]
@@ -74,6 +81,17 @@ pub trait CallRow {
     fn basics(&self) -> CallBasics;
     /// Adds the cells of `COLUMNS`, each through `cell` with `fill`.
     fn add_cells(&self, row: &mut TableRow<'_, '_>, fill: Option<Color32>, t: &Tokens);
+    /// The call as one strace-like line (the command line's `--trace text`).
+    fn text_line(&self) -> String;
+    /// The call as one JSON object (the command line's `--trace json`).
+    fn json_line(&self) -> String;
+    /// The path the call passed, if it passed one.
+    fn path(&self) -> Option<String>;
+    /// `filter`, narrowed to calls of this call's function.
+    fn only_this_function(&self, filter: &CallFilter) -> CallFilter;
+    /// `filter`, narrowed to calls that failed as this one did; `None` when
+    /// it did not fail.
+    fn only_this_error(&self, filter: &CallFilter) -> Option<CallFilter>;
 }
 
 /// What a calls table keeps from frame to frame.
@@ -106,7 +124,9 @@ impl CallTable {
     }
 
     /// Draws `shown` rows; `row_at(i)` is the i-th row's index among the
-    /// run's calls and its call. A click selects a call, a second unselects it.
+    /// run's calls (ascending in `i`) and its call. A click selects a call, a
+    /// second unselects it; a right click opens the row's menu, whose
+    /// filters come back as an intent.
     pub fn show<R: CallRow>(
         &mut self,
         ui: &mut Ui,
@@ -114,9 +134,11 @@ impl CallTable {
         shown: usize,
         follow: bool,
         row_at: impl Fn(usize) -> (usize, R),
-    ) {
+        filter: &CallFilter,
+    ) -> Option<Intent> {
         let t = theme::tokens(ui);
         let height = theme::row_height(ui);
+        let moved_to = self.keys(ui, shown, &row_at);
         let mut builder = TableBuilder::new(ui)
             .id_salt(id_salt)
             .striped(true)
@@ -129,12 +151,15 @@ impl CallTable {
             builder = builder.column(column.column());
         }
         builder = builder.column(Column::initial(72.0).at_least(50.0)).auto_shrink([false; 2]);
-        if follow && shown > self.shown_before && shown > 0 {
+        if let Some(position) = moved_to {
+            builder = builder.scroll_to_row(position, None);
+        } else if follow && shown > self.shown_before && shown > 0 {
             builder = builder.scroll_to_row(shown - 1, Some(Align::BOTTOM));
         }
         self.shown_before = shown;
         let titles = || ["#", "Time"].into_iter().chain(R::COLUMNS.iter().map(|c| c.title)).chain(["Duration"]);
         let mut clicked = None;
+        let mut intent = None;
         builder
             .header(height + 2.0, |mut header| {
                 for title in titles() {
@@ -159,15 +184,105 @@ impl CallTable {
                     cell(&mut row, fill, |ui| {
                         ui.monospace(format_nanos(basics.dur_ns));
                     });
-                    if row.response().clicked() {
+                    let response = row.response();
+                    if response.clicked() {
                         clicked = Some(index);
                     }
+                    response.context_menu(|ui| {
+                        if let Some(asked) = row_menu(ui, &call, filter) {
+                            intent = Some(asked);
+                        }
+                    });
                 });
             });
         if let Some(index) = clicked {
             self.selected = if self.selected == Some(index) { None } else { Some(index) };
         }
+        intent
     }
+
+    /// ↑/↓ move the selection through the rows shown, Esc clears it, Ctrl+C
+    /// copies the selected call as a line; not while typing, and Ctrl+C not
+    /// while text is selected (that copies the text). Returns the row moved
+    /// to, to scroll it into view.
+    fn keys<R: CallRow>(&mut self, ui: &Ui, shown: usize, row_at: &impl Fn(usize) -> (usize, R)) -> Option<usize> {
+        let ctx = ui.ctx();
+        if ctx.text_edit_focused() || shown == 0 {
+            return None;
+        }
+        let position = self.selected.and_then(|selected| position_of(shown, selected, row_at));
+        let wants_copy = ui.input(|i| i.events.iter().any(|e| matches!(e, Event::Copy)));
+        if wants_copy && let Some(position) = position {
+            let text_selected = ctx
+                .plugin_opt::<egui::text_selection::LabelSelectionState>()
+                .is_some_and(|state| state.lock().has_selection());
+            if !text_selected {
+                ctx.copy_text(row_at(position).1.text_line());
+            }
+        }
+        if self.selected.is_some() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+            self.selected = None;
+            return None;
+        }
+        let down = ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown));
+        let up = ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowUp));
+        let to = match (position, down, up) {
+            (_, false, false) | (_, true, true) => return None,
+            (None, true, _) => 0,
+            (None, _, true) => shown - 1,
+            (Some(p), true, _) => (p + 1).min(shown - 1),
+            (Some(p), _, true) => p.saturating_sub(1),
+        };
+        self.selected = Some(row_at(to).0);
+        Some(to)
+    }
+}
+
+/// Where the call `selected` is among the `shown` rows, if it is shown
+/// (the rows' indices ascend, so a binary search finds it).
+fn position_of<R>(shown: usize, selected: usize, row_at: &impl Fn(usize) -> (usize, R)) -> Option<usize> {
+    let (mut low, mut high) = (0, shown);
+    while low < high {
+        let middle = (low + high) / 2;
+        match row_at(middle).0.cmp(&selected) {
+            std::cmp::Ordering::Less => low = middle + 1,
+            std::cmp::Ordering::Greater => high = middle,
+            std::cmp::Ordering::Equal => return Some(middle),
+        }
+    }
+    None
+}
+
+/// A row's right-click menu: copy the call three ways, or show only calls
+/// like it.
+fn row_menu<R: CallRow>(ui: &mut Ui, call: &R, filter: &CallFilter) -> Option<Intent> {
+    let mut intent = None;
+    if ui.button("Copy as strace line").clicked() {
+        ui.ctx().copy_text(call.text_line());
+        ui.close();
+    }
+    if ui.button("Copy as JSON").clicked() {
+        ui.ctx().copy_text(call.json_line());
+        ui.close();
+    }
+    if let Some(path) = call.path()
+        && ui.button("Copy the path").on_hover_text(&path).clicked()
+    {
+        ui.ctx().copy_text(path);
+        ui.close();
+    }
+    ui.separator();
+    if ui.button("Show only this function").clicked() {
+        intent = Some(Intent::FilterCalls(call.only_this_function(filter)));
+        ui.close();
+    }
+    if let Some(narrowed) = call.only_this_error(filter)
+        && ui.button("Show only this error").clicked()
+    {
+        intent = Some(Intent::FilterCalls(narrowed));
+        ui.close();
+    }
+    intent
 }
 
 /// One cell of a calls table, on the denial colour when `fill` is given.
@@ -191,9 +306,18 @@ pub struct SearchBox {
 /// Clear (while a filter is set) and follow.
 pub fn search_and_follow(ui: &mut Ui, filter: &mut CallFilter, follow: &mut bool, search: SearchBox) {
     ui.checkbox(&mut filter.denied_only, "denied only");
-    ui.add(egui::TextEdit::singleline(&mut filter.text).hint_text(search.hint).desired_width(search.width))
+    // Esc empties the search first; with nothing to clear it unselects the
+    // call (the table's keys).
+    if !filter.text.is_empty() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+        filter.text.clear();
+    }
+    let response = ui
+        .add(egui::TextEdit::singleline(&mut filter.text).hint_text(search.hint).desired_width(search.width))
         .on_hover_text(search.tooltip)
         .accessible_name("Search calls");
+    if ui.input_mut(|i| i.consume_shortcut(&FIND)) {
+        response.request_focus();
+    }
     if !filter.is_empty() && ui.button("Clear").clicked() {
         *filter = CallFilter::default();
     }
