@@ -356,7 +356,9 @@ impl WasmscopeApp {
         }
     }
 
-    fn export_trace(&mut self, path: &std::path::Path, csv: bool) {
+    /// Writes the current run's trace (a component's host calls or a core
+    /// module's calls) to `path`: what Export does once its dialog is answered.
+    pub fn export_trace(&mut self, path: &std::path::Path, csv: bool) {
         let Some(run) = self.session.current_run() else { return };
         match persist::atomic_write(path, export::run_trace(run, csv).as_bytes()) {
             Ok(()) => {

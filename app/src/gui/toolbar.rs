@@ -45,7 +45,8 @@ pub fn ui(ui: &mut Ui, session: &Session, workshop_on: bool) -> Option<Intent> {
         if stop.accessible_name("Stop").clicked() {
             intent = Some(Intent::Stop);
         }
-        let has_calls = session.current_run().is_some_and(|r| !r.calls.is_empty());
+        // A core module's calls or a component's host calls: `export::run_trace` writes either.
+        let has_calls = session.current_run().is_some_and(|r| !r.calls.is_empty() || !r.host_calls.is_empty());
         ui.add_enabled_ui(has_calls, |ui| {
             ui.menu_button(RichText::new("Export").size(font::LEAD), |ui| {
                 if ui.button("Trace as JSON lines…").clicked() {
@@ -95,7 +96,7 @@ fn run_state(ui: &mut Ui, run: &RunRecord) {
     {
         ui.add(egui::ProgressBar::new(done as f32 / total as f32).desired_width(160.0).show_percentage());
     }
-    let denied = run.calls.denied_indices().count();
+    let denied = run.calls.denied_indices().count() + run.host_calls.iter().filter(|c| c.denial.is_some()).count();
     if denied > 0 {
         ui.label(RichText::new(format!("⛔ {denied} denied")).color(t.denied_text).strong().size(font::LEAD));
     }
