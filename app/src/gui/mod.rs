@@ -14,6 +14,7 @@ pub mod disassembly_view;
 mod drop_overlay;
 pub mod file_dialog;
 pub mod host_calls_view;
+mod icon;
 pub mod inspector_view;
 pub mod intent;
 mod measurements;
@@ -39,6 +40,7 @@ pub fn run(options: WindowOptions) -> eframe::Result {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Wasmscope")
+            .with_icon(icon::window_icon())
             .with_app_id("wasmscope")
             .with_inner_size([1400.0, 860.0])
             .with_min_inner_size([900.0, 560.0])
