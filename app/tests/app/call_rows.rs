@@ -63,8 +63,13 @@ fn right_click_a_call_to_copy_it_or_see_only_calls_like_it() {
     in_table(&harness, "fd_write").click_secondary();
     settle(&mut harness);
     assert!(harness.query_by_label("Copy the path").is_none());
+    // Esc closes the menu, and leaves the selected call selected.
+    let selected = harness.state().calls.selected();
+    assert!(selected.is_some());
     harness.key_press(egui::Key::Escape);
     settle(&mut harness);
+    assert!(harness.query_by_label("Show only this function").is_none());
+    assert_eq!(harness.state().calls.selected(), selected);
 
     right_click_then(&mut harness, "path_open", "Show only this error");
     settle(&mut harness);

@@ -202,12 +202,12 @@ impl CallTable {
     }
 
     /// ↑/↓ move the selection through the rows shown, Esc clears it, Ctrl+C
-    /// copies the selected call as a line; not while typing, and Ctrl+C not
-    /// while text is selected (that copies the text). Returns the row moved
-    /// to, to scroll it into view.
+    /// copies the selected call as a line; not while typing or while a menu
+    /// is open (Esc closes it), and Ctrl+C not while text is selected (that
+    /// copies the text). Returns the row moved to, to scroll it into view.
     fn keys<R: CallRow>(&mut self, ui: &Ui, shown: usize, row_at: &impl Fn(usize) -> (usize, R)) -> Option<usize> {
         let ctx = ui.ctx();
-        if ctx.text_edit_focused() || shown == 0 {
+        if ctx.text_edit_focused() || egui::Popup::is_any_open(ctx) || shown == 0 {
             return None;
         }
         let position = self.selected.and_then(|selected| position_of(shown, selected, row_at));
