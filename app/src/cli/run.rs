@@ -69,10 +69,10 @@ Exit status:
          an invoked export that returns exits 0 and prints its results)
   126    the module could not be loaded, compiled or linked, or the sandbox
          could not be set up (a missing --dir, say)
+  130    Ctrl+C (SIGINT) stopped the run
   134    the guest trapped (the trap and its backtrace go to stderr)
   135    the guest ran out of --fuel
   142    the run passed its --timeout
-  130    Ctrl+C (SIGINT) stopped the run
   143    SIGTERM stopped the run";
 
 #[derive(Args, Debug)]
