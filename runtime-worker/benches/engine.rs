@@ -21,6 +21,10 @@ const REPEATS: usize = 5;
 mod loops;
 use loops::{CALLS, CLOCK, WRITE, loop_module};
 
+#[path = "support/component_loops.rs"]
+mod component_loops;
+use component_loops::{COMPONENT_CALLS, HostLoop, component_loop};
+
 /// Raw wasmtime + wasmtime-wasi: stock async linker glue and `InstancePre`,
 /// a fresh store and WASI context (output discarded, no tracing) for each
 /// instance, on the calling thread.
@@ -128,6 +132,143 @@ fn per_call_overhead(runtime: &Runtime) {
         let (raw, traced) = (per_call(median(raw)), per_call(median(traced)));
         println!("{name:<16} {raw:>12.1} {traced:>12.1} {:>7.2}x", traced / raw);
     }
+}
+
+/// Stock wasmtime-wasi for components: `p2::add_to_linker_async`, a plain
+/// `WasiCtx` (stdout discarded) and `ResourceTable`, no `tracing`
+/// subscriber, on this thread.
+struct StockHost {
+    wasi: wasmtime_wasi::WasiCtx,
+    table: wasmtime::component::ResourceTable,
+}
+
+impl wasmtime_wasi::WasiView for StockHost {
+    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
+        wasmtime_wasi::WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+struct StockComponent {
+    engine: Engine,
+    pre: wasmtime_wasi::p2::bindings::CommandPre<StockHost>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl StockComponent {
+    fn new(bytes: &[u8]) -> StockComponent {
+        let engine = Engine::new(&Config::new()).unwrap();
+        let component = wasmtime::component::Component::new(&engine, bytes).unwrap();
+        let mut linker = wasmtime::component::Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).unwrap();
+        let pre = wasmtime_wasi::p2::bindings::CommandPre::new(linker.instantiate_pre(&component).unwrap()).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        StockComponent { engine, pre, runtime }
+    }
+
+    /// The time `wasi:cli/run` took (instantiation not included).
+    fn run(&self) -> Duration {
+        self.runtime.block_on(async {
+            let host = StockHost {
+                wasi: wasmtime_wasi::WasiCtx::builder().build(),
+                table: wasmtime::component::ResourceTable::new(),
+            };
+            let mut store = Store::new(&self.engine, host);
+            let command = self.pre.instantiate_async(&mut store).await.unwrap();
+            let began = Instant::now();
+            command.wasi_cli_run().call_run(&mut store).await.unwrap().unwrap();
+            began.elapsed()
+        })
+    }
+}
+
+/// A component through `Runtime::start`, output discarded: the guest's run
+/// time (the whole run minus compilation and instantiation). The events are
+/// counted as they arrive, not kept.
+fn wasmscope_component_run(
+    runtime: &Runtime,
+    module: &runtime_worker::LoadedModule,
+    record: bool,
+    calls: u32,
+) -> Duration {
+    let mut profile = SandboxProfile::default();
+    profile.limits.max_output_bytes = Some(0);
+    let mut request = RunRequest::new(module.clone(), profile, Entry::Start);
+    request.record_calls = record;
+    let handle = runtime.start(request);
+    let (mut host_calls, mut phases, mut first_call) = (0u32, [0u64; 4], false);
+    'run: while let Ok(batch) = handle.events().recv() {
+        for event in batch.events {
+            match event {
+                WorkerEvent::HostCall(_) => host_calls += 1,
+                WorkerEvent::Phase(t) => {
+                    first_call |= t.phase == Phase::FirstCall;
+                    let i = [Phase::Compile, Phase::Instantiate, Phase::FirstCall, Phase::Total]
+                        .iter()
+                        .position(|p| *p == t.phase)
+                        .unwrap();
+                    phases[i] = t.nanos;
+                }
+                WorkerEvent::Finished(outcome) => {
+                    assert_eq!(outcome, RunOutcome::Exited { code: 0 });
+                    break 'run;
+                }
+                _ => {}
+            }
+        }
+    }
+    // Waits until the worker has let go of the run.
+    handle.wait();
+    assert!(first_call, "the first host call is timed, recorded or not");
+    // Recorded: the loop's calls and `get-stdout` before it (and the
+    // stream's drop, if the bindings trace it).
+    if record {
+        assert!((calls + 1..=calls + 2).contains(&host_calls), "{host_calls} host calls recorded for {calls}");
+    } else {
+        assert_eq!(host_calls, 0, "nothing is recorded");
+    }
+    Duration::from_nanos(phases[3].saturating_sub(phases[0] + phases[1]))
+}
+
+/// Per host call of a WASI 0.2 component: stock wasmtime-wasi, Wasmscope
+/// without recording (`wasmscope run`), Wasmscope recording every call.
+/// Each side runs the loop with `COMPONENT_CALLS` iterations and with none;
+/// the difference, divided by the calls, is the figure.
+fn component_calls(runtime: &Runtime) {
+    println!(
+        "\nComponent host calls (WASI 0.2), {COMPONENT_CALLS} calls per run, per call: (loop − empty loop) / calls, \
+         median of {REPEATS} interleaved runs"
+    );
+    println!(
+        "{:<30} {:>10} {:>12} {:>10} {:>10} {:>8}",
+        "call", "stock ns", "untraced ns", "traced ns", "untraced", "traced"
+    );
+    for (name, what) in [("blocking-write-and-flush 16 B", HostLoop::Write), ("monotonic-clock now", HostLoop::Clock)] {
+        let (full, empty) = (component_loop(what, COMPONENT_CALLS), component_loop(what, 0));
+        let (stock_full, stock_empty) = (StockComponent::new(&full), StockComponent::new(&empty));
+        let ours_full = load::load("component-loop.wasm", &full).unwrap();
+        let ours_empty = load::load("component-loop-empty.wasm", &empty).unwrap();
+        let mut samples: [Vec<f64>; 3] = Default::default();
+        let per_call =
+            |full: Duration, empty: Duration| full.saturating_sub(empty).as_nanos() as f64 / f64::from(COMPONENT_CALLS);
+        for _ in 0..REPEATS {
+            samples[0].push(per_call(stock_full.run(), stock_empty.run()));
+            for (column, record) in [(1, false), (2, true)] {
+                let full = wasmscope_component_run(runtime, &ours_full, record, COMPONENT_CALLS);
+                let empty = wasmscope_component_run(runtime, &ours_empty, record, 0);
+                samples[column].push(per_call(full, empty));
+            }
+        }
+        let [stock, untraced, traced] = samples.map(|mut s| {
+            s.sort_by(f64::total_cmp);
+            s[s.len() / 2]
+        });
+        println!(
+            "{name:<30} {stock:>10.1} {untraced:>12.1} {traced:>10.1} {:>9.2}x {:>7.2}x",
+            untraced / stock,
+            traced / stock
+        );
+    }
+    println!("targets: untraced ≤ 1.1x stock; traced ≤ 1.5x (stream write), ≤ 3x (clock read)");
 }
 
 /// P1 and P2: start-up of `samples/hello.wat` through the traced run path,
@@ -347,13 +488,17 @@ fn density_figures() {
 }
 
 /// `cargo bench -p runtime-worker --bench engine [-- SECTION...]` runs the
-/// sections named (`calls`, `startup`, `stop`, `density`, `cache`), or all.
+/// sections named (`calls`, `component-calls`, `startup`, `stop`, `density`,
+/// `cache`), or all.
 fn main() {
     let asked: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let wanted = |section: &str| asked.is_empty() || asked.iter().any(|a| a == section);
     let runtime = Runtime::new().unwrap();
     if wanted("calls") {
         per_call_overhead(&runtime);
+    }
+    if wanted("component-calls") {
+        component_calls(&runtime);
     }
     if wanted("startup") {
         startup(&runtime);
