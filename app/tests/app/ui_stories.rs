@@ -49,13 +49,15 @@ fn samples_dir() -> PathBuf {
 }
 
 /// Steps the window until `done` says so (the worker runs on its own
-/// thread, so this is real time), failing after a generous bound.
+/// thread, so this is real time), failing after a generous bound: on two
+/// cores, a run can wait behind another test's CPython compile (20 s was
+/// seen to run out).
 pub(crate) fn step_until(
     harness: &mut Harness<'static, WasmscopeApp>,
     what: &str,
     done: impl Fn(&WasmscopeApp) -> bool,
 ) {
-    step_within(harness, Duration::from_secs(20), what, done);
+    step_within(harness, Duration::from_secs(90), what, done);
 }
 
 fn step_within(
