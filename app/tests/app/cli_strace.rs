@@ -137,6 +137,15 @@ fn interrupt_a_sleeping_guest(signal: libc::c_int, format: &str) -> (Option<i32>
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     assert_eq!(first, "sleeping for an hour\n");
+    // The trace is written as the run goes: the guest's first call is in
+    // the file while the guest sleeps (a trace kept in a buffer until the
+    // end would never show up here).
+    let mut waited = 0;
+    while !std::fs::read_to_string(&file).unwrap_or_default().contains("fd_write") {
+        assert!(waited < 3000, "the trace file is still empty while the guest sleeps");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        waited += 1;
+    }
     // SAFETY: kill only sends a signal to the child this test started.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
     let status = child.wait().unwrap();
