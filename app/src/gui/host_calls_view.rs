@@ -25,7 +25,6 @@ pub struct HostCallsView {
 impl HostCallsView {
     pub fn ui(&mut self, ui: &mut Ui, run: &RunRecord, filter: &mut CallFilter, follow: &mut bool) -> Option<Intent> {
         ui.horizontal_wrapped(|ui| {
-            narrowed_to(ui, filter);
             let search = SearchBox {
                 hint: "search interfaces, functions, arguments, results…",
                 width: 260.0,
@@ -149,23 +148,6 @@ impl CallRow for &HostCall {
     fn only_this_error(&self, filter: &CallFilter) -> Option<CallFilter> {
         let error = self.error.as_deref()?;
         Some(CallFilter { host_error: Some(error.to_string()), ..filter.clone() })
-    }
-}
-
-/// What a row's menu narrowed the host calls to, each with a button to
-/// widen it again.
-fn narrowed_to(ui: &mut Ui, filter: &mut CallFilter) {
-    if let Some(function) = &filter.host_function {
-        ui.label(RichText::new(format!("function: {function}")).monospace());
-        if ui.small_button("✖").on_hover_text("All functions").clicked() {
-            filter.host_function = None;
-        }
-    }
-    if let Some(error) = &filter.host_error {
-        ui.label(RichText::new(format!("error: {error}")).monospace());
-        if ui.small_button("✖").on_hover_text("Any result").clicked() {
-            filter.host_error = None;
-        }
     }
 }
 

@@ -154,7 +154,7 @@ impl Session {
         let name = &entry.module.name;
         match FileStamp::of(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileCheck::Refused(format!(
-                "not run: {name} is no longer at {} (moved or deleted); open it again to run it",
+                "not run: {name} is no longer at {} (moved or deleted); open it from where it is now to run it",
                 path.display()
             )),
             Err(e) => FileCheck::Refused(format!("not run: cannot look at {}: {e}", path.display())),

@@ -305,6 +305,7 @@ pub struct SearchBox {
 /// The end of a Calls view's filter line: denied only, the search box,
 /// Clear (while a filter is set) and follow.
 pub fn search_and_follow(ui: &mut Ui, filter: &mut CallFilter, follow: &mut bool, search: SearchBox) {
+    narrowed_to(ui, filter);
     ui.checkbox(&mut filter.denied_only, "denied only");
     // Esc empties the search first; with nothing to clear it unselects the
     // call (the table's keys).
@@ -322,6 +323,24 @@ pub fn search_and_follow(ui: &mut Ui, filter: &mut CallFilter, follow: &mut bool
         *filter = CallFilter::default();
     }
     ui.checkbox(follow, "follow").on_hover_text("Keep the newest call in view");
+}
+
+/// What a row's menu narrowed a component's host calls to, each with a
+/// button to widen it again (shown in both views, so that a filter kept from
+/// a component's run is never invisible).
+fn narrowed_to(ui: &mut Ui, filter: &mut CallFilter) {
+    if let Some(function) = &filter.host_function {
+        ui.label(RichText::new(format!("function: {function}")).monospace());
+        if ui.small_button("✖").on_hover_text("All functions").clicked() {
+            filter.host_function = None;
+        }
+    }
+    if let Some(error) = &filter.host_error {
+        ui.label(RichText::new(format!("error: {error}")).monospace());
+        if ui.small_button("✖").on_hover_text("Any result").clicked() {
+            filter.host_error = None;
+        }
+    }
 }
 
 /// "`shown` of `total` `noun`" (or "`total` `noun`" when none are filtered
