@@ -586,13 +586,24 @@ fn f5_runs_the_file_as_it_is_now() {
     assert!(harness.query_by_label("first version").is_none());
     harness.get_by_label("reloaded greet.wat: it changed on disk");
 
+    // Touched, not changed: read again (its time changed), run, nothing said.
+    let later = std::time::SystemTime::now() + Duration::from_secs(60);
+    std::fs::File::options().write(true).open(&path).unwrap().set_modified(later).unwrap();
+    harness.key_press(egui::Key::F5);
+    settle(&mut harness);
+    step_until(&mut harness, "the run after a touch", |app| {
+        app.session.runs.len() == 3 && !app.session.is_running() && !app.session.is_loading()
+    });
+    assert_eq!(harness.state().session.notice, None);
+    harness.get_by_label("the second, longer version");
+
     // No longer a module: the old bytes are not run in its place.
     std::fs::write(&path, "(module (func").unwrap();
     harness.key_press(egui::Key::F5);
     settle(&mut harness);
     step_until(&mut harness, "the reload to fail", |app| !app.session.is_loading());
     settle(&mut harness);
-    assert_eq!(harness.state().session.runs.len(), 2, "nothing ran");
+    assert_eq!(harness.state().session.runs.len(), 3, "nothing ran");
     let notice = status_notice(&harness);
     assert!(notice.starts_with("not run: greet.wat changed on disk and no longer loads"), "{notice}");
     harness.get_by_label(&notice);
@@ -600,14 +611,14 @@ fn f5_runs_the_file_as_it_is_now() {
     harness.state_mut().session.notice = None;
     harness.key_press(egui::Key::F5);
     settle(&mut harness);
-    assert_eq!(harness.state().session.runs.len(), 2);
+    assert_eq!(harness.state().session.runs.len(), 3);
     assert_eq!(status_notice(&harness), notice);
 
     // Gone: said, and not run either; the window keeps working.
     std::fs::remove_file(&path).unwrap();
     harness.get_by_role_and_label(Role::Button, "Run").click();
     settle(&mut harness);
-    assert_eq!(harness.state().session.runs.len(), 2);
+    assert_eq!(harness.state().session.runs.len(), 3);
     let notice = status_notice(&harness);
     assert!(notice.contains("greet.wat is no longer at"), "{notice}");
 
@@ -615,8 +626,8 @@ fn f5_runs_the_file_as_it_is_now() {
     std::fs::write(&path, hello_printing("third time lucky")).unwrap();
     harness.key_press(egui::Key::F5);
     settle(&mut harness);
-    step_until(&mut harness, "the third run", |app| {
-        app.session.runs.len() == 3 && !app.session.is_running() && !app.session.is_loading()
+    step_until(&mut harness, "the fourth run", |app| {
+        app.session.runs.len() == 4 && !app.session.is_running() && !app.session.is_loading()
     });
     harness.get_by_label("third time lucky");
 }
