@@ -47,8 +47,15 @@ impl WasiView for ComponentHost {
     // Output written before it is handed over too: the call may block (a
     // read of stdin after a prompt, a sleep), and a component has no other
     // moment to say so.
+    //
+    // A run that records no calls has no collector (see `guest`): only the
+    // first call is timed, here, for the `FirstCall` phase.
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        self.drain();
+        if self.trace.record_calls {
+            self.drain();
+        } else {
+            self.trace.unrecorded_call();
+        }
         if self.trace.output_pending() {
             self.trace.flush();
         }
@@ -135,10 +142,23 @@ pub(crate) async fn guest(
         }
     };
 
-    // Every host call from here on is seen by the collector, on this thread only.
+    // Every host call from here on is seen by the collector, on this thread
+    // only. When nothing will read the calls there is no collector: the
+    // bindings' spans and events then find no subscriber interested and
+    // format nothing, which is all that stock wasmtime-wasi pays. (Failed
+    // calls are judged as denials only when recorded, so nothing else is
+    // lost; the network guard's pending refusal is the run's own and ends
+    // with it.) `Dispatch::none()` rather than no default at all, so that a
+    // global subscriber the embedding may have set does not see the guest's
+    // calls either. Callsites keep the interest the collector gave them
+    // (`Interest::sometimes`): a run that records, on this thread or
+    // another, still sees every call.
     let log = Arc::new(CallLog::default());
-    let collector = Collector::new(origin, Arc::clone(&log), Judge::new(profile, Arc::clone(&network)));
-    let dispatch = tracing::Dispatch::new(collector);
+    let dispatch = if request.record_calls {
+        tracing::Dispatch::new(Collector::new(origin, Arc::clone(&log), Judge::new(profile, Arc::clone(&network))))
+    } else {
+        tracing::Dispatch::none()
+    };
     let _traced = tracing::dispatcher::set_default(&dispatch);
 
     let host = ComponentHost {

@@ -227,6 +227,16 @@ impl Tracer {
         }
     }
 
+    /// A component's host call has begun that will not be recorded (a run
+    /// that records no calls has no collector): only the first is timed.
+    #[inline]
+    pub(crate) fn unrecorded_call(&mut self) {
+        if self.entered_ns.is_some() {
+            let now = self.now_ns();
+            self.first_call(now);
+        }
+    }
+
     /// Records a component's host call (handed over by `ComponentHost::drain`).
     pub(crate) fn host_call(&mut self, mut call: HostCall) {
         let end_ns = call.start_ns + call.dur_ns;
