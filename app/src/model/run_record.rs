@@ -124,9 +124,15 @@ impl RunRecord {
         self.outcome.is_some()
     }
 
-    /// Wall time since the run started, or its whole length once it ended.
+    /// Time since the run started, or its whole length once it ended: the
+    /// length the worker measured, on the clock its events use, where it
+    /// reported one (the window's own clock would add the time the events
+    /// took to arrive).
     pub fn elapsed(&self) -> Duration {
-        self.ended.unwrap_or_else(Instant::now) - self.started
+        match (self.ended, self.timing(Phase::Total)) {
+            (Some(_), Some(total)) => Duration::from_nanos(total.nanos),
+            (ended, _) => ended.unwrap_or_else(Instant::now) - self.started,
+        }
     }
 
     pub fn timing(&self, phase: Phase) -> Option<PhaseTiming> {
