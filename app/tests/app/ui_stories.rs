@@ -641,3 +641,18 @@ fn a_sample_runs_without_looking_for_a_file() {
     assert_eq!(harness.state().session.runs.len(), 2);
     assert!(harness.state().session.notice.is_none(), "{:?}", harness.state().session.notice);
 }
+
+/// The Call tab of a component with typed exports, before any call: the form
+/// built from the WIT parameter types (a snapshot of its own: the other tabs'
+/// run is a core module, which has no such form).
+#[test]
+fn the_call_tab_renders_as_in_its_snapshot() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Component: the article's database-connector (Python)");
+    step_until(&mut harness, "the component to load", |app| !app.session.is_loading());
+    show_tab(&mut harness, "Call");
+    harness.get_by_label("sql");
+    harness.remove_cursor();
+    settle(&mut harness);
+    harness.snapshot("tab_call");
+}
