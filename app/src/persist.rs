@@ -27,7 +27,9 @@ pub fn atomic_write_with(
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), UNIQUE.fetch_add(1, Ordering::Relaxed)));
     let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
+        // A new file or nothing: never through a link someone planted at
+        // the temporary name.
+        let mut file = std::fs::File::options().write(true).create_new(true).open(&temp)?;
         write(&mut file)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)?;

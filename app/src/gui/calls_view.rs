@@ -70,6 +70,15 @@ impl CallsView {
         self.rows.set_filter(filter);
         self.rows.advance(&run.calls, FILTER_BUDGET);
         counts_line(ui, run, &self.rows);
+        if run.calls.dropped() > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "{} later calls were not kept: this run's trace filled the 4 GiB the window keeps per run.",
+                    run.calls.dropped()
+                ))
+                .color(theme::tokens(ui).denied_text),
+            );
+        }
         if run.calls_discarded {
             ui.label("The calls of this older run were let go to save memory; run it again to see them.");
             return None;

@@ -51,6 +51,10 @@ pub struct CallStore {
     errno_counts: Vec<u64>,
     /// Calls per capability actually exercised.
     capabilities: BTreeMap<Capability, u64>,
+    /// How many bytes the arena may hold: a row addresses it with a `u32`.
+    arena_limit: usize,
+    /// Calls not kept because the arena was full.
+    dropped: u64,
 }
 
 impl CallStore {
@@ -58,8 +62,15 @@ impl CallStore {
         CallStore {
             stats: vec![FuncStats::default(); WasiFunc::ALL.len()],
             errno_counts: vec![0; 256],
+            arena_limit: u32::MAX as usize,
             ..CallStore::default()
         }
+    }
+
+    /// Calls that were not kept because the store was full (4 GiB of
+    /// arguments, paths and previews): a row could not address them.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
     }
 
     pub fn len(&self) -> usize {
@@ -82,7 +93,15 @@ impl CallStore {
     }
 
     pub fn push(&mut self, call: &CallEvent) {
-        let at = u32::try_from(self.arena.len()).unwrap_or(u32::MAX);
+        // A call is kept whole or not at all, and only where a row can
+        // address its start.
+        let at = match u32::try_from(self.arena.len()) {
+            Ok(at) if self.arena.len() < self.arena_limit => at,
+            _ => {
+                self.dropped += 1;
+                return;
+            }
+        };
         let arena = &mut self.arena;
         for value in scalar_params(call) {
             put(arena, value);
@@ -369,6 +388,21 @@ mod tests {
     use runtime_worker::{Capability, DenialKind, Within};
 
     use super::*;
+
+    #[test]
+    fn a_full_store_keeps_no_more_calls_and_counts_them() {
+        let mut store = CallStore { arena_limit: 64, ..CallStore::new() };
+        let mut kept = 0;
+        while store.dropped() == 0 {
+            store.push(&open_call("data/some/long/path/to/fill/the/arena.txt", None));
+            kept += 1;
+        }
+        store.push(&open_call("one more", None));
+        assert_eq!(store.len(), kept - 1, "the call that found the store full was not kept");
+        assert_eq!(store.dropped(), 2);
+        let last = store.get(store.len() - 1);
+        assert_eq!(last.path(), Some("data/some/long/path/to/fill/the/arena.txt"), "what was kept reads back whole");
+    }
 
     fn open_call(path: &str, errno: Option<Errno>) -> CallEvent {
         CallEvent {
