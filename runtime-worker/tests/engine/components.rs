@@ -529,3 +529,47 @@ fn exported_functions_give_wit_types_and_signatures() {
         "{functions:#?}"
     );
 }
+
+/// A run that records no calls installs no `tracing` subscriber at all, and
+/// a recorded run relies on the callsites' cached interest: runs of both
+/// kinds, one after another (on the runtime's kept worker threads), must see
+/// the same, and every recorded run every call.
+#[test]
+fn recorded_and_unrecorded_component_runs_alternate_and_see_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hello.txt"), "read through either kind of run\n").unwrap();
+    let profile = SandboxProfile {
+        mounts: vec![Mount::read_only(dir.path(), ".")],
+        args: vec!["one".into()],
+        env: runtime_worker::Environment { inherit_host: false, vars: vec![("GREETING".into(), "hi".into())] },
+        ..SandboxProfile::default()
+    };
+    let run = |record: bool| {
+        let mut request = RunRequest::new(sample(HELLO), profile.clone(), Entry::Start);
+        request.record_calls = record;
+        Report { events: runtime().start(request).wait() }
+    };
+    let first = run(true);
+    assert_eq!(first.outcome(), &RunOutcome::Exited { code: 0 }, "stderr: {}", first.stderr());
+    assert!(first.stdout().contains("read through either kind of run"), "{}", first.stdout());
+    let traced = trace_text(&first);
+    assert!(traced.contains("output-stream.blocking-write"), "{traced}");
+    for round in 0..3 {
+        for record in [false, true] {
+            let report = run(record);
+            assert_eq!(report.outcome(), first.outcome(), "round {round}, recorded: {record}");
+            assert_eq!(report.stdout(), first.stdout(), "round {round}, recorded: {record}");
+            assert_eq!(report.stderr(), first.stderr(), "round {round}, recorded: {record}");
+            assert!(report.phase(Phase::FirstCall).is_some(), "round {round}, recorded: {record}");
+            if record {
+                // The same calls, with the same arguments and results.
+                let calls = |text: &str| {
+                    text.lines().map(|l| l.split(" = ").next().unwrap_or_default().to_string()).collect::<Vec<_>>()
+                };
+                assert_eq!(calls(&trace_text(&report)), calls(&traced), "round {round}");
+            } else {
+                assert!(host_calls(&report).is_empty(), "round {round}: {}", trace_text(&report));
+            }
+        }
+    }
+}
