@@ -54,8 +54,12 @@ pub(crate) struct Collector {
 
 #[derive(Default)]
 struct State {
+    /// Each host function's interface and function names, by its span's
+    /// callsite (the bindings give them as constants, one callsite per
+    /// function): made once, then shared by every call.
+    names: HashMap<usize, (Arc<str>, Arc<str>), Keys>,
     next_id: u64,
-    spans: HashMap<u64, OpenSpan>,
+    spans: HashMap<u64, OpenSpan, Keys>,
     /// Entered spans, innermost last.
     stack: Vec<u64>,
 }
@@ -83,7 +87,7 @@ impl Collector {
         self.origin.elapsed().as_nanos() as u64
     }
 
-    fn finish(&self, call: &OpenCall, result: String) {
+    fn finish(&self, call: OpenCall, result: String) {
         let now = self.now_ns();
         let start_ns = call.start_ns.unwrap_or(now);
         // `exit` ends the run by returning an error to wasmtime, not to the guest.
@@ -94,11 +98,11 @@ impl Collector {
         let error = error_code(&result);
         let mut host_call = HostCall {
             seq: 0,
-            interface: Arc::clone(&call.interface),
-            function: Arc::clone(&call.function),
+            interface: call.interface,
+            function: call.function,
             start_ns,
             dur_ns: now.saturating_sub(start_ns),
-            args: call.args.clone(),
+            args: call.args,
             result: result.into(),
             error: error.map(Box::from),
             denial: None,
@@ -122,19 +126,22 @@ impl Subscriber for Collector {
     }
 
     fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let call = (span.metadata().name() == SPAN_NAME).then(|| {
-            let mut fields = Fields::default();
-            span.record(&mut fields);
-            let module = fields.get("module").unwrap_or_default();
-            OpenCall {
-                interface: Arc::from(qualified_interface(&module)),
-                function: Arc::from(fields.get("function").unwrap_or_default()),
-                start_ns: None,
-                args: Vec::new(),
-                returned: false,
-            }
-        });
+        let metadata = span.metadata();
         let mut state = lock(&self.state);
+        let call = (metadata.name() == SPAN_NAME).then(|| {
+            let callsite = std::ptr::from_ref(metadata) as usize;
+            let (interface, function) = state
+                .names
+                .entry(callsite)
+                .or_insert_with(|| {
+                    let mut fields = Fields::default();
+                    span.record(&mut fields);
+                    let module = fields.get("module").unwrap_or_default();
+                    (Arc::from(qualified_interface(&module)), Arc::from(fields.get("function").unwrap_or_default()))
+                })
+                .clone();
+            OpenCall { interface, function, start_ns: None, args: Vec::new(), returned: false }
+        });
         state.next_id += 1;
         let id = state.next_id;
         state.spans.insert(id, OpenSpan { refs: 1, call });
@@ -159,30 +166,28 @@ impl Subscriber for Collector {
         };
         let now = self.now_ns();
         let Some(call) = state.spans.get_mut(&id).and_then(|s| s.call.as_mut()) else { return };
-        match fields.get("message").as_deref() {
-            Some("call") => {
-                call.start_ns.get_or_insert(now);
-                call.args = fields
-                    .values
-                    .into_iter()
-                    .filter(|(name, _)| *name != "message")
-                    .map(|(name, value)| (Box::from(name.trim_end_matches('_')), tidy(&value).into()))
-                    .collect();
-            }
-            Some("return") if !call.returned => {
-                call.returned = true;
-                let result = tidy(&fields.get("result").unwrap_or_default());
-                let snapshot = OpenCall {
-                    interface: Arc::clone(&call.interface),
-                    function: Arc::clone(&call.function),
-                    start_ns: call.start_ns,
-                    args: std::mem::take(&mut call.args),
-                    returned: true,
-                };
-                drop(state);
-                self.finish(&snapshot, result);
-            }
-            _ => {}
+        let message = fields.values.iter().find(|(n, _)| *n == "message").map(|(_, v)| v.as_str());
+        let (is_call, is_return) = (message == Some("call"), message == Some("return"));
+        if is_call {
+            call.start_ns.get_or_insert(now);
+            call.args = fields
+                .values
+                .into_iter()
+                .filter(|(name, _)| *name != "message")
+                .map(|(name, value)| (Box::from(name.trim_end_matches('_')), tidied(value).into()))
+                .collect();
+        } else if is_return && !call.returned {
+            call.returned = true;
+            let result = fields.take("result").map(tidied).unwrap_or_default();
+            let snapshot = OpenCall {
+                interface: Arc::clone(&call.interface),
+                function: Arc::clone(&call.function),
+                start_ns: call.start_ns,
+                args: std::mem::take(&mut call.args),
+                returned: true,
+            };
+            drop(state);
+            self.finish(snapshot, result);
         }
     }
 
@@ -227,9 +232,39 @@ impl Subscriber for Collector {
             && !call.returned
             && call.start_ns.is_some()
         {
-            self.finish(&call, String::new());
+            self.finish(call, String::new());
         }
         true
+    }
+}
+
+/// Span ids (a counter) and callsite addresses are their own hash: the
+/// default `SipHash` cost more than the rest of a span's bookkeeping.
+type Keys = std::hash::BuildHasherDefault<KeyHasher>;
+
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        // Spread into the top bits (hashbrown's control bytes) and the low
+        // ones (its bucket index; addresses are aligned).
+        let spread = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        spread ^ (spread >> 32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8 | u64::from(*byte)).wrapping_mul(0x100_0000_01B3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = n as u64;
     }
 }
 
@@ -243,6 +278,10 @@ impl Fields {
     fn get(&self, name: &str) -> Option<String> {
         self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
     }
+
+    fn take(&mut self, name: &str) -> Option<String> {
+        self.values.iter_mut().find(|(n, _)| *n == name).map(|(_, v)| std::mem::take(v))
+    }
 }
 
 impl Visit for Fields {
@@ -254,7 +293,7 @@ impl Visit for Fields {
         // A host error's `Debug` goes on with a backtrace when one was
         // captured (`RUST_BACKTRACE=1`); resolving it takes tens of
         // milliseconds. The first line is the message: stop writing there.
-        let mut text = FirstLine(String::new());
+        let mut text = FirstLine(String::with_capacity(16));
         let cut = write!(text, "{value:?}").is_err();
         let mut text = text.0;
         if cut {
@@ -275,6 +314,11 @@ const MAX_VALUE_TEXT: usize = 4096;
 
 impl std::fmt::Write for FirstLine {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        // Most pieces: no line break and room for all of it.
+        if self.0.len() + s.len() <= MAX_VALUE_TEXT && !s.as_bytes().contains(&b'\n') {
+            self.0.push_str(s);
+            return Ok(());
+        }
         let line = s.split('\n').next().unwrap_or_default();
         let room = MAX_VALUE_TEXT.saturating_sub(self.0.len());
         let mut take = line.len().min(room);
@@ -301,6 +345,14 @@ fn qualified_interface(short: &str) -> String {
         _ => return short.to_string(),
     };
     format!("{package}/{short}")
+}
+
+/// `tidy`, without copying text it would not change (most of it: numbers,
+/// `Ok(())`, quoted paths).
+fn tidied(text: String) -> String {
+    // Every rewrite `tidy` makes starts at one of these.
+    // (one scan for their first letters, rather than a search for each).
+    if text.contains(['R', ':', 'I']) { tidy(&text) } else { text }
 }
 
 /// Makes `Debug` text shorter where it says nothing: resource handles
@@ -594,6 +646,10 @@ mod tests {
         assert_eq!(tidy("Ok(DescriptorType::Directory)"), "Ok(Directory)");
         assert_eq!(tidy("Resource(12)"), "#12");
         assert_eq!(tidy("\"no resources here\""), "\"no resources here\"");
+        for text in ["Ok(Resource { handle: 3, .. })", "Ok(DescriptorType::Directory)", "Ok(())", "12345", "\"a.txt\""]
+        {
+            assert_eq!(tidied(text.to_string()), tidy(text), "{text}");
+        }
         assert_eq!(tidy("path=\"Resource(1).txt\", fd=Resource(4)"), "path=\"Resource(1).txt\", fd=#4");
         assert_eq!(tidy("\"say \\\"Resource(2)\\\"\" Resource(5)"), "\"say \\\"Resource(2)\\\"\" #5");
         assert_eq!(
