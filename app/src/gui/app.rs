@@ -21,7 +21,7 @@ use super::profile_menu::ProfileWindows;
 use super::shortcuts::{NEXT_TAB, OPEN, OVERLAY, PREVIOUS_TAB, RUN, STOP, WORKSHOP};
 use super::startup::WindowOptions;
 pub use super::state::{CallForm, LastModule, State, Tab};
-use super::workshop::{self, Workshop};
+use super::workshop::{self, Side, Workshop};
 use super::{
     call_view, capabilities_panel, diagnosis_view, drop_overlay, inspector_view, memory_view, module_panel, status_bar,
     summary_view, theme, timings_view, toolbar,
@@ -308,6 +308,12 @@ impl WasmscopeApp {
         if ctx.input_mut(|i| i.consume_shortcut(&WORKSHOP)) {
             self.toggle_workshop(ctx);
         }
+        if self.state.workshop && ctx.input_mut(|i| i.consume_shortcut(&workshop::SCENARIOS_KEY)) {
+            self.workshop.scenarios_open = !self.workshop.scenarios_open;
+        }
+        if self.state.workshop && ctx.input_mut(|i| i.consume_shortcut(&workshop::CAPABILITIES_KEY)) {
+            self.workshop.capabilities_open = !self.workshop.capabilities_open;
+        }
         if ctx.input_mut(|i| i.consume_shortcut(&NEXT_TAB)) {
             self.state.tab = self.state.tab.step(1);
         }
@@ -397,11 +403,7 @@ impl eframe::App for WasmscopeApp {
         let asked = egui::Panel::bottom("status").show(ui, |ui| status_bar::ui(ui, &self.session, figures));
         self.apply(asked.inner, &ctx);
         if self.state.workshop {
-            let asked = egui::Panel::left("scenarios")
-                .resizable(true)
-                .default_size(300.0)
-                .show(ui, |ui| self.workshop.ui(ui, &self.session));
-            self.apply(asked.inner, &ctx);
+            self.workshop_side_panels(ui, &ctx);
         } else {
             let asked = egui::Panel::left("module").resizable(true).default_size(260.0).size_range(200.0..=480.0).show(
                 ui,
@@ -415,14 +417,19 @@ impl eframe::App for WasmscopeApp {
                 },
             );
             self.apply(asked.inner, &ctx);
+            let asked = egui::Panel::right("capabilities")
+                .resizable(true)
+                .default_size(330.0)
+                .size_range(260.0..=560.0)
+                .show(ui, |ui| self.capabilities(ui));
+            self.apply(asked.inner, &ctx);
         }
-        let asked = egui::Panel::right("capabilities")
-            .resizable(true)
-            .default_size(330.0)
-            .size_range(260.0..=560.0)
-            .show(ui, |ui| self.capabilities(ui));
-        self.apply(asked.inner, &ctx);
-        let asked = egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        let mut centre = egui::CentralPanel::default();
+        if self.state.workshop {
+            // Every point of height goes to the calls and the denial.
+            centre = centre.frame(egui::Frame::central_panel(&ctx.global_style()).inner_margin(WORKSHOP_MARGIN));
+        }
+        let asked = centre.show(ui, |ui| self.central(ui));
         self.apply(asked.inner, &ctx);
         let module_name = self.session.module.as_ref().map_or("module.wasm".to_string(), |m| m.module.name.clone());
         self.profile_windows.windows(&ctx, &mut self.state.profile, &module_name);
@@ -455,7 +462,108 @@ impl eframe::App for WasmscopeApp {
     }
 }
 
+/// The central panel's margin while presenting.
+const WORKSHOP_MARGIN: egui::Margin = egui::Margin { left: 8, right: 8, top: 2, bottom: 2 };
+
+/// Space between two tabs' buttons.
+const TAB_SPACING: f32 = 2.0;
+
+/// The tabs on one line when they fit, else one selector: while presenting
+/// a wrapped tab row would take the rows the calls need.
+fn tab_line_or_selector(ui: &mut egui::Ui, current: &mut Tab, titles: &[(Tab, String)]) {
+    let text = |title: &str| egui::RichText::new(title).size(theme::font::READING);
+    let padding = ui.spacing().button_padding.x * 2.0 + TAB_SPACING;
+    let line: f32 = titles
+        .iter()
+        .map(|(_, title)| {
+            let galley = egui::WidgetText::from(text(title)).into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Button,
+            );
+            galley.size().x + padding
+        })
+        .sum();
+    if line <= ui.available_width() {
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = TAB_SPACING;
+            for (tab, title) in titles {
+                ui.selectable_value(current, *tab, text(title));
+            }
+        });
+        return;
+    }
+    let shown = titles.iter().find(|(tab, _)| tab == current).map_or(String::new(), |(_, title)| title.clone());
+    ui.horizontal(|ui| {
+        ui.label(text("Tab").strong());
+        let combo = egui::ComboBox::from_id_salt("tab-selector").selected_text(text(&shown)).show_ui(ui, |ui| {
+            for (tab, title) in titles {
+                ui.selectable_value(current, *tab, text(title));
+            }
+        });
+        combo.response.on_hover_text("Ctrl+PageDown and Ctrl+PageUp step through the tabs").accessible_name("Tab");
+    });
+}
+
 impl WasmscopeApp {
+    /// The side panels while presenting give the calls the room: the
+    /// capabilities fold into a strip at the right, the scenarios stay docked
+    /// at the left only in a window wide enough to keep the calls readable
+    /// (`workshop::docks_scenarios`), else they fold too. A strip's button
+    /// (or F9, F10) opens its panel over the calls.
+    fn workshop_side_panels(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
+        if workshop::docks_scenarios(ui.available_width()) {
+            self.workshop.scenarios_open = false;
+            let asked = egui::Panel::left("scenarios")
+                .resizable(true)
+                .default_size(workshop::SCENARIOS_WIDTH)
+                .size_range(220.0..=400.0)
+                .show(ui, |ui| self.workshop.ui(ui, &self.session));
+            self.apply(asked.inner, ctx);
+        } else {
+            let open = &mut self.workshop.scenarios_open;
+            let strip = egui::Panel::left("scenarios-strip")
+                .resizable(false)
+                .exact_size(workshop::STRIP_WIDTH)
+                .show(ui, |ui| workshop::strip(ui, open, "Scenarios", Side::Left, &workshop::SCENARIOS_KEY));
+            if self.workshop.scenarios_open {
+                let (workshop, session) = (&self.workshop, &self.session);
+                let rect = strip.response.rect;
+                let asked = workshop::over_the_calls(
+                    ctx,
+                    "scenarios-over",
+                    rect,
+                    Side::Left,
+                    workshop::SCENARIOS_WIDTH,
+                    |ui| workshop.ui(ui, session),
+                );
+                if asked.is_some() {
+                    // A scenario was picked: the room looks at its calls.
+                    self.workshop.scenarios_open = false;
+                }
+                self.apply(asked, ctx);
+            }
+        }
+        let open = &mut self.workshop.capabilities_open;
+        let strip = egui::Panel::right("capabilities-strip")
+            .resizable(false)
+            .exact_size(workshop::STRIP_WIDTH)
+            .show(ui, |ui| workshop::strip(ui, open, "Capabilities", Side::Right, &workshop::CAPABILITIES_KEY));
+        if self.workshop.capabilities_open {
+            let rect = strip.response.rect;
+            let asked = workshop::over_the_calls(
+                ctx,
+                "capabilities-over",
+                rect,
+                Side::Right,
+                workshop::CAPABILITIES_WIDTH,
+                |ui| self.capabilities(ui),
+            );
+            self.apply(asked, ctx);
+        }
+    }
+
     /// The Capabilities panel: the Profile menu in its header, then every
     /// field of the profile.
     fn capabilities(&mut self, ui: &mut egui::Ui) -> Vec<Intent> {
@@ -472,30 +580,43 @@ impl WasmscopeApp {
         asked
     }
 
+    /// A tab's title, with a count once there is something to count.
+    fn tab_title(&mut self, tab: Tab) -> String {
+        match tab {
+            Tab::Console => {
+                let lines = self.session.current_run().map_or(0, |r| r.console.lines().len());
+                if lines > 0 { format!("Console ({lines})") } else { "Console".to_string() }
+            }
+            Tab::Calls => {
+                let calls = self.session.current_run().map_or(0, |r| r.calls.len() + r.host_calls.len());
+                if calls > 0 { format!("Calls ({calls})") } else { "Calls".to_string() }
+            }
+            Tab::Why => {
+                let findings = self.session.runs.last_mut().map_or(0, |r| r.diagnosis().len());
+                if findings > 0 { format!("Why? ({findings})") } else { "Why?".to_string() }
+            }
+            other => other.title().to_string(),
+        }
+    }
+
     /// The tab row and the current tab.
     fn central(&mut self, ui: &mut egui::Ui) -> Option<Intent> {
-        // Wrapped: with counts in the titles, the tabs outgrow a narrow window.
-        ui.horizontal_wrapped(|ui| {
-            ui.spacing_mut().item_spacing.x = 2.0;
-            for tab in Tab::ALL {
-                let title = match tab {
-                    Tab::Console => {
-                        let lines = self.session.current_run().map_or(0, |r| r.console.lines().len());
-                        if lines > 0 { format!("Console ({lines})") } else { "Console".to_string() }
-                    }
-                    Tab::Calls => {
-                        let calls = self.session.current_run().map_or(0, |r| r.calls.len() + r.host_calls.len());
-                        if calls > 0 { format!("Calls ({calls})") } else { "Calls".to_string() }
-                    }
-                    Tab::Why => {
-                        let findings = self.session.runs.last_mut().map_or(0, |r| r.diagnosis().len());
-                        if findings > 0 { format!("Why? ({findings})") } else { "Why?".to_string() }
-                    }
-                    other => other.title().to_string(),
-                };
-                ui.selectable_value(&mut self.state.tab, tab, egui::RichText::new(title).size(theme::font::READING));
-            }
-        });
+        let titles = Tab::ALL.map(|tab| (tab, self.tab_title(tab)));
+        if self.state.workshop {
+            tab_line_or_selector(ui, &mut self.state.tab, &titles);
+        } else {
+            // Wrapped: with counts in the titles, the tabs outgrow a narrow window.
+            ui.horizontal_wrapped(|ui| {
+                ui.spacing_mut().item_spacing.x = TAB_SPACING;
+                for (tab, title) in titles {
+                    ui.selectable_value(
+                        &mut self.state.tab,
+                        tab,
+                        egui::RichText::new(title).size(theme::font::READING),
+                    );
+                }
+            });
+        }
         ui.separator();
         // Where people read (and copy from), text can be selected; tables
         // keep it off so that a click selects the row (the calls detail pane

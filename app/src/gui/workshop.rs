@@ -1,8 +1,9 @@
-//! Workshop mode: large type and high contrast for a projector, the
-//! capabilities beside the calls, and guided scenarios that step through
+//! Workshop mode: large type and high contrast for a projector, the calls
+//! and the denial in words filling the screen (the side panels fold into
+//! strips that open over the calls), and guided scenarios that step through
 //! "deny → run → see why → grant → run".
 
-use egui::{Color32, RichText, Ui};
+use egui::{Color32, Key, KeyboardShortcut, Modifiers, Rect, RichText, Ui};
 use runtime_worker::RunOutcome;
 
 use super::intent::Intent;
@@ -24,6 +25,37 @@ pub const SCENARIOS: &[&str] = &[
 /// Zoom while presenting.
 pub const ZOOM: f32 = 1.6;
 
+/// Opens and closes the scenarios over the calls when they are a strip.
+pub const SCENARIOS_KEY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F9);
+/// Opens and closes the capabilities over the calls (a strip while presenting).
+pub const CAPABILITIES_KEY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F10);
+
+/// Width of a side panel folded into a strip, in points.
+pub const STRIP_WIDTH: f32 = 34.0;
+/// Width of the scenarios, docked or opened over the calls.
+pub const SCENARIOS_WIDTH: f32 = 280.0;
+/// Width of the capabilities opened over the calls.
+pub const CAPABILITIES_WIDTH: f32 = 340.0;
+/// The centre column the room must keep: the calls table with its columns
+/// readable and the denial's sentence on two or three lines. A side panel
+/// that would leave less folds into a strip.
+pub const CENTRE_AT_LEAST: f32 = 820.0;
+
+/// Whether the scenarios stay docked beside the calls in a window `width`
+/// points wide (the capabilities are always a strip while presenting: the
+/// room reads the calls, the presenter opens the profile when it is the
+/// subject).
+pub fn docks_scenarios(width: f32) -> bool {
+    width - SCENARIOS_WIDTH - STRIP_WIDTH >= CENTRE_AT_LEAST
+}
+
+/// Which edge of the window a strip folds to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Left,
+    Right,
+}
+
 /// Progress through the current scenario.
 #[derive(Default)]
 pub struct Workshop {
@@ -34,6 +66,10 @@ pub struct Workshop {
     fix_applied_before_run: Option<usize>,
     /// The zoom before presenting, restored afterwards.
     pub zoom_before: Option<f32>,
+    /// The scenarios are open over the calls (when folded into a strip).
+    pub scenarios_open: bool,
+    /// The capabilities are open over the calls.
+    pub capabilities_open: bool,
 }
 
 impl Workshop {
@@ -113,6 +149,63 @@ impl Workshop {
         }
         picked
     }
+}
+
+/// A side panel folded into a strip: one button that opens it over the
+/// calls, or closes it. `name` is what the button is called (and read as).
+pub fn strip(ui: &mut Ui, open: &mut bool, name: &str, side: Side, key: &KeyboardShortcut) {
+    let (opens, closes) = match side {
+        Side::Left => ("»", "«"),
+        Side::Right => ("«", "»"),
+    };
+    let text = RichText::new(if *open { closes } else { opens }).size(font::TITLE).strong();
+    let hint = format!(
+        "{} the {} ({})",
+        if *open { "Hide" } else { "Show" },
+        name.to_lowercase(),
+        ui.ctx().format_shortcut(key)
+    );
+    ui.vertical_centered(|ui| {
+        let button = ui.add(egui::Button::selectable(*open, text).min_size(egui::vec2(STRIP_WIDTH - 8.0, 48.0)));
+        if button.on_hover_text(hint).accessible_name(name).clicked() {
+            *open = !*open;
+        }
+    });
+}
+
+/// A side panel opened over the calls from its strip (`strip` is the strip's
+/// rect): as tall as the strip, scrolled when taller.
+pub fn over_the_calls<R>(
+    ctx: &egui::Context,
+    id: &str,
+    strip: Rect,
+    side: Side,
+    width: f32,
+    add_contents: impl FnOnce(&mut Ui) -> R,
+) -> R {
+    let (pivot, at) = match side {
+        Side::Left => (egui::Align2::LEFT_TOP, strip.right_top()),
+        Side::Right => (egui::Align2::RIGHT_TOP, strip.left_top()),
+    };
+    egui::Area::new(egui::Id::unique(id))
+        .order(egui::Order::Middle)
+        .pivot(pivot)
+        .fixed_pos(at)
+        .show(ctx, |ui| {
+            let frame = egui::Frame::popup(ui.style());
+            let margin = frame.total_margin().sum().y;
+            frame
+                .show(ui, |ui| {
+                    ui.set_width(width);
+                    egui::ScrollArea::vertical()
+                        .id_salt(format!("{id}-scroll"))
+                        .max_height(strip.height() - margin)
+                        .show(ui, add_contents)
+                        .inner
+                })
+                .inner
+        })
+        .inner
 }
 
 /// Visuals for a projector: brighter text, stronger strokes.

@@ -11,3 +11,4 @@ mod component_toolbar;
 mod session_batches;
 mod settings_crash;
 mod ui_stories;
+mod workshop_screens;

@@ -6,7 +6,14 @@ use egui::{Align, RichText, Ui};
 use runtime_worker::Denial;
 use runtime_worker::trace::describe::format_nanos;
 
+use super::call_table::table_height;
 use crate::gui::theme;
+
+/// Rows of the table the pane never hides: a room must be able to read
+/// the calls around the one selected.
+pub const TABLE_KEEPS_ROWS: usize = 8;
+/// The least the pane shrinks to: its title line.
+const AT_LEAST: f32 = 48.0;
 
 /// What the pane shows of every kind of call.
 pub struct DetailPane<'a> {
@@ -32,11 +39,17 @@ pub fn detail_pane(
     footer: impl FnOnce(&mut Ui),
 ) -> bool {
     let mut closed = false;
-    egui::Panel::bottom(pane.id).resizable(true).default_size(200.0).min_size(80.0).show(ui, |ui| {
+    // However it was dragged, the pane leaves the table its rows.
+    let at_most = (ui.available_height() - table_height(ui, TABLE_KEEPS_ROWS)).max(AT_LEAST);
+    let panel = egui::Panel::bottom(pane.id).resizable(true).default_size(200.0f32.min(at_most));
+    panel.size_range(80.0f32.min(at_most)..=at_most).show(ui, |ui| {
         // Read and copied from, unlike the table above it.
         ui.style_mut().interaction.selectable_labels = true;
         closed = detail_header(ui, pane.title, &pane.subtitle, json);
-        egui::ScrollArea::vertical().id_salt(format!("{}-scroll", pane.id)).show(ui, |ui| {
+        // Scrolled in whatever height the pane has: a scroll area taller than
+        // the pane would push the pane's title up over the table.
+        let scroll = egui::ScrollArea::vertical().id_salt(format!("{}-scroll", pane.id)).min_scrolled_height(0.0);
+        scroll.show(ui, |ui| {
             if let Some(denial) = pane.denial {
                 denial_box(ui, denial);
             }
@@ -68,13 +81,22 @@ fn detail_header(ui: &mut Ui, title: &str, subtitle: &str, json: impl FnOnce() -
     let t = theme::tokens(ui);
     let mut close = false;
     ui.horizontal(|ui| {
-        ui.label(RichText::new(title).monospace().size(theme::font::TITLE).strong());
-        ui.label(RichText::new(subtitle).color(t.muted_text));
+        // The buttons first, from the right; the title and subtitle take
+        // what they leave, cut short rather than running under them. The
+        // line is the title's height from the start, so that the buttons
+        // are centred on it.
+        let title_font = egui::FontId::monospace(theme::font::TITLE);
+        ui.set_min_height(ui.fonts_mut(|fonts| fonts.row_height(&title_font)));
         ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
             close = ui.button("✖").on_hover_text("Close the details").clicked();
             if ui.button("Copy as JSON").clicked() {
                 ui.ctx().copy_text(json());
             }
+            ui.with_layout(egui::Layout::left_to_right(Align::Center), |ui| {
+                let title = RichText::new(title).monospace().size(theme::font::TITLE).strong();
+                ui.add(egui::Label::new(title).truncate());
+                ui.add(egui::Label::new(RichText::new(subtitle).color(t.muted_text)).truncate());
+            });
         });
     });
     close

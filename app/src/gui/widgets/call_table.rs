@@ -150,7 +150,10 @@ impl CallTable {
         for column in R::COLUMNS {
             builder = builder.column(column.column());
         }
-        builder = builder.column(Column::initial(72.0).at_least(50.0)).auto_shrink([false; 2]);
+        // No height of its own beyond what it is given: the detail pane
+        // under it leaves it eight rows, and a table that took more
+        // would run over the pane's title.
+        builder = builder.column(Column::initial(72.0).at_least(50.0)).auto_shrink([false; 2]).min_scrolled_height(0.0);
         if let Some(position) = moved_to {
             builder = builder.scroll_to_row(position, None);
         } else if follow && shown > self.shown_before && shown > 0 {
@@ -236,6 +239,16 @@ impl CallTable {
         self.selected = Some(row_at(to).0);
         Some(to)
     }
+}
+
+/// The height a calls table needs to show its header and `rows` rows whole,
+/// with the margins of the panel around it: what the detail pane leaves it.
+pub fn table_height(ui: &Ui, rows: usize) -> f32 {
+    let spacing = ui.spacing().item_spacing.y;
+    let height = theme::row_height(ui);
+    let header = height + 2.0 + spacing;
+    let margins = egui::Frame::central_panel(ui.style()).total_margin().sum().y;
+    header + rows as f32 * (height + spacing) + margins
 }
 
 /// Where the call `selected` is among the `shown` rows, if it is shown
