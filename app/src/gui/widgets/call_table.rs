@@ -103,6 +103,9 @@ pub struct CallTable {
     shown_before: usize,
     /// The run whose first denial was selected when it ended.
     explained: Option<RunId>,
+    /// The selection was made for the person (the first denial): bring its
+    /// row into view once, wherever follow mode had scrolled to.
+    reveal: bool,
 }
 
 impl CallTable {
@@ -110,6 +113,7 @@ impl CallTable {
     pub fn reset(&mut self) {
         self.selected = None;
         self.shown_before = 0;
+        self.reveal = false;
     }
 
     /// When a run ends with denials, opens the first one: it is what the
@@ -119,8 +123,25 @@ impl CallTable {
             self.explained = Some(run);
             if self.selected.is_none() {
                 self.selected = first_denied();
+                self.reveal = self.selected.is_some();
             }
         }
+    }
+
+    /// Where the selected call is among the `shown` rows, if it is shown
+    /// (rows are in ascending order of their index among the run's calls).
+    fn position_of_selected<R>(&self, shown: usize, row_at: &impl Fn(usize) -> (usize, R)) -> Option<usize> {
+        let selected = self.selected?;
+        let (mut low, mut high) = (0, shown);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match row_at(middle).0.cmp(&selected) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
     }
 
     /// Draws `shown` rows; `row_at(i)` is the i-th row's index among the
@@ -154,8 +175,11 @@ impl CallTable {
         // under it leaves it eight rows, and a table that took more
         // would run over the pane's title.
         builder = builder.column(Column::initial(72.0).at_least(50.0)).auto_shrink([false; 2]).min_scrolled_height(0.0);
+        let revealed = if std::mem::take(&mut self.reveal) { self.position_of_selected(shown, &row_at) } else { None };
         if let Some(position) = moved_to {
             builder = builder.scroll_to_row(position, None);
+        } else if let Some(position) = revealed {
+            builder = builder.scroll_to_row(position, Some(Align::Center));
         } else if follow && shown > self.shown_before && shown > 0 {
             builder = builder.scroll_to_row(shown - 1, Some(Align::BOTTOM));
         }
