@@ -1,11 +1,17 @@
-//! The Compare tab: two runs side by side — their profiles, and the calls
-//! whose function, path or result changed, aligned by sequence.
+//! The Compare tab: two runs side by side — their profiles, and their calls
+//! aligned as a diff (`model::run_diff`): a call one run made and the other
+//! did not is one insertion or removal, a call whose outcome changed is one
+//! change, and the calls around them still line up.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use egui::{RichText, Ui};
-use runtime_worker::{CallEvent, RunId};
+use runtime_worker::RunId;
 
 use super::theme;
 use crate::export::args_text;
+use crate::model::run_diff::{ALIGN_TIME_LIMIT, CallKey, Row, RunDiff, RunDiffJob, RunDiffState};
 use crate::model::run_record::{RunRecord, outcome_text};
 use crate::model::session::Session;
 use crate::sandbox_flags::profile_summary;
@@ -15,21 +21,26 @@ pub struct CompareView {
     left: Option<RunId>,
     right: Option<RunId>,
     show_all: bool,
-    /// The calls that differ, for the pair last compared.
-    changed: Option<Changed>,
+    /// The comparison of the pair last shown.
+    comparison: Option<Comparison>,
 }
 
-struct Changed {
-    key: (RunId, RunId, usize, usize, bool),
-    rows: Vec<usize>,
-    /// The next call to compare: a million-call pair is compared a slice
-    /// per frame, so the window stays responsive.
-    next: usize,
-    total: usize,
+struct Comparison {
+    /// The pair compared, and how many calls each had.
+    pair: (RunId, RunId, usize, usize),
+    stage: Stage,
 }
 
-/// Calls compared per frame.
-const COMPARED_PER_FRAME: usize = 50_000;
+enum Stage {
+    /// Each call's key is read on the UI thread, a slice per frame (a
+    /// run's call store stays with the window): `left` first, then `right`.
+    Reading { left: Vec<CallKey>, right: Vec<CallKey> },
+    /// The keys are aligned, on a thread when there are many.
+    Aligning(RunDiffJob),
+}
+
+/// Time spent reading calls' keys per frame.
+const READ_BUDGET_PER_FRAME: Duration = Duration::from_millis(4);
 
 impl CompareView {
     pub fn ui(&mut self, ui: &mut Ui, session: &Session) {
@@ -67,69 +78,145 @@ impl CompareView {
         }
         profiles(ui, left_run, right_run);
         ui.separator();
-        if left_run.component || right_run.component {
-            host_calls(ui, left_run, right_run, self.show_all);
+        let Some(aligned) = self.aligned(ui, left_run, right_run) else { return };
+        if host_calls_of(left_run, right_run) {
+            host_calls(ui, left_run, right_run, &aligned, self.show_all);
         } else {
-            self.calls(ui, left_run, right_run);
+            calls(ui, left_run, right_run, &aligned, self.show_all);
         }
     }
 
-    fn calls(&mut self, ui: &mut Ui, left: &RunRecord, right: &RunRecord) {
-        let key = (left.id, right.id, left.calls.len(), right.calls.len(), self.show_all);
-        if self.changed.as_ref().is_none_or(|c| c.key != key) {
-            let total = left.calls.len().max(right.calls.len());
-            self.changed = Some(Changed { key, rows: Vec::new(), next: 0, total });
+    /// The pair's alignment once it is there; until then, shows how far it
+    /// got. A new pair starts a new comparison and drops (cancels) the old.
+    fn aligned(&mut self, ui: &mut Ui, left: &RunRecord, right: &RunRecord) -> Option<Arc<RunDiff>> {
+        let (left_len, right_len) = (calls_len(left, right, left), calls_len(left, right, right));
+        let pair = (left.id, right.id, left_len, right_len);
+        if self.comparison.as_ref().is_none_or(|c| c.pair != pair) {
+            let stage = Stage::Reading { left: Vec::with_capacity(left_len), right: Vec::with_capacity(right_len) };
+            self.comparison = Some(Comparison { pair, stage });
         }
-        let show_all = self.show_all;
-        let changed = self.changed.as_mut().expect("just set");
-        if changed.next < changed.total {
-            let end = (changed.next + COMPARED_PER_FRAME).min(changed.total);
-            let (l, r) = (left.calls.len(), right.calls.len());
-            changed.rows.extend((changed.next..end).filter(|&i| show_all || differs(l, r, i, left, right)));
-            changed.next = end;
-            ui.ctx().request_repaint();
+        let comparison = self.comparison.as_mut().expect("just set");
+        if let Stage::Reading { left: left_keys, right: right_keys } = &mut comparison.stage {
+            let (started, total) = (Instant::now(), left_len + right_len);
+            while left_keys.len() + right_keys.len() < total && started.elapsed() < READ_BUDGET_PER_FRAME {
+                let (run, keys, len) = if left_keys.len() < left_len {
+                    (left, &mut *left_keys, left_len)
+                } else {
+                    (right, &mut *right_keys, right_len)
+                };
+                let end = (keys.len() + 1_000).min(len);
+                keys.extend((keys.len()..end).map(|i| key_of(left, right, run, i)));
+            }
+            let done = left_keys.len() + right_keys.len();
+            if done < total {
+                ui.add(
+                    egui::ProgressBar::new(done as f32 / total as f32)
+                        .desired_width(320.0)
+                        .text(format!("reading calls… {done} of {total}")),
+                );
+                ui.ctx().request_repaint();
+                return None;
+            }
+            let ctx = ui.ctx().clone();
+            let job =
+                RunDiffJob::start(std::mem::take(left_keys), std::mem::take(right_keys), move || ctx.request_repaint());
+            comparison.stage = Stage::Aligning(job);
         }
-        let (rows, comparing) =
-            (&changed.rows, (changed.next < changed.total).then_some((changed.next, changed.total)));
-        let t = theme::tokens(ui);
-        if let Some((done, total)) = comparing {
-            ui.add(
-                egui::ProgressBar::new(done as f32 / total as f32)
-                    .desired_width(320.0)
-                    .text(format!("comparing… {done} of {total} calls")),
-            );
+        let Stage::Aligning(job) = &mut comparison.stage else { unreachable!("read above") };
+        match job.state() {
+            RunDiffState::Ready(aligned) => Some(Arc::clone(aligned)),
+            RunDiffState::Aligning => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("aligning {left_len} calls with {right_len}…"));
+                });
+                None
+            }
+            RunDiffState::Failed(e) => {
+                ui.label(RichText::new(e.as_str()).color(theme::tokens(ui).error_text));
+                None
+            }
         }
-        let summary = if self.show_all {
-            format!("{} calls before, {} after", left.calls.len(), right.calls.len())
-        } else if rows.is_empty() && comparing.is_some() {
-            "No difference so far.".to_string()
-        } else if rows.is_empty() {
-            "Every call made the same request and got the same result.".to_string()
-        } else if comparing.is_some() {
-            format!("{} calls changed so far (first at #{})", rows.len(), rows[0])
-        } else {
-            format!("{} calls changed (first at #{})", rows.len(), rows[0])
-        };
-        ui.label(RichText::new(summary).strong());
-        let height = theme::line_height(ui) * 2.0 + 6.0;
-        egui::ScrollArea::vertical().id_salt("compare-calls").auto_shrink([false; 2]).show_rows(
-            ui,
-            height,
-            rows.len(),
-            |ui, range| {
-                for &i in &rows[range] {
-                    egui::Frame::new().inner_margin(2).show(ui, |ui| {
-                        ui.columns(2, |columns| {
-                            columns[0].vertical(|ui| side(ui, left, i, &t));
-                            columns[1].vertical(|ui| side(ui, right, i, &t));
-                        });
-                    });
-                }
-            },
-        );
     }
 }
 
+/// Whether the pair is compared by host calls: either run is a component's.
+fn host_calls_of(left: &RunRecord, right: &RunRecord) -> bool {
+    left.component || right.component
+}
+
+/// How many calls of `run` the comparison of `left` with `right` reads.
+fn calls_len(left: &RunRecord, right: &RunRecord, run: &RunRecord) -> usize {
+    if host_calls_of(left, right) { run.host_calls.len() } else { run.calls.len() }
+}
+
+fn key_of(left: &RunRecord, right: &RunRecord, run: &RunRecord, i: usize) -> CallKey {
+    if host_calls_of(left, right) {
+        CallKey::of_host_call(&run.host_calls[i])
+    } else {
+        CallKey::of_call(&run.calls.get(i))
+    }
+}
+
+/// The summary line: how many calls differ, and how.
+fn summary(aligned: &RunDiff, noun: &str, same: &str, left: &RunRecord, right: &RunRecord) -> String {
+    let Some(&first) = aligned.differing.first() else { return same.to_string() };
+    let first = match aligned.rows[first] {
+        Row::Removed { left: l } => format!("#{l} of run #{}", left.number),
+        row => format!("#{} of run #{}", row.right().unwrap_or_default(), right.number),
+    };
+    let rough = if aligned.rough {
+        format!(" — aligned roughly: the runs differ too much to align within {} s", ALIGN_TIME_LIMIT.as_secs())
+    } else {
+        String::new()
+    };
+    let differing = aligned.differing.len();
+    let (noun, verb) = if differing == 1 { (noun.trim_end_matches('s'), "differs") } else { (noun, "differ") };
+    format!(
+        "{differing} {noun} {verb}: {} inserted, {} removed, {} changed (first at {first}){rough}",
+        aligned.inserted, aligned.removed, aligned.changed
+    )
+}
+
+/// The rows to show: every call, or those that differ.
+fn shown(aligned: &RunDiff, show_all: bool, i: usize) -> Row {
+    if show_all { aligned.rows[i] } else { aligned.rows[aligned.differing[i]] }
+}
+
+fn calls(ui: &mut Ui, left: &RunRecord, right: &RunRecord, aligned: &RunDiff, show_all: bool) {
+    let t = theme::tokens(ui);
+    let summary_text = if show_all {
+        format!("{} calls before, {} after", left.calls.len(), right.calls.len())
+    } else {
+        summary(aligned, "calls", "Every call made the same request and got the same result.", left, right)
+    };
+    ui.label(RichText::new(summary_text).strong());
+    let count = if show_all { aligned.rows.len() } else { aligned.differing.len() };
+    let height = theme::line_height(ui) * 2.0 + 6.0;
+    egui::ScrollArea::vertical().id_salt("compare-calls").auto_shrink([false; 2]).show_rows(
+        ui,
+        height,
+        count,
+        |ui, range| {
+            for i in range {
+                let row = shown(aligned, show_all, i);
+                let changed = matches!(row, Row::Changed { .. });
+                egui::Frame::new().inner_margin(2).show(ui, |ui| {
+                    ui.columns(2, |columns| {
+                        columns[0].vertical(|ui| match row.left() {
+                            Some(l) => side(ui, left, l, changed, &t),
+                            None => missing(ui, "+ inserted", &t),
+                        });
+                        columns[1].vertical(|ui| match row.right() {
+                            Some(r) => side(ui, right, r, changed, &t),
+                            None => missing(ui, "− removed", &t),
+                        });
+                    });
+                });
+            }
+        },
+    );
+}
 fn pick(ui: &mut Ui, id: &str, label: &str, runs: &[&RunRecord], choice: &mut Option<RunId>) {
     let current = runs.iter().find(|r| Some(r.id) == *choice).map(|r| title(r)).unwrap_or_default();
     let heading = ui.label(label);
@@ -166,22 +253,13 @@ fn profiles(ui: &mut Ui, left: &RunRecord, right: &RunRecord) {
     });
 }
 
-fn key(call: &CallEvent) -> (runtime_worker::WasiFunc, Option<String>, String) {
-    (call.func, call.path().map(str::to_string), call.outcome_text().into_owned())
+/// The side of a row where a call is not: the other run made it alone.
+fn missing(ui: &mut Ui, what: &str, t: &theme::Tokens) {
+    ui.label(RichText::new(what).monospace().color(t.muted_text));
 }
 
-fn differs(left_len: usize, right_len: usize, i: usize, left: &RunRecord, right: &RunRecord) -> bool {
-    if i >= left_len || i >= right_len {
-        return true;
-    }
-    key(&left.calls.get(i)) != key(&right.calls.get(i))
-}
-
-fn side(ui: &mut Ui, run: &RunRecord, i: usize, t: &theme::Tokens) {
-    if i >= run.calls.len() {
-        ui.label(RichText::new(format!("#{i} — no such call in run #{}", run.number)).color(t.muted_text));
-        return;
-    }
+/// One run's call in a row; `changed`: its outcome differs from the other's.
+fn side(ui: &mut Ui, run: &RunRecord, i: usize, changed: bool, t: &theme::Tokens) {
     let call = run.calls.get(i);
     let outcome = call.outcome_text();
     let color = if call.denial.is_some() {
@@ -194,51 +272,53 @@ fn side(ui: &mut Ui, run: &RunRecord, i: usize, t: &theme::Tokens) {
     ui.horizontal(|ui| {
         ui.monospace(format!("#{i}"));
         ui.label(RichText::new(call.func.name()).monospace().strong());
-        ui.label(RichText::new(outcome).monospace().color(color));
+        let outcome = RichText::new(outcome).monospace().color(color);
+        ui.label(if changed { outcome.strong() } else { outcome });
     });
     let args = args_text(&call);
     ui.add(egui::Label::new(RichText::new(args).monospace().small()).truncate());
 }
 
-/// Two component runs' host calls, aligned by sequence: those whose request
-/// or result differ (components make few calls, so no budget is needed).
-fn host_calls(ui: &mut Ui, left: &RunRecord, right: &RunRecord, show_all: bool) {
+/// Two component runs' host calls, aligned: a marker (`+` inserted, `−`
+/// removed, `≠` changed), then each run's call.
+fn host_calls(ui: &mut Ui, left: &RunRecord, right: &RunRecord, aligned: &RunDiff, show_all: bool) {
     let t = theme::tokens(ui);
-    let line = |call: Option<&runtime_worker::HostCall>| match call {
-        None => "—".to_string(),
-        Some(c) => {
+    let line = |calls: &[runtime_worker::HostCall], i: Option<usize>| match i.and_then(|i| calls.get(i).map(|c| (i, c)))
+    {
+        None => ("—".to_string(), false),
+        Some((i, c)) => {
             let result = match (&c.denial, &c.error) {
                 (Some(_), Some(e)) => format!("⛔ {e}"),
                 (None, Some(e)) => e.to_string(),
                 _ => c.result.to_string(),
             };
-            format!("{}({}) = {result}", c.short_name(), c.args_text())
+            (format!("#{i} {}({}) = {result}", c.short_name(), c.args_text()), c.denial.is_some())
         }
     };
-    let key = |c: Option<&runtime_worker::HostCall>| {
-        c.map(|c| (c.qualified_name(), c.args_text(), c.error.clone(), c.denial.is_some()))
-    };
-    let total = left.host_calls.len().max(right.host_calls.len());
-    let rows: Vec<usize> =
-        (0..total).filter(|&i| show_all || key(left.host_calls.get(i)) != key(right.host_calls.get(i))).collect();
-    ui.label(match rows.first() {
-        _ if show_all => format!("{} host calls before, {} after", left.host_calls.len(), right.host_calls.len()),
-        None => "The runs made the same host calls with the same results.".to_string(),
-        Some(first) => format!("{} host calls changed (first at #{first})", rows.len()),
+    ui.label(if show_all {
+        format!("{} host calls before, {} after", left.host_calls.len(), right.host_calls.len())
+    } else {
+        summary(aligned, "host calls", "The runs made the same host calls with the same results.", left, right)
     });
+    let count = if show_all { aligned.rows.len() } else { aligned.differing.len() };
     egui::ScrollArea::vertical().id_salt("compare-host-calls").auto_shrink([false; 2]).show(ui, |ui| {
         egui::Grid::new("compare-host-grid").num_columns(3).striped(true).show(ui, |ui| {
-            for i in rows {
-                let (l, r) = (left.host_calls.get(i), right.host_calls.get(i));
-                let changed = key(l) != key(r);
-                ui.monospace(format!("#{i}"));
-                let paint = |text: String, denied: bool| {
+            for i in 0..count {
+                let row = shown(aligned, show_all, i);
+                let marker = match row {
+                    Row::Same { .. } => "",
+                    Row::Changed { .. } => "≠",
+                    Row::Removed { .. } => "−",
+                    Row::Inserted { .. } => "+",
+                };
+                ui.monospace(marker);
+                let paint = |(text, denied): (String, bool)| {
                     let text = RichText::new(text).monospace();
                     if denied { text.color(t.denied_text) } else { text }
                 };
-                ui.label(paint(line(l), l.is_some_and(|c| c.denial.is_some())));
-                let right_text = paint(line(r), r.is_some_and(|c| c.denial.is_some()));
-                ui.label(if changed { right_text.strong() } else { right_text });
+                ui.label(paint(line(&left.host_calls, row.left())));
+                let right_text = paint(line(&right.host_calls, row.right()));
+                ui.label(if matches!(row, Row::Same { .. }) { right_text } else { right_text.strong() });
                 ui.end_row();
             }
         });

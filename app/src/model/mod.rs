@@ -5,5 +5,6 @@ pub mod call_filter;
 pub mod call_store;
 pub mod console;
 pub mod disassembly_job;
+pub mod run_diff;
 pub mod run_record;
 pub mod session;

@@ -7,6 +7,7 @@ mod call_rows;
 mod cli_run;
 mod cli_strace;
 mod cli_wasmtime_run;
+mod compare_diff;
 mod component_toolbar;
 mod session_batches;
 mod settings_crash;
