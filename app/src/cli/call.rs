@@ -58,6 +58,7 @@ pub fn execute(args: &CallArgs) -> i32 {
         explain: false,
         argv0: None,
         module_and_args,
+        typed_call: true,
     };
     super::run::execute(&run, None)
 }

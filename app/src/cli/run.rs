@@ -104,6 +104,11 @@ pub struct RunArgs {
     /// after FILE belongs to the guest, even one starting with `-`
     #[arg(value_name = "FILE [ARGS]...", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub module_and_args: Vec<String>,
+
+    /// Set by `wasmscope call`: ARGS are the export's typed arguments, every
+    /// one of them (a wrong count is an error), and none is argv.
+    #[arg(skip)]
+    pub typed_call: bool,
 }
 
 impl RunArgs {
@@ -197,12 +202,13 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     let (entry, guest_args) = match &args.invoke {
         // As `wasmtime run --invoke`: every word after the module is argv,
         // and the export takes as many of them as it has parameters.
-        Some(name) if module.kind == ModuleKind::Core => {
+        Some(name) if module.kind == ModuleKind::Core && !args.typed_call => {
             let words = args.args();
             let takes = core_export_param_count(&module, name).unwrap_or(words.len()).min(words.len());
             (Entry::Invoke { name: name.clone(), args: words[..takes].to_vec() }, words)
         }
-        // A component's export takes ARGS as its WAVE values, not as argv.
+        // A component's export (or any export `wasmscope call` calls) takes
+        // ARGS as its values, not as argv.
         Some(name) => (Entry::Invoke { name: name.clone(), args: args.args().to_vec() }, &[][..]),
         None => (Entry::Start, args.args()),
     };

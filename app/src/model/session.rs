@@ -92,7 +92,9 @@ pub struct Session {
 
 /// What the loading thread sends back: the module, what it holds, and the
 /// file's stamp from before it was read.
-type LoadResult = Result<(LoadedModule, Inspection, Option<FileStamp>), String>;
+/// The module read, or why not; either way with the file's stamp as it was
+/// before the read.
+type LoadResult = Result<(LoadedModule, Inspection, Option<FileStamp>), (String, Option<FileStamp>)>;
 
 struct Loading {
     origin: ModuleOrigin,
@@ -130,7 +132,7 @@ impl Session {
             // Taken before reading: a write during the read shows as a
             // change next time, rather than going unnoticed.
             let stamp = FileStamp::of(&owned).ok();
-            let result = load::load_file(&owned).map_err(|e| e.to_string()).map(|m| {
+            let result = load::load_file(&owned).map_err(|e| (e.to_string(), stamp)).map(|m| {
                 let inspection = inspect(&m);
                 (m, inspection, stamp)
             });
@@ -374,7 +376,7 @@ impl Session {
         let result = match loading.result.try_recv() {
             Ok(result) => result,
             Err(TryRecvError::Empty) => return false,
-            Err(TryRecvError::Disconnected) => Err("loading stopped unexpectedly".to_string()),
+            Err(TryRecvError::Disconnected) => Err(("loading stopped unexpectedly".to_string(), None)),
         };
         let origin = loading.origin.clone();
         let reload = loading.reload;
@@ -395,19 +397,18 @@ impl Session {
                     entry.stamp = stamp;
                 }
             }
-            (Err(e), true) => {
+            (Err((e, stamp)), true) => {
                 let name = self.module.as_ref().map_or(String::new(), |m| m.module.name.clone());
                 let why = format!("not run: {name} changed on disk and no longer loads: {e}");
-                let now = match &origin {
-                    ModuleOrigin::File(path) => FileStamp::of(path).ok(),
-                    ModuleOrigin::Sample(_) => None,
-                };
-                if let (Some(entry), Some(now)) = (&mut self.module, now) {
-                    entry.rejected = Some((now, why.clone()));
+                // The stamp of what was read: a write that finished after
+                // the read (a compiler still at work) is a change, and
+                // the next Run reads the file again.
+                if let (Some(entry), Some(stamp)) = (&mut self.module, stamp) {
+                    entry.rejected = Some((stamp, why.clone()));
                 }
                 self.error(why);
             }
-            (Err(e), false) => {
+            (Err((e, _)), false) => {
                 let name = match &origin {
                     ModuleOrigin::File(path) => path.display().to_string(),
                     ModuleOrigin::Sample(name) => name.to_string(),

@@ -240,6 +240,17 @@ fn call_lists_a_components_functions_and_calls_one_with_wave_arguments() {
 }
 
 #[test]
+fn call_on_a_core_export_takes_exactly_its_arguments() {
+    let out = wasmscope(&["call", "samples/reactor.wat", "add", "2", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains('5'), "{}", text(&out.stdout));
+    // Unlike `run --invoke`, a typed call does not pass extra words as argv.
+    let out = wasmscope(&["call", "samples/reactor.wat", "add", "2", "3", "4"]);
+    assert_eq!(out.status.code(), Some(126), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("takes 2 argument(s), 3 given"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn a_refused_connection_is_a_denied_line_in_the_json_trace_and_never_reaches_the_server() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();

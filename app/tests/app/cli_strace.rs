@@ -148,7 +148,19 @@ fn interrupt_a_sleeping_guest(signal: libc::c_int, format: &str) -> (Option<i32>
     }
     // SAFETY: kill only sends a signal to the child this test started.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
-    let status = child.wait().unwrap();
+    // A stop that does not work must fail the test, not leave it waiting
+    // out the guest's hour.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("wasmscope was still running a minute after the signal");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     let mut stderr = String::new();
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     (status.code(), stderr, std::fs::read_to_string(&file).unwrap())

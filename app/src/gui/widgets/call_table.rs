@@ -128,22 +128,6 @@ impl CallTable {
         }
     }
 
-    /// Where the selected call is among the `shown` rows, if it is shown
-    /// (rows are in ascending order of their index among the run's calls).
-    fn position_of_selected<R>(&self, shown: usize, row_at: &impl Fn(usize) -> (usize, R)) -> Option<usize> {
-        let selected = self.selected?;
-        let (mut low, mut high) = (0, shown);
-        while low < high {
-            let middle = low + (high - low) / 2;
-            match row_at(middle).0.cmp(&selected) {
-                std::cmp::Ordering::Less => low = middle + 1,
-                std::cmp::Ordering::Greater => high = middle,
-                std::cmp::Ordering::Equal => return Some(middle),
-            }
-        }
-        None
-    }
-
     /// Draws `shown` rows; `row_at(i)` is the i-th row's index among the
     /// run's calls (ascending in `i`) and its call. A click selects a call, a
     /// second unselects it; a right click opens the row's menu, whose
@@ -175,7 +159,11 @@ impl CallTable {
         // under it leaves it eight rows, and a table that took more
         // would run over the pane's title.
         builder = builder.column(Column::initial(72.0).at_least(50.0)).auto_shrink([false; 2]).min_scrolled_height(0.0);
-        let revealed = if std::mem::take(&mut self.reveal) { self.position_of_selected(shown, &row_at) } else { None };
+        let revealed = if std::mem::take(&mut self.reveal) {
+            self.selected.and_then(|i| position_of(shown, i, &row_at))
+        } else {
+            None
+        };
         if let Some(position) = moved_to {
             builder = builder.scroll_to_row(position, None);
         } else if let Some(position) = revealed {
