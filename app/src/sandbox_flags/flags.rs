@@ -188,8 +188,13 @@ pub fn apply_wasmtime_option(flag: &str, option: &str, profile: &mut SandboxProf
         (true, "inherit-env", Some(on)) => profile.env.inherit_host = on,
         (true, "inherit-network", Some(true)) => profile.network = NetworkPolicy::All,
         (true, "allow-ip-name-lookup", Some(on)) => profile.dns = on,
-        // Off is the default already.
-        (true, "inherit-network", Some(false)) => {}
+        // Takes back what `inherit-network` grants, and nothing else (an
+        // allow-list stays).
+        (true, "inherit-network", Some(false)) => {
+            if profile.network == NetworkPolicy::All {
+                profile.network = NetworkPolicy::Off;
+            }
+        }
         // On by default in wasmtime run, and always on here.
         (true, "cli" | "tcp" | "udp", Some(true)) => {}
         (false, "max-memory-size", _) => profile.limits.max_memory_bytes = Some(parse_bytes(value)?),
@@ -272,6 +277,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inherit_network_off_takes_back_only_what_it_granted() {
+        let mut profile = SandboxProfile::default();
+        assert_eq!(apply_wasmtime_option("-S", "inherit-network", &mut profile), Ok(true));
+        assert_eq!(profile.network, NetworkPolicy::All);
+        assert_eq!(apply_wasmtime_option("-S", "inherit-network=n", &mut profile), Ok(true));
+        assert_eq!(profile.network, NetworkPolicy::Off);
+        let list = NetworkPolicy::AllowList(vec!["127.0.0.1:80".into()]);
+        profile.network = list.clone();
+        assert_eq!(apply_wasmtime_option("-S", "inherit-network=n", &mut profile), Ok(true));
+        assert_eq!(profile.network, list, "an allow-list is not inherit-network's to take back");
+    }
 
     #[test]
     fn mounts_parse_like_wasmtime() {
