@@ -322,12 +322,24 @@ fn steady_run(
     profile: runtime_worker::SandboxProfile,
     number: usize,
 ) -> wasmscope::model::run_record::RunRecord {
-    use runtime_worker::{RunRequest, WorkerEvent};
+    use runtime_worker::RunRequest;
     let loaded = runtime_worker::inspect::load::load_file(&samples_dir().join(module)).unwrap();
     let loaded_sha = loaded.sha256;
     let runtime = runtime_worker::Runtime::new().unwrap();
     let events = runtime.start(RunRequest::new(loaded, profile.clone(), runtime_worker::Entry::Start)).wait();
     let mut record = wasmscope::model::run_record::RunRecord::new(number as u64, number, module, loaded_sha, profile);
+    ingest_steadily(&mut record, events);
+    record
+}
+
+/// Takes in a run's events with fixed times (each event 250 µs after the
+/// one before, fixed phase timings), so that a picture of it is the same
+/// every time.
+pub(crate) fn ingest_steadily(
+    record: &mut wasmscope::model::run_record::RunRecord,
+    events: Vec<runtime_worker::WorkerEvent>,
+) {
+    use runtime_worker::WorkerEvent;
     for (i, mut event) in events.into_iter().enumerate() {
         let t = i as u64 * 250_000;
         match &mut event {
@@ -348,7 +360,6 @@ fn steady_run(
         }
         record.ingest(event);
     }
-    record
 }
 
 /// One picture per tab of a run with denials, compared with the committed

@@ -8,12 +8,12 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use wasmscope::gui::WasmscopeApp;
 
-use crate::ui_stories::{app, click_run, open_sample, settle};
+use crate::ui_stories::{app, click_run, ingest_steadily, open_sample, settle};
 
-/// The run just made again through the engine with fixed times (as
-/// `ui_stories`' snapshots do), so that its picture is the same every time.
+/// The run just made again through the engine with fixed times
+/// (`ingest_steadily`, as `ui_stories`' snapshots do).
 fn steady_copy_of_the_last_run(harness: &mut Harness<'static, WasmscopeApp>) {
-    use runtime_worker::{Phase, RunRequest, WorkerEvent};
+    use runtime_worker::RunRequest;
     let app = harness.state();
     let module = app.session.module.as_ref().expect("a module is loaded");
     let (name, sha256, loaded) = (module.module.name.clone(), module.module.sha256, module.module.clone());
@@ -24,26 +24,7 @@ fn steady_copy_of_the_last_run(harness: &mut Harness<'static, WasmscopeApp>) {
         .start(RunRequest::new(loaded, profile.clone(), runtime_worker::Entry::Start))
         .wait();
     let mut record = wasmscope::model::run_record::RunRecord::new(1000 + number as u64, number, &name, sha256, profile);
-    for (i, mut event) in events.into_iter().enumerate() {
-        let t = i as u64 * 250_000;
-        match &mut event {
-            WorkerEvent::Call(call) => {
-                call.start_ns = t;
-                call.dur_ns = 1_000 + 100 * call.seq;
-            }
-            WorkerEvent::Phase(timing) => {
-                timing.nanos = match timing.phase {
-                    Phase::Compile => 4_200_000,
-                    Phase::Instantiate => 85_000,
-                    Phase::FirstCall => 52_000,
-                    Phase::Total => 5_600_000,
-                };
-            }
-            WorkerEvent::Memory(memory) => memory.at_ns = t,
-            _ => {}
-        }
-        record.ingest(event);
-    }
+    ingest_steadily(&mut record, events);
     harness.state_mut().session.runs.push(record);
     settle(harness);
 }
