@@ -70,6 +70,18 @@ fn right_click_a_call_to_copy_it_or_see_only_calls_like_it() {
     settle(&mut harness);
     assert!(harness.query_by_label("Show only this function").is_none());
     assert_eq!(harness.state().calls.selected(), selected);
+    // With a search set too, Esc closes the menu and leaves the search.
+    harness.state_mut().state.filter.text = "out.txt".into();
+    settle(&mut harness);
+    in_table(&harness, "path_open").click_secondary();
+    settle(&mut harness);
+    assert!(harness.query_by_label("Show only this function").is_some(), "the menu is open");
+    harness.key_press(egui::Key::Escape);
+    settle(&mut harness);
+    assert!(harness.query_by_label("Show only this function").is_none());
+    assert_eq!(harness.state().state.filter.text, "out.txt");
+    harness.state_mut().state.filter.text.clear();
+    settle(&mut harness);
 
     right_click_then(&mut harness, "path_open", "Show only this error");
     settle(&mut harness);

@@ -333,8 +333,11 @@ pub fn search_and_follow(ui: &mut Ui, filter: &mut CallFilter, follow: &mut bool
     narrowed_to(ui, filter);
     ui.checkbox(&mut filter.denied_only, "denied only");
     // Esc empties the search first; with nothing to clear it unselects the
-    // call (the table's keys).
-    if !filter.text.is_empty() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+    // call (the table's keys). With a row's menu open, Esc only closes it.
+    if !filter.text.is_empty()
+        && !egui::Popup::is_any_open(ui.ctx())
+        && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape))
+    {
         filter.text.clear();
     }
     let response = ui
