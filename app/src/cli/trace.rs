@@ -28,21 +28,6 @@ pub struct CallFilter {
 }
 
 impl CallFilter {
-    fn keeps_call(&self, call: &CallEvent) -> bool {
-        (!self.failed_only || call.errno.is_some())
-            && (self.names.is_empty() || self.names.iter().any(|n| n == call.func.name()))
-    }
-
-    fn keeps_host_call(&self, call: &HostCall) -> bool {
-        (!self.failed_only || call.error.is_some())
-            && (self.names.is_empty()
-                || self.names.iter().any(|n| {
-                    *n == *call.function
-                        || n == call.short_name()
-                        || n.split_once('#').is_some_and(|(i, f)| *i == *call.interface && *f == *call.function)
-                }))
-    }
-
     /// For a core module every name must be a preview1 function: a typo
     /// would otherwise trace nothing and say nothing.
     pub fn check_preview1_names(&self) -> Result<(), String> {
@@ -129,54 +114,38 @@ impl Tracer {
     }
 
     pub fn call(&mut self, call: &CallEvent) -> io::Result<()> {
-        if !self.filter.keeps_call(call) {
-            return Ok(());
-        }
-        if let Some(summary) = &mut self.summary {
-            summary.count(call.func.name(), call.dur_ns, call.errno.is_some());
-        }
-        let Some(lines) = &mut self.lines else { return Ok(()) };
-        let limited;
-        let call = match self.string_limit {
-            Some(limit) => {
-                limited = limit_call(call, limit);
-                &limited
-            }
-            None => call,
-        };
-        let stamp = time_of_day(self.timestamps, self.run_started, call.start_ns);
-        match lines.format {
-            TraceFormat::Text => lines.emit(|line| {
-                line.extend_from_slice(stamp.as_bytes());
-                line.write_all(call.to_text().as_bytes())
-            }),
-            TraceFormat::Json => lines.emit(|line| Ok(serde_json::to_writer(line, &call.json())?)),
-        }
+        self.write(call)
     }
 
     pub fn host_call(&mut self, call: &HostCall) -> io::Result<()> {
-        if !self.filter.keeps_host_call(call) {
+        self.write(call)
+    }
+
+    /// A call of either kind: filtered, counted, cut to the string limit,
+    /// stamped, and written as a line.
+    fn write<C: TracedCall>(&mut self, call: &C) -> io::Result<()> {
+        if !call.kept_by(&self.filter) {
             return Ok(());
         }
         if let Some(summary) = &mut self.summary {
-            summary.count(&call.qualified_name(), call.dur_ns, call.error.is_some());
+            summary.count(&call.summary_name(), call.dur_ns(), call.failed());
         }
         let Some(lines) = &mut self.lines else { return Ok(()) };
         let limited;
         let call = match self.string_limit {
             Some(limit) => {
-                limited = limit_host_call(call, limit);
+                limited = call.limited(limit);
                 &limited
             }
             None => call,
         };
-        let stamp = time_of_day(self.timestamps, self.run_started, call.start_ns);
+        let stamp = time_of_day(self.timestamps, self.run_started, call.start_ns());
         match lines.format {
             TraceFormat::Text => lines.emit(|line| {
                 line.extend_from_slice(stamp.as_bytes());
-                line.write_all(call.to_text().as_bytes())
+                line.write_all(call.text().as_bytes())
             }),
-            TraceFormat::Json => lines.emit(|line| Ok(serde_json::to_writer(line, &call.to_json())?)),
+            TraceFormat::Json => lines.emit(|line| Ok(call.write_json(line)?)),
         }
     }
 
@@ -227,31 +196,113 @@ impl TraceWriter {
     }
 }
 
-/// The call with its buffer preview and strings cut to `limit`; a cut
-/// string ends in `…` (a cut buffer already shows `…` after its preview).
-fn limit_call(call: &CallEvent, limit: usize) -> CallEvent {
-    let mut call = call.clone();
-    let preview = call.preview.as_bytes();
-    call.preview = Preview::from_slice(&preview[..preview.len().min(limit)]);
-    for string in &mut call.strings {
-        if let Some(cut) = cut_chars(string, limit) {
-            *string = cut.into();
-        }
-    }
-    call
+/// What the trace does with a call, the same for a core module's preview1
+/// calls and a component's host calls.
+trait TracedCall: Sized {
+    fn kept_by(&self, filter: &CallFilter) -> bool;
+    /// The name `-c` counts it under.
+    fn summary_name(&self) -> std::borrow::Cow<'_, str>;
+    fn dur_ns(&self) -> u64;
+    fn start_ns(&self) -> u64;
+    fn failed(&self) -> bool;
+    /// The call with its previews and strings cut to `limit` characters; a
+    /// cut string ends in `…` (a cut buffer already shows `…` after its
+    /// preview).
+    fn limited(&self, limit: usize) -> Self;
+    fn text(&self) -> String;
+    fn write_json(&self, line: &mut Vec<u8>) -> serde_json::Result<()>;
 }
 
-fn limit_host_call(call: &HostCall, limit: usize) -> HostCall {
-    let mut call = call.clone();
-    for (_, value) in &mut call.args {
-        if let Some(cut) = cut_chars(value, limit) {
-            *value = cut.into();
+impl TracedCall for CallEvent {
+    fn kept_by(&self, filter: &CallFilter) -> bool {
+        (!filter.failed_only || self.errno.is_some())
+            && (filter.names.is_empty() || filter.names.iter().any(|n| n == self.func.name()))
+    }
+
+    fn summary_name(&self) -> std::borrow::Cow<'_, str> {
+        self.func.name().into()
+    }
+
+    fn dur_ns(&self) -> u64 {
+        self.dur_ns
+    }
+
+    fn start_ns(&self) -> u64 {
+        self.start_ns
+    }
+
+    fn failed(&self) -> bool {
+        self.errno.is_some()
+    }
+
+    fn limited(&self, limit: usize) -> CallEvent {
+        let mut call = self.clone();
+        let preview = call.preview.as_bytes();
+        call.preview = Preview::from_slice(&preview[..preview.len().min(limit)]);
+        for string in &mut call.strings {
+            if let Some(cut) = cut_chars(string, limit) {
+                *string = cut.into();
+            }
         }
+        call
     }
-    if let Some(cut) = cut_chars(&call.result, limit) {
-        call.result = cut.into();
+
+    fn text(&self) -> String {
+        self.to_text()
     }
-    call
+
+    fn write_json(&self, line: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(line, &self.json())
+    }
+}
+
+impl TracedCall for HostCall {
+    fn kept_by(&self, filter: &CallFilter) -> bool {
+        (!filter.failed_only || self.error.is_some())
+            && (filter.names.is_empty()
+                || filter.names.iter().any(|n| {
+                    *n == *self.function
+                        || n == self.short_name()
+                        || n.split_once('#').is_some_and(|(i, f)| *i == *self.interface && *f == *self.function)
+                }))
+    }
+
+    fn summary_name(&self) -> std::borrow::Cow<'_, str> {
+        self.qualified_name().into()
+    }
+
+    fn dur_ns(&self) -> u64 {
+        self.dur_ns
+    }
+
+    fn start_ns(&self) -> u64 {
+        self.start_ns
+    }
+
+    fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+
+    fn limited(&self, limit: usize) -> HostCall {
+        let mut call = self.clone();
+        for (_, value) in &mut call.args {
+            if let Some(cut) = cut_chars(value, limit) {
+                *value = cut.into();
+            }
+        }
+        if let Some(cut) = cut_chars(&call.result, limit) {
+            call.result = cut.into();
+        }
+        call
+    }
+
+    fn text(&self) -> String {
+        self.to_text()
+    }
+
+    fn write_json(&self, line: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(line, &self.to_json())
+    }
 }
 
 /// The first `limit` characters and `…`, or `None` if `text` fits.
