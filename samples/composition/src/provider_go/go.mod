@@ -1,0 +1,3 @@
+module wasmscope.example/provider_go
+
+go 1.24
