@@ -55,6 +55,13 @@ p1=$CARGO_TARGET_DIR/release/p1-component
 echo "== provider_python.wasm"
 cp -r src/provider_python "$tmp/provider_python"
 componentize-py -d wit -w provider componentize -p "$tmp/provider_python" app -o provider_python.wasm
+# componentize-py writes only `processed-by: wit-component` into the producers
+# section, so name the language (the CPython inside, read from its sys.version
+# string) and the tool.
+python_version=$(grep -aoE -m1 '3\.[0-9]+\.[0-9]+ \(main' provider_python.wasm | head -1 | cut -d' ' -f1)
+[ -n "$python_version" ] || { echo "build.sh: no CPython version found in provider_python.wasm" >&2; exit 1; }
+"$p1" add-producer provider_python.wasm language Python "$python_version"
+"$p1" add-producer provider_python.wasm processed-by componentize-py "$componentize_py_version"
 
 # 2. Rust provider: a cdylib (reactor) core module with a hand-written canonical
 # ABI; rustc writes `language: Rust` into its producers section.
@@ -65,10 +72,11 @@ echo "== provider_rust.wasm"
 
 # 3. Go provider: a c-shared (reactor) core module with //go:wasmexport. The Go
 # linker writes `processed-by: Go cmd/compile` but no `language`, so p1-component adds
-# `language: Go <version>` to the core module's producers section.
+# `language: Go <version>` to the core module's producers section. -buildvcs=false:
+# otherwise Go stamps the git commit into the binary, and every commit changes it.
 echo "== provider_go.wasm"
 (cd src/provider_go && GOOS=wasip1 GOARCH=wasm GOCACHE=${GOCACHE:-/tmp/wasmscope-go-cache} \
-    "$go" build -trimpath -buildmode=c-shared -ldflags=-s -o "$tmp/provider_go_core.wasm" .)
+    "$go" build -trimpath -buildvcs=false -buildmode=c-shared -ldflags=-s -o "$tmp/provider_go_core.wasm" .)
 "$p1" wrap --wit wit --world provider --reactor --language Go "${go_version#go}" \
     "$tmp/provider_go_core.wasm" provider_go.wasm
 

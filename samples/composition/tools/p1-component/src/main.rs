@@ -9,6 +9,9 @@
 //!     to the core module's producers section, then wraps the preview1 core module
 //!     into a component with the 48.0.8 command adapter (default) or reactor
 //!     adapter (`--reactor`), as `wasm-tools component new --adapt` does.
+//! p1-component add-producer FILE.wasm FIELD NAME VERSION
+//!                                   merges `FIELD: NAME VERSION` into the producers
+//!                                   section of FILE (module or outer component), in place
 //! p1-component wit FILE.wasm        prints a component's WIT world
 //! p1-component producers FILE.wasm  prints the producers section of the file and
 //!                                   of every component/module nested in it
@@ -24,9 +27,10 @@ use wit_component::{ComponentEncoder, DecodedWasm, StringEncoding, WitPrinter};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: p1-component wrap [--wit DIR --world NAME] [--reactor] [--language NAME VERSION] IN OUT \
-                 | wit FILE | producers FILE | validate FILE";
+                 | add-producer FILE FIELD NAME VERSION | wit FILE | producers FILE | validate FILE";
     match args.first().map(String::as_str) {
         Some("wrap") => wrap(&args[1..]),
+        Some("add-producer") if args.len() == 5 => add_producer(&args[1], &args[2], &args[3], &args[4]),
         Some("wit") if args.len() == 2 => print_wit(&args[1]),
         Some("producers") if args.len() == 2 => print_producers(&args[1]),
         Some("validate") if args.len() == 2 => validate(&args[1]),
@@ -81,6 +85,15 @@ fn wrap(args: &[String]) -> Result<()> {
         .context("encoding the component")?;
     std::fs::write(output, &component).with_context(|| format!("writing {output}"))?;
     eprintln!("{output}: {} bytes", component.len());
+    Ok(())
+}
+
+fn add_producer(file: &str, field: &str, name: &str, version: &str) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
+    let mut producers = wasm_metadata::Producers::empty();
+    producers.add(field, name, version);
+    let out = producers.add_to_wasm(&bytes).context("adding to the producers section")?;
+    std::fs::write(file, &out).with_context(|| format!("writing {file}"))?;
     Ok(())
 }
 
