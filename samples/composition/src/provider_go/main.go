@@ -33,6 +33,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"strconv"
 	"structs"
@@ -222,13 +223,13 @@ var reasons = map[syscall.Errno]string{
 	76: "Capabilities insufficient",
 }
 
-func reason(err error) string {
+func reason(err error, opening bool) string {
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		// Go's wasip1 runtime looks up the preopened directory itself and,
 		// when none holds the path, calls path_open on fd -1, which fails with
 		// EBADF. wasi-libc (the Python provider) says ENOENT there, so say the same.
-		if errno == syscall.EBADF {
+		if opening && errno == syscall.EBADF {
 			errno = syscall.ENOENT
 		}
 		if text, ok := reasons[errno]; ok {
@@ -240,9 +241,20 @@ func reason(err error) string {
 }
 
 func readRows() ([]row, string) {
-	data, err := os.ReadFile(path)
+	const prefix = "error: cannot open " + path + ": "
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, "error: cannot open " + path + ": " + reason(err)
+		return nil, prefix + reason(err, true)
+	}
+	defer f.Close()
+	// Opening a directory works in WASI and reading it fails with EBADF;
+	// CPython checks first and says EISDIR, so do the same here.
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, prefix + reasons[syscall.EISDIR]
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, prefix + reason(err, false)
 	}
 	var lines [][]byte
 	for _, l := range bytes.Split(data, []byte("\n")) {

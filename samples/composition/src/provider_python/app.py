@@ -23,7 +23,9 @@ number are skipped. If the file cannot be opened or read, the result is one row
 <reason> comes from a small errno table shared by all three providers. When
 no preopened directory holds /data, wasi-libc (used by CPython here) says
 ENOENT; the Go and Rust providers turn their own answers for that case (EBADF,
-and an error without errno) into the same text.
+and an error without errno) into the same text. If /data/users.csv is a
+directory, CPython's open() says EISDIR; the Go and Rust providers check for
+that themselves (WASI lets them open it, and reading it fails with EBADF).
 """
 
 from typing import List

@@ -180,10 +180,15 @@ fn reason(e: &std::io::Error) -> String {
 }
 
 fn read_rows() -> Result<Vec<(u64, String)>, String> {
+    let error = |reason: String| format!("error: cannot open {}: {}", PATH, reason);
+    let mut file = std::fs::File::open(PATH).map_err(|e| error(reason(&e)))?;
+    // Opening a directory works in WASI and reading it fails with EBADF;
+    // CPython checks first and says EISDIR, so do the same here.
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(error("Is a directory".into()));
+    }
     let mut data = Vec::new();
-    std::fs::File::open(PATH)
-        .and_then(|mut f| f.read_to_end(&mut data))
-        .map_err(|e| format!("error: cannot open {}: {}", PATH, reason(&e)))?;
+    file.read_to_end(&mut data).map_err(|e| error(reason(&e)))?;
     let mut lines = data
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
