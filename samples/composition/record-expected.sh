@@ -8,9 +8,12 @@
 #                    "no-data":   run                     (no /data: the provider's error row)
 #   provider_X.wasm  "invoke-with-data" / "invoke-no-data":
 #                    run --invoke 'execute-query("select * from users")' [--dir data::/data]
+#                    "invoke-id-2", "invoke-unknown": the client's other two queries, with /data
+#   client.wasm      "alone": run --dir data::/data client.wasm (fails: nothing provides
+#                    wasmscope:article/database-connector)
 #
-# It fails if the three composed samples do not print the same stdout for the
-# same case. WASMTIME=/path/to/wasmtime overrides the binary (default: wasmtime
+# It fails if the three composed samples, or the three providers, do not print
+# the same stdout for the same case. WASMTIME=/path/to/wasmtime overrides the binary (default: wasmtime
 # on PATH, else ~/.cargo/bin/wasmtime); it must be 48.0.8.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,14 +27,17 @@ fi
 mkdir -p expected
 
 python3 - "$wasmtime" <<'PY'
-import json, subprocess, sys
+import json, os, subprocess, sys
 
 wasmtime = sys.argv[1]
 query = 'execute-query("select * from users")'
 langs = ["python", "rust", "go"]
 
+# Backtraces in wasmtime's own error messages depend on the caller's environment.
+env = {k: v for k, v in os.environ.items() if k not in ("RUST_BACKTRACE", "RUST_LIB_BACKTRACE")}
+
 def case(name, args):
-    p = subprocess.run([wasmtime] + args, capture_output=True, text=True, timeout=300)
+    p = subprocess.run([wasmtime] + args, capture_output=True, text=True, timeout=300, env=env)
     return {"name": name, "wasmtime_args": args, "stdout": p.stdout,
             "stderr": p.stderr, "exit_code": p.returncode}
 
@@ -56,9 +62,21 @@ for lang in langs:
     wasm = f"provider_{lang}.wasm"
     write(f"provider_{lang}", [
         case("invoke-with-data", ["run", "--invoke", query, "--dir", "data::/data", wasm]),
-        case("invoke-no-data", ["run", "--invoke", query, wasm])])
+        case("invoke-no-data", ["run", "--invoke", query, wasm]),
+        case("invoke-id-2", ["run", "--invoke", 'execute-query("select * from users where id = 2")',
+                             "--dir", "data::/data", wasm]),
+        case("invoke-unknown", ["run", "--invoke", 'execute-query("drop table users")',
+                                "--dir", "data::/data", wasm])])
+write("client", [case("alone", ["run", "--dir", "data::/data", "client.wasm"])])
 
 ok = True
+for lang in langs[1:]:
+    for i in range(4):
+        a = json.load(open(f"expected/provider_{langs[0]}.json"))[i]
+        b = json.load(open(f"expected/provider_{lang}.json"))[i]
+        if (a["stdout"], a["exit_code"]) != (b["stdout"], b["exit_code"]):
+            print(f"providers DIFFER: {langs[0]} and {lang}, case {a['name']}")
+            ok = False
 for i, name in enumerate(["with-data", "no-data"]):
     outs = {lang: composed[lang][i]["stdout"] for lang in langs}
     codes = {lang: composed[lang][i]["exit_code"] for lang in langs}
