@@ -31,6 +31,7 @@
 //! | `module_cache` | compiled modules on disk |
 //! | `doctor` | a finished run's evidence → findings with fixes |
 //! | `density` | N instances at once, measured |
+//! | `serve` | `wasi:http` handlers on a socket, one run per request |
 
 pub mod boundary;
 pub mod density;
@@ -39,18 +40,19 @@ pub mod inspect;
 pub mod module_cache;
 mod run;
 pub mod sandbox;
+pub mod serve;
 pub mod trace;
 pub mod wasi;
 
 pub use boundary::denial::{Denial, DenialKind, Guest, NetworkRule, SocketUse, Within};
 pub use boundary::event::{
-    Abrupt, CallEvent, EventBatch, Frame, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId,
-    RunOutcome, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
+    Abrupt, CallEvent, EventBatch, Frame, HostCall, HttpResponse, MemoryChange, MemoryEvent, Phase, PhaseTiming,
+    Preview, RunId, RunOutcome, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
 };
 pub use boundary::profile::{
     ClockPolicy, Environment, Limits, Mount, NetworkPolicy, RandomPolicy, SandboxProfile, StdinSource,
 };
-pub use boundary::request::{Entry, RunRequest};
+pub use boundary::request::{Entry, HttpRequest, RunRequest};
 pub use inspect::load::{LoadError, LoadedModule, ModuleKind};
 pub use run::{Commander, EngineError, POOLED_RUNS, RunHandle, Runtime};
 pub use sandbox::wasi_ctx::SandboxError;

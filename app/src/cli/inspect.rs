@@ -68,6 +68,7 @@ pub fn execute(args: &InspectArgs) -> i32 {
 pub fn describe(name: &str, inspection: &Inspection) -> String {
     let mut out = String::new();
     let kind = match inspection.kind {
+        Some(runtime_worker::ModuleKind::Component) => &inspection.component_kind_text(),
         Some(kind) => kind.name(),
         None => "not a WebAssembly module",
     };

@@ -7,6 +7,7 @@ mod density;
 mod inspect;
 mod interrupt;
 mod run;
+mod serve;
 mod trace;
 
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ pub use call::CallArgs;
 pub use density::DensityArgs;
 pub use inspect::InspectArgs;
 pub use run::RunArgs;
+pub use serve::ServeArgs;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -66,6 +68,9 @@ pub enum Command {
     /// Show what a module is before it runs: sections, imports with the
     /// capabilities they belong to, exports, memories, custom sections, WIT
     Inspect(InspectArgs),
+    /// Serve a `wasi:http` handler component on a socket, like `wasmtime
+    /// serve`: a fresh instance per request, under the sandbox flags of `run`
+    Serve(Box<ServeArgs>),
     /// Start N instances of a module at once, each in its own sandbox, and
     /// measure the start time and host memory each costs
     Density(DensityArgs),
@@ -110,6 +115,7 @@ pub fn dispatch() -> Invocation {
         Some(Command::Call(args)) => Invocation::Exit(call::execute(&args)),
         Some(Command::Inspect(args)) => Invocation::Exit(inspect::execute(&args)),
         Some(Command::Density(args)) => Invocation::Exit(density::execute(&args)),
+        Some(Command::Serve(args)) => Invocation::Exit(serve::execute(&args)),
     }
 }
 

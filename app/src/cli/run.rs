@@ -347,6 +347,7 @@ fn ending_text(outcome: &RunOutcome) -> String {
     match outcome {
         RunOutcome::Exited { code } => format!("exited with {code}"),
         RunOutcome::Returned { .. } => "exited with 0".to_string(),
+        RunOutcome::Responded(response) => format!("answered {}", response.status),
         RunOutcome::Trapped(trap) => match trap.kind {
             TrapKind::OutOfFuel => "killed by running out of fuel".to_string(),
             TrapKind::Unreachable => "killed by trap (unreachable)".to_string(),
@@ -422,6 +423,11 @@ fn report_outcome(outcome: &RunOutcome) -> i32 {
             for value in values {
                 println!("{value}");
             }
+            0
+        }
+        RunOutcome::Responded(response) => {
+            println!("{}", response.status);
+            io::stdout().write_all(&response.body).ok();
             0
         }
         RunOutcome::Trapped(trap) => {

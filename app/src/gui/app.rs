@@ -195,6 +195,7 @@ impl WasmscopeApp {
         let component = self.session.module.as_ref().and_then(|m| m.inspection.component.clone());
         let entry = match (&self.state.entry, component) {
             (Entry::Start, _) => Entry::Start,
+            (Entry::Http(request), _) => Entry::Http(request.clone()),
             // A component's function takes the Call tab's fields, as WAVE.
             (Entry::Invoke { name, .. }, Some(component)) => match component.callable().find(|f| f.path() == *name) {
                 Some(function) => {

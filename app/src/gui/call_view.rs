@@ -248,6 +248,7 @@ fn result(ui: &mut Ui, session: &Session, function: &TypedFunction) {
                 RunOutcome::Exited { code } => format!("exited with status {code}"),
                 RunOutcome::Stopped => "stopped".into(),
                 RunOutcome::TimedOut => "timed out".into(),
+                RunOutcome::Responded(response) => format!("answered an HTTP request: {}", response.status),
                 RunOutcome::Returned { .. } => unreachable!("handled above"),
             };
             ui.add(egui::Label::new(RichText::new(text).color(t.error_text).size(font::READING)).wrap());

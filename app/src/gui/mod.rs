@@ -21,6 +21,7 @@ mod measurements;
 pub mod memory_view;
 pub mod module_panel;
 pub mod profile_menu;
+mod request_view;
 pub mod shortcuts;
 mod startup;
 pub mod state;

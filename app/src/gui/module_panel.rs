@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use egui::{RichText, Ui};
-use runtime_worker::{Capability, Entry, ModuleKind};
+use runtime_worker::{Capability, Entry, HttpRequest, ModuleKind};
 
 use super::intent::Intent;
 use super::state::{CallForm, Tab};
@@ -51,7 +51,7 @@ fn module_info(ui: &mut Ui, session: &Session, fields: &mut EntryFields<'_>) -> 
     egui::Grid::new("module-facts").num_columns(2).show(ui, |ui| {
         ui.label("Kind");
         let kind = match (module.kind, entry.inspection.is_command()) {
-            (ModuleKind::Component, _) => "component".to_string(),
+            (ModuleKind::Component, _) => entry.inspection.component_kind_text(),
             (ModuleKind::Core, true) => "core module · command (_start)".to_string(),
             (ModuleKind::Core, false) => "core module · reactor".to_string(),
         };
@@ -98,11 +98,11 @@ fn entry_point(ui: &mut Ui, session: &Session, fields: &mut EntryFields<'_>) -> 
     let module = session.module.as_ref()?;
     let inspection = module.inspection.clone();
     if let Some(component) = &inspection.component {
-        return component_entry_point(ui, fields, component);
+        return component_entry_point(ui, session, fields, component);
     }
     let heading = ui.label(RichText::new("Entry point").strong());
     let current = match &*fields.entry {
-        Entry::Start => "_start".to_string(),
+        Entry::Start | Entry::Http(_) => "_start".to_string(),
         Entry::Invoke { name, .. } => name.clone(),
     };
     let combo = egui::ComboBox::from_id_salt("entry-point").selected_text(&current).width(200.0).show_ui(ui, |ui| {
@@ -148,18 +148,25 @@ fn entry_point(ui: &mut Ui, session: &Session, fields: &mut EntryFields<'_>) -> 
 /// arguments of the Call tab's form.
 fn component_entry_point(
     ui: &mut Ui,
+    session: &Session,
     fields: &mut EntryFields<'_>,
     component: &runtime_worker::inspect::ComponentInfo,
 ) -> Option<Intent> {
     let is_command = component.is_command();
-    let callable: Vec<_> = component.callable().collect();
+    let is_handler = component.is_http_handler();
+    // A handler's `handle` takes resources made by the host: it is reached
+    // by sending a request, not through the Call tab.
+    let callable: Vec<_> =
+        component.callable().filter(|f| !f.interface.as_deref().is_some_and(|i| i.starts_with("wasi:http/"))).collect();
     // Keep a stale function from a previous module from being called.
     let valid = match &*fields.entry {
         Entry::Start => is_command,
         Entry::Invoke { name, .. } => callable.iter().any(|f| f.path() == *name),
+        Entry::Http(_) => is_handler,
     };
     if !valid {
         *fields.entry = match component.default_function() {
+            _ if is_handler => Entry::Http(HttpRequest::new("GET", "/")),
             Some(f) if !is_command => Entry::Invoke { name: f.path(), args: Vec::new() },
             _ => Entry::Start,
         };
@@ -167,11 +174,18 @@ fn component_entry_point(
     let heading = ui.label(RichText::new("Entry point").strong());
     let current = match &*fields.entry {
         Entry::Start => "wasi:cli/run".to_string(),
+        Entry::Http(_) => "HTTP request".to_string(),
         Entry::Invoke { name, .. } => name.rsplit('#').next().unwrap_or(name).to_string(),
     };
     let combo = egui::ComboBox::from_id_salt("entry-point").selected_text(&current).width(200.0).show_ui(ui, |ui| {
         if is_command {
             ui.selectable_value(&mut *fields.entry, Entry::Start, "wasi:cli/run (command)");
+        }
+        if is_handler {
+            let selected = matches!(&*fields.entry, Entry::Http(_));
+            if ui.selectable_label(selected, "HTTP request (wasi:http handler)").clicked() && !selected {
+                *fields.entry = Entry::Http(HttpRequest::new("GET", "/"));
+            }
         }
         for function in &callable {
             let selected = matches!(&*fields.entry, Entry::Invoke { name, .. } if *name == function.path());
@@ -186,6 +200,11 @@ fn component_entry_point(
         }
     });
     combo.response.labelled_by(heading.id);
+    if let Entry::Http(request) = &mut *fields.entry {
+        super::request_view::request_form(ui, request);
+        super::request_view::last_response(ui, session);
+        return None;
+    }
     if let Entry::Invoke { name, .. } = &*fields.entry
         && let Some(function) = callable.iter().find(|f| f.path() == *name)
     {

@@ -200,8 +200,19 @@ pub fn outcome_text(outcome: &RunOutcome) -> String {
         RunOutcome::Trapped(trap) => {
             format!("trapped: {}", trap.message.strip_prefix("wasm trap: ").unwrap_or(&trap.message))
         }
+        RunOutcome::Responded(response) => {
+            format!("answered {} ({} bytes)", status_line(response.status), response.body.len())
+        }
         RunOutcome::Stopped => "stopped".to_string(),
         RunOutcome::TimedOut => "timed out".to_string(),
         RunOutcome::Failed { message, .. } => format!("could not run: {message}"),
+    }
+}
+
+/// `200 OK`, `404 Not Found`; the number alone when it has no usual name.
+pub fn status_line(status: u16) -> String {
+    match http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
     }
 }

@@ -113,6 +113,10 @@ pub enum DenialKind {
     /// A host name lookup while DNS is off (`network_off`: because the whole
     /// network is).
     DnsOff { host: Option<String>, network_off: bool },
+    /// An outgoing `wasi:http` request the network policy refused: the
+    /// request as the guest made it, and the refusal of the address (or of
+    /// the name lookup) that it needed.
+    HttpRequestRefused { method: String, url: String, cause: Box<DenialKind> },
 }
 
 impl DenialKind {
@@ -129,7 +133,17 @@ impl DenialKind {
             DenialKind::NoSockets
             | DenialKind::NetworkOff
             | DenialKind::AddressRefused { .. }
-            | DenialKind::DnsOff { .. } => Capability::Network,
+            | DenialKind::DnsOff { .. }
+            | DenialKind::HttpRequestRefused { .. } => Capability::Network,
+        }
+    }
+
+    /// The refusal underneath: for an HTTP request, the refusal of its
+    /// address or name lookup; any other kind is its own.
+    pub fn network_cause(&self) -> &DenialKind {
+        match self {
+            DenialKind::HttpRequestRefused { cause, .. } => cause.network_cause(),
+            other => other,
         }
     }
 }
@@ -198,6 +212,7 @@ impl fmt::Display for DenialKind {
                     write!(f, "DNS lookups are off: {host} was not resolved")
                 }
             }
+            DenialKind::HttpRequestRefused { method, url, cause } => write!(f, "{method} {url} was not sent: {cause}"),
         }
     }
 }

@@ -244,6 +244,8 @@ pub enum RunOutcome {
     Exited { code: i32 },
     /// The invoked reactor export returned these values.
     Returned { values: Vec<Value> },
+    /// The HTTP handler answered the request (`Entry::Http`).
+    Responded(HttpResponse),
     /// The guest trapped.
     Trapped(TrapInfo),
     /// The caller asked to stop.
@@ -281,6 +283,14 @@ pub struct Frame {
     pub func_name: Option<String>,
     /// Offset of the instruction in the module's bytes, where known.
     pub module_offset: Option<usize>,
+}
+
+/// A handler's answer, whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 /// A value passed to or returned from a reactor export.

@@ -35,4 +35,26 @@ pub enum Entry {
     /// A reactor: call `_initialize` if it is exported, then this export with
     /// these arguments (parsed by the export's parameter types).
     Invoke { name: String, args: Vec<String> },
+    /// A `wasi:http` handler (`wasi:http/incoming-handler@0.2` or
+    /// `wasi:http/handler@0.3`): one request, handled by a fresh instance,
+    /// as `wasmtime serve` does for each request it receives.
+    Http(HttpRequest),
+}
+
+/// One HTTP request for a handler, whole (the body is not streamed).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path with its query, e.g. `/echo?x=1`.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// A request without headers or body.
+    pub fn new(method: &str, path: &str) -> HttpRequest {
+        HttpRequest { method: method.to_string(), path: path.to_string(), headers: Vec::new(), body: Vec::new() }
+    }
 }

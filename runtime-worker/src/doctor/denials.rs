@@ -96,7 +96,8 @@ pub(super) fn from_call(case: &Case<'_>, call: &CallEvent) -> Option<Finding> {
         DenialKind::NoSockets
         | DenialKind::NetworkOff
         | DenialKind::AddressRefused { .. }
-        | DenialKind::DnsOff { .. } => Finding {
+        | DenialKind::DnsOff { .. }
+        | DenialKind::HttpRequestRefused { .. } => Finding {
             capability: Some(Capability::Network),
             headline: format!("The program used a socket ({}), and a core module has none.", call.func.name()),
             detail: "A core WASI (preview1) module cannot open sockets; it can only use ones the host passes in, \
@@ -118,13 +119,14 @@ pub(super) fn from_host_calls(denied: &[HostCall]) -> Vec<Finding> {
         let Some(denial) = &call.denial else { continue };
         let finding = match denial.capability {
             Capability::Network => {
-                let addr = match &denial.kind {
+                let cause = denial.kind.network_cause();
+                let addr = match cause {
                     DenialKind::AddressRefused { addr, .. } => Some(addr.to_string()),
                     _ => None,
                 };
-                let dns = call.interface.ends_with("/ip-name-lookup");
+                let dns = call.interface.ends_with("/ip-name-lookup") || matches!(cause, DenialKind::DnsOff { .. });
                 let network_off = matches!(
-                    &denial.kind,
+                    cause,
                     DenialKind::NetworkOff
                         | DenialKind::DnsOff { network_off: true, .. }
                         | DenialKind::AddressRefused { rule: NetworkRule::NetworkOff, .. }
@@ -134,21 +136,38 @@ pub(super) fn from_host_calls(denied: &[HostCall]) -> Vec<Finding> {
                     (Some(addr), _) => Some(Fix::AllowAddress { addr: addr.clone() }),
                     (None, _) => Some(Fix::EnableNetwork),
                 };
+                let request = match &denial.kind {
+                    DenialKind::HttpRequestRefused { method, url, .. } => Some(format!("{method} {url}")),
+                    _ => None,
+                };
                 let headline = match (&addr, dns) {
+                    _ if request.is_some() => format!(
+                        "The component sent {}, and the network policy does not let it through ({}).",
+                        request.as_deref().unwrap_or_default(),
+                        addr.as_deref().map_or("name lookups are off", |_| "its address is not allowed")
+                    ),
                     (_, true) => "The component tried to look up a host name, and DNS lookups are off.".to_string(),
                     (Some(addr), _) => {
                         format!("The component tried to reach {addr}, which the network policy does not allow.")
                     }
                     (None, _) => "The component tried to open a socket, and this run grants no network.".to_string(),
                 };
-                let detail = format!(
-                    "`{}` in `{}` failed with `{}`: {}. WASI 0.2 components get sockets only through \
-                     wasi:sockets, and every address they use is checked against the profile.",
-                    call.short_name(),
-                    call.interface,
-                    call.error.as_deref().unwrap_or("an error"),
-                    denial.reason
-                );
+                let detail = if request.is_some() {
+                    format!(
+                        "{}. Outgoing wasi:http requests are checked like sockets: the host resolves the URL's \
+                         host (when DNS is allowed) and sends the request only if every address is allowed.",
+                        denial.reason
+                    )
+                } else {
+                    format!(
+                        "`{}` in `{}` failed with `{}`: {}. Components get sockets only through wasi:sockets, \
+                         and every address they use is checked against the profile.",
+                        call.short_name(),
+                        call.interface,
+                        call.error.as_deref().unwrap_or("an error"),
+                        denial.reason
+                    )
+                };
                 Finding { capability: Some(Capability::Network), headline, detail, fix }
             }
             Capability::Clocks => Finding {

@@ -141,6 +141,16 @@ impl ComponentInfo {
         self.functions.iter().any(|f| f.interface.as_deref().is_some_and(|i| i.starts_with("wasi:cli/run")))
     }
 
+    /// An HTTP handler: it exports `wasi:http/incoming-handler` (WASI 0.2)
+    /// or `wasi:http/handler` (0.3), and answers requests (`Entry::Http`).
+    pub fn is_http_handler(&self) -> bool {
+        self.functions.iter().any(|f| {
+            f.interface
+                .as_deref()
+                .is_some_and(|i| i.starts_with("wasi:http/incoming-handler@") || i.starts_with("wasi:http/handler@"))
+        })
+    }
+
     /// The functions a person may call (the command's `run` aside).
     pub fn callable(&self) -> impl Iterator<Item = &crate::inspect::typed::TypedFunction> {
         self.functions.iter().filter(|f| !f.interface.as_deref().is_some_and(|i| i.starts_with("wasi:cli/run")))
@@ -191,6 +201,57 @@ impl Inspection {
             }
         }
         groups
+    }
+
+    /// The WASI releases a component's interfaces come from, oldest first:
+    /// `["0.2"]`, `["0.3"]` or both (a component may import from both).
+    pub fn wasi_versions(&self) -> Vec<&'static str> {
+        let names = self.imports.iter().filter(|i| i.module == "component").map(|i| i.name.as_str());
+        let names = names.chain(self.exports.iter().map(|e| e.name.as_str()));
+        let mut versions = Vec::new();
+        for name in names.filter(|n| n.starts_with("wasi:")) {
+            let version = name.rsplit_once('@').map_or("", |(_, v)| v);
+            for release in ["0.2", "0.3"] {
+                if (version == release || version.starts_with(&format!("{release}."))) && !versions.contains(&release) {
+                    versions.push(release);
+                }
+            }
+        }
+        versions.sort_unstable();
+        versions
+    }
+
+    /// The standard worlds a component targets, read from what it exports:
+    /// `wasi:cli/command@0.2.0` for `wasi:cli/run`, `wasi:http/proxy@0.2.x`
+    /// for `wasi:http/incoming-handler`, `wasi:http/service@0.3.x` for
+    /// `wasi:http/handler`.
+    pub fn worlds(&self) -> Vec<String> {
+        let mut worlds = Vec::new();
+        for export in &self.exports {
+            let Some((interface, version)) = export.name.rsplit_once('@') else { continue };
+            let world = match interface {
+                "wasi:cli/run" => "wasi:cli/command",
+                "wasi:http/incoming-handler" => "wasi:http/proxy",
+                "wasi:http/handler" => "wasi:http/service",
+                _ => continue,
+            };
+            let world = format!("{world}@{version}");
+            if !worlds.contains(&world) {
+                worlds.push(world);
+            }
+        }
+        worlds
+    }
+
+    /// A component's kind in a line: `component · WASI 0.3 · wasi:cli/command@0.3.0`.
+    pub fn component_kind_text(&self) -> String {
+        let mut parts = vec!["component".to_string()];
+        let versions = self.wasi_versions();
+        if !versions.is_empty() {
+            parts.push(format!("WASI {}", versions.join(" + ")));
+        }
+        parts.extend(self.worlds());
+        parts.join(" · ")
     }
 
     /// The source languages from the `producers` section ("Go", "C99, Rust").

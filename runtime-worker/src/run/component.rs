@@ -1,19 +1,23 @@
-//! Components (WASI 0.2): a command's `wasi:cli/run`, or one typed export
-//! called with WAVE values, under the same `SandboxProfile` and reporting the
-//! same events as a preview1 run. Host calls are traced by `host_calls`.
+//! Components (WASI 0.2 and 0.3, with wasi:http): a command's `wasi:cli/run`,
+//! or one typed export called with WAVE values, under the same
+//! `SandboxProfile` and reporting the same events as a preview1 run. Host
+//! calls are traced by `host_calls`; outgoing HTTP requests by `sandbox::http`.
 
 use std::sync::Arc;
 use std::time::Instant;
 
+use http_body_util::BodyExt;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, ResourceTable, Val};
-use wasmtime::{ResourceLimiter, Store};
+use wasmtime::{AsContextMut, ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-use crate::boundary::event::{MemoryChange, Phase, RunOutcome, Value};
-use crate::boundary::request::Entry;
+use crate::boundary::event::{HttpResponse, MemoryChange, Phase, RunOutcome, Value};
+use crate::boundary::request::{Entry, HttpRequest};
 
 use super::guest::{RunContext, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer};
+use crate::sandbox::http::HttpHooks;
 use crate::sandbox::network::NetworkGuard;
 use crate::sandbox::output::OutputSink;
 use crate::sandbox::wasi_ctx;
@@ -23,6 +27,8 @@ use crate::trace::recorder::Tracer;
 /// The store's data for a component run.
 pub(crate) struct ComponentHost {
     wasi: WasiCtx,
+    http: WasiHttpCtx,
+    http_hooks: HttpHooks,
     table: ResourceTable,
     pub trace: Tracer,
     log: Arc<CallLog>,
@@ -63,6 +69,15 @@ impl WasiView for ComponentHost {
     }
 }
 
+impl WasiHttpView for ComponentHost {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        if self.trace.record_calls {
+            self.drain();
+        }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_hooks }
+    }
+}
+
 impl ResourceLimiter for ComponentHost {
     fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
         let (current, desired) = (current as u64, desired as u64);
@@ -92,10 +107,16 @@ impl ResourceLimiter for ComponentHost {
     }
 }
 
-/// The linker every component run uses: wasmtime-wasi's WASI 0.2 host.
+/// The linker every component run uses: wasmtime-wasi's WASI 0.2 and 0.3
+/// hosts and wasmtime-wasi-http's `wasi:http` (0.2 and 0.3), side by side
+/// (their interfaces have different versions, so a component may import
+/// from both).
 pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<ComponentHost>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
     Ok(linker)
 }
 
@@ -161,8 +182,11 @@ pub(crate) async fn guest(
     };
     let _traced = tracing::dispatcher::set_default(&dispatch);
 
+    let http_log = request.record_calls.then(|| Arc::clone(&log));
     let host = ComponentHost {
         wasi: guest_ctx.wasi,
+        http: WasiHttpCtx::new(),
+        http_hooks: HttpHooks::new(Arc::clone(&network), http_log, origin),
         table: ResourceTable::new(),
         trace,
         log,
@@ -197,16 +221,34 @@ async fn call_component(
 ) -> RunOutcome {
     let started = Instant::now();
     match entry {
+        Entry::Start if exports_run_of(pre, "0.3") => {
+            let command = match wasmtime_wasi::p3::bindings::CommandPre::new(pre.clone()) {
+                Ok(command) => command,
+                Err(e) => {
+                    let message = format!("this component's `wasi:cli/run` is not the one WASI 0.3 defines: {e:#}");
+                    return RunOutcome::Failed { stage: Phase::Instantiate, message };
+                }
+            };
+            let command = match command.instantiate_async(&mut *store).await {
+                Ok(command) => command,
+                Err(e) => return failed_or_trapped(e, Phase::Instantiate),
+            };
+            instantiated(store, started);
+            store.data_mut().trace.entered();
+            // 0.3's `run` is an `async func`: it runs inside the store's
+            // event loop, with the streams and futures it awaits.
+            let ran = store.run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await).await;
+            match ran.and_then(|ran| ran) {
+                Ok(Ok(())) => RunOutcome::Exited { code: 0 },
+                Ok(Err(())) => RunOutcome::Exited { code: 1 },
+                Err(e) => outcome_of_error(e),
+            }
+        }
         Entry::Start => {
             let command = match wasmtime_wasi::p2::bindings::CommandPre::new(pre.clone()) {
                 Ok(command) => command,
                 Err(e) => {
-                    let exports_run = pre
-                        .component()
-                        .component_type()
-                        .exports(pre.engine())
-                        .any(|(name, _)| name.starts_with("wasi:cli/run@"));
-                    let message = if exports_run {
+                    let message = if exports_run_of(pre, "") {
                         format!("this component's `wasi:cli/run` is not the one WASI 0.2 defines: {e:#}")
                     } else {
                         "this component does not export `wasi:cli/run`, so it is not a command: call one of its \
@@ -228,6 +270,7 @@ async fn call_component(
                 Err(e) => outcome_of_error(e),
             }
         }
+        Entry::Http(request) => handle_request(store, pre, request, started).await,
         Entry::Invoke { name, args } => {
             let instance = match pre.instantiate_async(&mut *store).await {
                 Ok(instance) => instance,
@@ -255,6 +298,98 @@ async fn call_component(
             RunOutcome::Returned { values }
         }
     }
+}
+
+/// Answers one HTTP request with a fresh instance of a `wasi:http` handler
+/// (0.2 or 0.3), as `wasmtime serve` does; the response is collected whole.
+async fn handle_request(
+    store: &mut Store<ComponentHost>,
+    pre: &InstancePre<ComponentHost>,
+    request: &HttpRequest,
+    started: Instant,
+) -> RunOutcome {
+    use wasmtime_wasi_http::handler::{Prepared, ProxyPre};
+    let proxy_pre = match wasmtime_wasi_http::p3::bindings::ServicePre::new(pre.clone()) {
+        Ok(p3) => ProxyPre::P3(p3),
+        Err(_) => match wasmtime_wasi_http::p2::bindings::ProxyPre::new(pre.clone()) {
+            Ok(p2) => ProxyPre::P2(p2),
+            Err(_) => {
+                let message = "this component is not an HTTP handler: it exports neither \
+                               `wasi:http/incoming-handler` (WASI 0.2) nor `wasi:http/handler` (0.3)";
+                return RunOutcome::Failed { stage: Phase::Instantiate, message: message.to_string() };
+            }
+        },
+    };
+    let http_request = match to_http(request) {
+        Ok(r) => r,
+        Err(message) => return RunOutcome::Failed { stage: Phase::Instantiate, message },
+    };
+    let proxy = match proxy_pre.instantiate_async(&mut *store).await {
+        Ok(proxy) => proxy,
+        Err(e) => return failed_or_trapped(e, Phase::Instantiate),
+    };
+    instantiated(store, started);
+    store.data_mut().trace.entered();
+    let (tx, rx) = futures::channel::oneshot::channel();
+    let prepared = match Prepared::new(store.as_context_mut(), &proxy, http_request, ComponentHost::http, tx) {
+        Ok(prepared) => prepared,
+        Err(e) => return outcome_of_error(e),
+    };
+    // The handler runs, and its response body is read, inside the store's
+    // event loop: a 0.2 handler writes its body through a small buffer, so
+    // reading must go on while it writes.
+    let ran = store
+        .run_concurrent(async |store| {
+            let run = prepared.run(store, std::future::pending());
+            let read = async {
+                let response = rx.await.map_err(|_| wasmtime::format_err!("the handler gave no response"))??;
+                let (parts, body) = response.into_parts();
+                let body =
+                    body.collect().await.map_err(|e| wasmtime::format_err!("reading the response body: {e:?}"))?;
+                wasmtime::Result::Ok((parts, body.to_bytes()))
+            };
+            let (ran, read) = tokio::join!(run, read);
+            ran.and(read)
+        })
+        .await;
+    match ran.and_then(|r| r) {
+        Ok((parts, body)) => RunOutcome::Responded(HttpResponse {
+            status: parts.status.as_u16(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect(),
+            body: body.to_vec(),
+        }),
+        Err(e) => outcome_of_error(e),
+    }
+}
+
+/// The request as wasmtime-wasi-http takes it: a path-only URI and a
+/// `host` header, as a server receives it.
+fn to_http(request: &HttpRequest) -> Result<http::Request<wasmtime_wasi_http::WasiBody>, String> {
+    let body = http_body_util::Full::new(bytes::Bytes::from(request.body.clone()))
+        .map_err(|never| match never {})
+        .boxed_unsync();
+    let path = if request.path.starts_with('/') { request.path.clone() } else { format!("/{}", request.path) };
+    let mut builder = http::Request::builder().method(request.method.as_str()).uri(&path);
+    if !request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        builder = builder.header("host", "localhost");
+    }
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder.body(body).map_err(|e| format!("not a valid HTTP request: {e}"))
+}
+
+/// Whether the component exports `wasi:cli/run` of a version starting with
+/// `version` (`"0.3"`; `""` for any).
+fn exports_run_of(pre: &InstancePre<ComponentHost>, version: &str) -> bool {
+    pre.component()
+        .component_type()
+        .exports(pre.engine())
+        .any(|(name, _)| name.strip_prefix("wasi:cli/run@").is_some_and(|v| v.starts_with(version)))
 }
 
 fn instantiated(store: &mut Store<ComponentHost>, started: Instant) {
@@ -442,12 +577,12 @@ pub(crate) fn type_name(ty: &wasmtime::component::Type) -> String {
     }
 }
 
-/// Names the imports no WASI 0.2 host here provides, when that is why a
-/// component cannot be linked.
+/// Names the imports no host here provides, when that is why a component
+/// cannot be linked.
 fn missing_imports(component: &Component, engine: &wasmtime::Engine) -> Option<String> {
-    // The packages wasmtime-wasi's WASI 0.2 host provides.
-    const PROVIDED: [&str; 6] =
-        ["wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/"];
+    // The packages the linker provides (WASI 0.2 and 0.3, wasi:http).
+    const PROVIDED: [&str; 7] =
+        ["wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/", "wasi:http/"];
     let missing: Vec<String> = component
         .component_type()
         .imports(engine)
@@ -458,8 +593,8 @@ fn missing_imports(component: &Component, engine: &wasmtime::Engine) -> Option<S
         return None;
     }
     Some(format!(
-        "the component imports {}, which Wasmscope does not provide: it links the WASI 0.2 interfaces \
-         wasi:cli, clocks, filesystem, io, random and sockets only",
+        "the component imports {}, which Wasmscope does not provide: it links the WASI 0.2 and 0.3 \
+         interfaces wasi:cli, clocks, filesystem, io, random, sockets and http only",
         missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
     ))
 }

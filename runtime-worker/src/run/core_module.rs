@@ -85,6 +85,11 @@ async fn call_guest(
     report_initial_memory(store, &instance);
 
     let result = match entry {
+        Entry::Http(_) => {
+            let message = "this is a core module: only a component that exports `wasi:http/incoming-handler` \
+                           (WASI 0.2) or `wasi:http/handler` (0.3) can answer HTTP requests";
+            return RunOutcome::Failed { stage: Phase::Instantiate, message: message.to_string() };
+        }
         Entry::Start => {
             let Some(start) = instance.get_func(&mut *store, "_start") else {
                 let message = if instance.get_func(&mut *store, "_initialize").is_some() {

@@ -57,7 +57,13 @@ fn config(fuel: bool, pooled: bool, hook: Arc<CompileHook>) -> Config {
         .wasm_extended_const(true)
         .wasm_wide_arithmetic(true)
         .wasm_threads(true)
-        .wasm_component_model(true);
+        .wasm_component_model(true)
+        // WASI 0.3: async functions, `stream<T>` and `future<T>`, and the
+        // builtins toolchains emit for them.
+        .wasm_component_model_async(true)
+        .wasm_component_model_more_async_builtins(true)
+        .wasm_component_model_async_stackful(true)
+        .wasm_component_model_error_context(true);
     config
         .enable_incremental_compilation(hook)
         .expect("incremental compilation is available with the cranelift feature");

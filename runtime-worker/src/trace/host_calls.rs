@@ -39,6 +39,10 @@ pub(crate) struct CallLog {
 }
 
 impl CallLog {
+    pub(crate) fn push(&self, call: HostCall) {
+        lock(&self.done).push(call);
+    }
+
     pub(crate) fn take(&self) -> Vec<HostCall> {
         std::mem::take(&mut *lock(&self.done))
     }
@@ -137,7 +141,8 @@ impl Subscriber for Collector {
                     let mut fields = Fields::default();
                     span.record(&mut fields);
                     let module = fields.get("module").unwrap_or_default();
-                    (Arc::from(qualified_interface(&module)), Arc::from(fields.get("function").unwrap_or_default()))
+                    let function = fields.get("function").unwrap_or_default();
+                    (Arc::from(qualified_interface(&module, &function)), Arc::from(function))
                 })
                 .clone();
             OpenCall { interface, function, start_ns: None, args: Vec::new(), returned: false }
@@ -330,18 +335,30 @@ impl std::fmt::Write for FirstLine {
     }
 }
 
-/// The bindings name an interface by its short name (`types`); every WASI
-/// 0.2 interface has a unique one, so the package can be put back.
-fn qualified_interface(short: &str) -> String {
+/// The bindings name an interface by its short name (`types`, `stdout`);
+/// the package is put back from the name, and for the three `types`
+/// interfaces (filesystem, sockets in 0.3, http) from the function's resource.
+/// The version (0.2 or 0.3) is not in the span, so none is shown.
+fn qualified_interface(short: &str, function: &str) -> String {
     let package = match short {
+        "types" if function.contains("tcp-socket") || function.contains("udp-socket") => "wasi:sockets",
+        "types" if function.contains("descriptor") || function.contains("directory-entry") => "wasi:filesystem",
+        "types"
+            if ["fields", "request", "response", "body", "trailers", "http-error-code"]
+                .iter()
+                .any(|w| function.contains(w)) =>
+        {
+            "wasi:http"
+        }
         "types" | "preopens" => "wasi:filesystem",
         "streams" | "poll" | "error" => "wasi:io",
-        "monotonic-clock" | "wall-clock" => "wasi:clocks",
+        "monotonic-clock" | "wall-clock" | "system-clock" | "timezone" => "wasi:clocks",
         "random" | "insecure" | "insecure-seed" => "wasi:random",
         "network" | "instance-network" | "tcp" | "tcp-create-socket" | "udp" | "udp-create-socket"
         | "ip-name-lookup" => "wasi:sockets",
         "environment" | "exit" | "stdin" | "stdout" | "stderr" | "terminal-input" | "terminal-output"
         | "terminal-stdin" | "terminal-stdout" | "terminal-stderr" | "run" => "wasi:cli",
+        "outgoing-handler" | "incoming-handler" | "handler" | "client" => "wasi:http",
         _ => return short.to_string(),
     };
     format!("{package}/{short}")
@@ -669,9 +686,15 @@ mod tests {
 
     #[test]
     fn interfaces_get_their_package_back() {
-        assert_eq!(qualified_interface("types"), "wasi:filesystem/types");
-        assert_eq!(qualified_interface("tcp"), "wasi:sockets/tcp");
-        assert_eq!(qualified_interface("environment"), "wasi:cli/environment");
-        assert_eq!(qualified_interface("custom"), "custom");
+        assert_eq!(qualified_interface("types", "[method]descriptor.open-at"), "wasi:filesystem/types");
+        assert_eq!(qualified_interface("types", "filesystem-error-code"), "wasi:filesystem/types");
+        assert_eq!(qualified_interface("types", "[method]tcp-socket.connect"), "wasi:sockets/types");
+        assert_eq!(qualified_interface("types", "[method]outgoing-request.set-path-with-query"), "wasi:http/types");
+        assert_eq!(qualified_interface("types", "[constructor]fields"), "wasi:http/types");
+        assert_eq!(qualified_interface("tcp", "[method]tcp-socket.start-connect"), "wasi:sockets/tcp");
+        assert_eq!(qualified_interface("environment", "get-environment"), "wasi:cli/environment");
+        assert_eq!(qualified_interface("system-clock", "now"), "wasi:clocks/system-clock");
+        assert_eq!(qualified_interface("outgoing-handler", "handle"), "wasi:http/outgoing-handler");
+        assert_eq!(qualified_interface("custom", "f"), "custom");
     }
 }

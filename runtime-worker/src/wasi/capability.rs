@@ -64,7 +64,8 @@ pub fn of_p2_interface(name: &str) -> Option<Capability> {
     match package {
         "wasi:filesystem" => Some(Capability::Files),
         "wasi:sockets" => Some(Capability::Network),
-        "wasi:http" => Some(Capability::Network),
+        // Requests out need the network; answering requests does not.
+        "wasi:http" => matches!(interface, "outgoing-handler" | "client").then_some(Capability::Network),
         "wasi:clocks" => Some(Capability::Clocks),
         "wasi:random" => Some(Capability::Random),
         "wasi:cli" => match interface {

@@ -1,0 +1,121 @@
+//! The Request form: what the window sends to a `wasi:http` handler when
+//! Run is pressed (method, path, headers, body), and the response it got.
+//! Each request is one run: its host calls land in Calls like any run's.
+
+use egui::{RichText, Ui};
+use runtime_worker::{HttpRequest, RunOutcome};
+
+use super::theme::{self, font};
+use crate::model::session::Session;
+
+const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+/// The request's fields; Run sends it.
+pub fn request_form(ui: &mut Ui, request: &mut HttpRequest) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Method");
+        egui::ComboBox::from_id_salt("http-method")
+            .selected_text(&request.method)
+            .width(90.0)
+            .show_ui(ui, |ui| {
+                for method in METHODS {
+                    ui.selectable_value(&mut request.method, method.to_string(), method);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    let label = ui.label("Path and query");
+    ui.add(egui::TextEdit::singleline(&mut request.path).hint_text("/echo?x=1").desired_width(f32::INFINITY))
+        .labelled_by(label.id);
+
+    // Headers are edited as `Name: value` lines, kept as text between
+    // frames so a half-typed line is not lost.
+    let id = ui.make_persistent_id("http-headers-text");
+    let mut text: String = ui.data_mut(|d| d.get_temp::<String>(id)).unwrap_or_else(|| headers_text(request));
+    let label = ui.label("Headers (one `Name: value` per line)");
+    let edited = ui
+        .add(egui::TextEdit::multiline(&mut text).desired_rows(2).desired_width(f32::INFINITY).code_editor())
+        .labelled_by(label.id);
+    if edited.changed() {
+        request.headers = parse_headers(&text);
+    }
+    ui.data_mut(|d| d.insert_temp(id, text));
+
+    let label = ui.label("Body");
+    let mut body = String::from_utf8_lossy(&request.body).into_owned();
+    let edited = ui
+        .add(egui::TextEdit::multiline(&mut body).desired_rows(3).desired_width(f32::INFINITY).code_editor())
+        .labelled_by(label.id);
+    if edited.changed() {
+        request.body = body.into_bytes();
+    }
+    ui.label(RichText::new("Run (F5) sends it to a fresh instance, as `wasmtime serve` would.").weak());
+}
+
+/// The response to the last request sent, with its status, headers and body.
+pub fn last_response(ui: &mut Ui, session: &Session) {
+    let t = theme::tokens(ui);
+    let Some(run) = session.runs.iter().rev().find(|r| matches!(r.outcome, Some(RunOutcome::Responded(_)) | None))
+    else {
+        return;
+    };
+    ui.separator();
+    match &run.outcome {
+        None => {
+            ui.label(format!("Run #{}: waiting for the response…", run.number));
+        }
+        Some(RunOutcome::Responded(response)) => {
+            let color = if response.status < 400 { t.ok_text } else { t.error_text };
+            ui.label(
+                RichText::new(format!(
+                    "Run #{} · {}",
+                    run.number,
+                    crate::model::run_record::status_line(response.status)
+                ))
+                .strong()
+                .color(color),
+            );
+            for (name, value) in &response.headers {
+                ui.add(egui::Label::new(RichText::new(format!("{name}: {value}")).monospace().size(font::TICK)));
+            }
+            let body = String::from_utf8_lossy(&response.body);
+            let shown: String = body.chars().take(64 * 1024).collect();
+            egui::ScrollArea::vertical().id_salt("http-response-body").max_height(200.0).show(ui, |ui| {
+                ui.add(egui::Label::new(RichText::new(shown).monospace()).selectable(true).wrap());
+            });
+            if body.chars().nth(64 * 1024).is_some() {
+                ui.label(RichText::new(format!("(first 64 Ki characters of {} bytes)", response.body.len())).weak());
+            }
+        }
+        Some(_) => {}
+    }
+}
+
+fn headers_text(request: &HttpRequest) -> String {
+    request.headers.iter().map(|(k, v)| format!("{k}: {v}\n")).collect()
+}
+
+/// `Name: value` lines; lines without a colon are left out.
+pub fn parse_headers(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            let name = name.trim();
+            (!name.is_empty()).then(|| (name.to_string(), value.trim().to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lines_become_pairs() {
+        assert_eq!(
+            parse_headers("Accept: text/plain\nbroken line\nX-Empty:\n: no name\n"),
+            vec![("Accept".to_string(), "text/plain".to_string()), ("X-Empty".to_string(), String::new())]
+        );
+    }
+}
