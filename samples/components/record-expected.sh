@@ -154,7 +154,8 @@ write(
     "{CLOSED_PORT} a free port nothing listened on. Its response headers are "
     "Server, Date, Content-type, Content-Length (and Last-Modified for a file), so the "
     "header count is exact; the directory-listing and error HTML come from Python's "
-    "http.server and may differ with another Python version. Note the case 'HTTP granted, "
+    "http.server and may differ with another Python version (the listing also depends on what "
+    "../data holds; today only hello.txt). Note the case 'HTTP granted, "
     "network not': wasmtime 48.0.8's outgoing handler does not consult the wasi:sockets "
     "grants (-S inherit-network), so -S http alone is enough to reach the network.",
     cases,
