@@ -1,7 +1,7 @@
 //! What a module is before it runs, read with `wasmparser`: its sections,
 //! imports (each tagged with the capability it belongs to), exports,
 //! memories, tables, globals, data, the standard custom sections, and for a
-//! component its nested modules and WIT world.
+//! component its nested modules, WIT world and composition.
 //!
 //! The reader never panics and never gives up silently: a malformed module
 //! yields everything read before the fault, plus the fault and its offset.
@@ -133,6 +133,9 @@ pub struct ComponentInfo {
     /// them is built from these).
     #[serde(skip)]
     pub functions: Vec<crate::inspect::typed::TypedFunction>,
+    /// The components nested in it that hold code, and how they are wired;
+    /// `None` when it nests none (a component not made by composing others).
+    pub composition: Option<crate::inspect::composition::Composition>,
 }
 
 impl ComponentInfo {
@@ -299,6 +302,7 @@ pub fn inspect_bytes(bytes: &[u8]) -> Inspection {
                 .ok()
                 .and_then(|d| crate::inspect::typed::from_decoded(d).ok())
                 .unwrap_or_default(),
+            composition: crate::inspect::composition::read(bytes),
         });
     }
     reader.out.custom.function_names.sort_by_key(|(i, _)| *i);

@@ -1,8 +1,10 @@
 //! Reading a module's bytes without running them: loading `.wasm` or `.wat`
 //! (`load`), sections, imports and the capabilities they ask for
 //! (`inspection`), a component's WIT world (`wit_world`) and typed exports
-//! (`typed`), and the disassembly (`disassembly`).
+//! (`typed`), what a composed component is made of (`composition`), and the
+//! disassembly (`disassembly`).
 
+pub mod composition;
 pub mod disassembly;
 pub mod inspection;
 pub mod load;

@@ -8,6 +8,7 @@ mod all_functions;
 mod bad_input;
 mod component_clocks;
 mod components;
+mod composition;
 mod corpus;
 mod diagnosis;
 mod escape_battery;
