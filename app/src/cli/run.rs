@@ -207,6 +207,13 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
             let takes = core_export_param_count(&module, name).unwrap_or(words.len()).min(words.len());
             (Entry::Invoke { name: name.clone(), args: words[..takes].to_vec() }, words)
         }
+        // `wasmtime run --invoke 'f("x", 1)'`: a component's export called
+        // with WAVE values written as a call; the words after FILE are argv.
+        Some(call) if module.kind == ModuleKind::Component && !args.typed_call && call.ends_with(')') => {
+            let (name, values) = split_call(call)
+                .ok_or_else(|| anyhow::anyhow!("`--invoke {call}` is not a call: write `name(value, ...)`"))?;
+            (Entry::Invoke { name, args: values }, args.args())
+        }
         // A component's export (or any export `wasmscope call` calls) takes
         // ARGS as its values, not as argv.
         Some(name) => (Entry::Invoke { name: name.clone(), args: args.args().to_vec() }, &[][..]),
@@ -328,6 +335,44 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
         eprint!("{}", explain_text(&findings));
     }
     Ok(status)
+}
+
+/// `execute-query("select *", 2)` → (`execute-query`, [`"select *"`, `2`]):
+/// the arguments split at the commas that are outside strings, characters,
+/// brackets and braces.
+fn split_call(call: &str) -> Option<(String, Vec<String>)> {
+    let open = call.find('(')?;
+    let name = call[..open].trim();
+    let inner = call[open + 1..].strip_suffix(')')?;
+    if name.is_empty() {
+        return None;
+    }
+    let mut values = Vec::new();
+    let (mut depth, mut start, mut quote, mut escaped) = (0i32, 0, None::<char>, false);
+    for (i, c) in inner.char_indices() {
+        match (quote, c) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                values.push(inner[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if quote.is_some() || depth != 0 {
+        return None;
+    }
+    let last = inner[start..].trim();
+    if !last.is_empty() || !values.is_empty() {
+        values.push(last.to_string());
+    }
+    Some((name.to_string(), values))
 }
 
 /// How many parameters the core module's export `name` takes, if it exports
@@ -462,4 +507,22 @@ pub fn describe_trap(trap: &TrapInfo) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_call;
+
+    #[test]
+    fn a_call_splits_at_its_own_commas_only() {
+        let split = |c: &str| split_call(c).map(|(n, v)| (n, v.join(" | ")));
+        assert_eq!(split("f()"), Some(("f".into(), String::new())));
+        assert_eq!(split(r#"execute-query("select a, b")"#), Some(("execute-query".into(), r#""select a, b""#.into())));
+        assert_eq!(
+            split(r#"g([1, 2], {x: 1, y: "),"}, ',', "\"")"#),
+            Some(("g".into(), r#"[1, 2] | {x: 1, y: "),"} | ',' | "\"""#.into()))
+        );
+        assert_eq!(split(r#"f("open"#), None);
+        assert_eq!(split("(1)"), None);
+    }
 }

@@ -197,6 +197,11 @@ pub fn apply_wasmtime_option(flag: &str, option: &str, profile: &mut SandboxProf
         }
         // On by default in wasmtime run, and always on here.
         (true, "cli" | "tcp" | "udp", Some(true)) => {}
+        // WASI 0.3 and wasi:http are always linked here. (`-S http` does
+        // not grant the network: outgoing requests still pass the network
+        // policy, where wasmtime 48 lets every request out.)
+        (true, "p3" | "http", Some(true)) => {}
+        (false, "component-model-async", Some(true)) => {}
         (false, "max-memory-size", _) => profile.limits.max_memory_bytes = Some(parse_bytes(value)?),
         (false, "fuel", _) => {
             profile.limits.fuel = Some(value.parse().map_err(|_| format!("{flag} fuel={value}: not a number"))?)

@@ -9,6 +9,7 @@ mod cli_strace;
 mod cli_wasmtime_run;
 mod compare_diff;
 mod component_toolbar;
+mod conformance;
 mod session_batches;
 mod settings_crash;
 mod ui_stories;

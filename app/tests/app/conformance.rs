@@ -1,0 +1,243 @@
+//! `wasmscope run` against the reference: what the `wasmtime` 48.0.8 CLI did
+//! with the same files and flags, recorded in `samples/*/expected/*.json` by
+//! each folder's `record-expected.sh` (CI needs no wasmtime CLI). Output and
+//! exit code must be the same; where Wasmscope differs on purpose, the
+//! difference is named here with its reason.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::cli_run::text;
+
+/// One recorded command: the arguments after `wasmtime`, and what it did.
+struct Case {
+    file: PathBuf,
+    name: String,
+    args: Vec<String>,
+    stdout: String,
+    stderr: String,
+    exit_code: i32,
+}
+
+fn cases(folder: &str) -> Vec<Case> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("samples").join(folder).join("expected");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        // Either a list of cases, or an object with a `cases` list.
+        let list = json.get("cases").unwrap_or(&json).as_array().cloned().unwrap_or_default();
+        for case in list {
+            // A served request (no command line of its own) is checked by
+            // the serve tests.
+            let Some(args) = case["wasmtime_args"].as_array() else { continue };
+            out.push(Case {
+                file: file.clone(),
+                name: case["name"].as_str().unwrap_or_default().to_string(),
+                args: args.iter().map(|a| a.as_str().unwrap().to_string()).collect(),
+                stdout: case["stdout"].as_str().unwrap_or_default().to_string(),
+                stderr: case["stderr"].as_str().unwrap_or_default().to_string(),
+                exit_code: case["exit_code"].as_i64().unwrap() as i32,
+            });
+        }
+    }
+    out
+}
+
+/// Runs `wasmscope ARGS` from the sample folder, as the case was recorded.
+fn wasmscope_in(folder: &Path, args: &[String]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(args)
+        .current_dir(folder)
+        .env("XDG_CACHE_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-cache"))
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("wasmscope starts")
+}
+
+/// A difference from wasmtime that is Wasmscope's on purpose, and what
+/// Wasmscope does instead.
+struct Deliberate {
+    /// The case's name in the recorded file.
+    case: &'static str,
+    why: &'static str,
+    /// What Wasmscope's run must show instead: exit code, a piece of stderr.
+    exit_code: i32,
+    stderr_has: &'static str,
+}
+
+const DELIBERATE: &[Deliberate] = &[
+    Deliberate {
+        case: "HTTP granted, network not",
+        why: "wasmtime 48 lets every outgoing wasi:http request out once `-S http` is given; Wasmscope puts \
+              requests through the network policy like sockets, and the network is off",
+        exit_code: 1,
+        stderr_has: "denied",
+    },
+    Deliberate {
+        case: "no HTTP, no network: the import is missing",
+        why: "Wasmscope always links wasi:http (so the guest starts), and refuses the request: the network is off",
+        exit_code: 1,
+        stderr_has: "denied",
+    },
+    Deliberate {
+        case: "WASI 0.3 switched off (-S p3=n): the 0.3 imports are missing",
+        why: "Wasmscope always links WASI 0.3 and does not take `-S p3=n`: it says so and runs nothing",
+        exit_code: 126,
+        stderr_has: "-S p3=n",
+    },
+];
+
+/// Placeholders the recording put where a run differs by machine or moment:
+/// `{PORT}`-like ones this test fills in, the rest (`{WALL_CLOCK_UTC}`)
+/// stand for any text of one line.
+fn matches_recorded(recorded: &str, actual: &str, fill: &[(&str, String)]) -> bool {
+    let mut recorded = recorded.to_string();
+    for (placeholder, value) in fill {
+        recorded = recorded.replace(placeholder, value);
+    }
+    // The literal pieces between placeholders, in order.
+    let mut pieces = Vec::new();
+    let mut rest = recorded.as_str();
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map(|c| open + c);
+        match close {
+            Some(close)
+                if close > open + 1 && rest[open + 1..close].chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
+            {
+                pieces.push(&rest[..open]);
+                rest = &rest[close + 1..];
+            }
+            _ => break,
+        }
+    }
+    pieces.push(rest);
+    if pieces.len() == 1 {
+        return recorded == actual;
+    }
+    let Some(mut tail) = actual.strip_prefix(pieces[0]) else { return false };
+    for (i, piece) in pieces.iter().enumerate().skip(1) {
+        let last = i == pieces.len() - 1;
+        // A placeholder stands for some text, not a line break.
+        let found = if last {
+            tail.strip_suffix(piece).map(|t| (t, ""))
+        } else {
+            tail.find(piece).map(|at| (&tail[..at], &tail[at + piece.len()..]))
+        };
+        let Some((filled, after)) = found else { return false };
+        if filled.is_empty() || filled.contains('\n') {
+            return false;
+        }
+        tail = after;
+    }
+    true
+}
+
+fn check(folder: &str, fill: &[(&str, String)]) {
+    let cases = cases(folder);
+    assert!(!cases.is_empty(), "no recorded cases in samples/{folder}/expected");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let sample_dir = case.file.parent().unwrap().parent().unwrap();
+        let mut args = case.args.clone();
+        for arg in &mut args {
+            for (placeholder, value) in fill {
+                *arg = arg.replace(placeholder, value);
+            }
+        }
+        // `wasmtime FILE` means `wasmtime run FILE`; `wasmscope FILE` opens the window.
+        if args.first().map(String::as_str) != Some("run") {
+            args.insert(0, "run".to_string());
+        }
+        let out = wasmscope_in(sample_dir, &args);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        let code = out.status.code().unwrap_or(-1);
+        let label = format!("{} / {}", case.file.file_name().unwrap().to_string_lossy(), case.name);
+        if let Some(deliberate) = DELIBERATE.iter().find(|d| d.case == case.name) {
+            if code != deliberate.exit_code || !stderr.contains(deliberate.stderr_has) {
+                failures.push(format!(
+                    "{label}: differs from wasmtime on purpose ({}), but Wasmscope gave exit {code} and {stderr:?}",
+                    deliberate.why
+                ));
+            }
+            continue;
+        }
+        if case.exit_code != 0 && case.stderr.starts_with("Error: failed to run main module") {
+            // wasmtime could not start the module (it exits 1 with its
+            // linker's text); Wasmscope exits 126, as a shell does for a
+            // command it cannot execute, and says what is missing.
+            if code != 126 || !stderr.starts_with("error: ") || !stdout.is_empty() {
+                failures.push(format!("{label}: expected exit 126 and an error, got {code}: {stderr}"));
+            }
+            continue;
+        }
+        if !matches_recorded(&case.stdout, &stdout, fill) {
+            failures.push(format!("{label}: stdout differs\n  wasmtime:  {:?}\n  wasmscope: {stdout:?}", case.stdout));
+        }
+        if code != case.exit_code {
+            failures.push(format!("{label}: exit {code}, wasmtime {} (stderr: {stderr})", case.exit_code));
+        }
+        if !matches_recorded(&case.stderr, &stderr, fill) {
+            failures.push(format!("{label}: stderr differs\n  wasmtime:  {:?}\n  wasmscope: {stderr:?}", case.stderr));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `python3 -m http.server`, as the recording used (its headers and pages
+/// are in the recorded output), on a free port; killed when dropped.
+struct FileServer(std::process::Child);
+
+impl FileServer {
+    fn start(dir: &Path, port: u16) -> FileServer {
+        let child = Command::new("python3")
+            .args(["-m", "http.server", "--bind", "127.0.0.1", "--directory"])
+            .arg(dir)
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 starts");
+        wait_for_port(port);
+        FileServer(child)
+    }
+}
+
+impl Drop for FileServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "nothing listens on {port}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn components_behave_as_under_wasmtime() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
+    let port = free_port();
+    let _server = FileServer::start(&samples.join("data"), port);
+    let closed = free_port();
+    check("components", &[("{PORT}", port.to_string()), ("{CLOSED_PORT}", closed.to_string())]);
+}
+
+#[test]
+fn composed_components_behave_as_under_wasmtime() {
+    check("composition", &[]);
+}
