@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
+use runtime_worker::inspect::composition::{Composition, Source, Target, part_label};
 use runtime_worker::inspect::{Inspection, inspect_bytes};
 
 #[derive(Args, Debug)]
@@ -151,6 +152,9 @@ pub fn describe(name: &str, inspection: &Inspection) -> String {
     }
     if let Some(component) = &inspection.component {
         let _ = writeln!(out, "\ncore modules inside: {}", component.core_modules.len());
+        if let Some(composition) = &component.composition {
+            describe_composition(&mut out, composition);
+        }
         match &component.wit {
             Ok(wit) => {
                 let _ = writeln!(out, "\nWIT:\n{wit}");
@@ -161,4 +165,63 @@ pub fn describe(name: &str, inspection: &Inspection) -> String {
         }
     }
     out
+}
+
+/// The parts of a composed component, each import with what satisfies it
+/// and each export with where it goes, then the wiring between the parts.
+fn describe_composition(out: &mut String, composition: &Composition) {
+    let parts = &composition.parts;
+    let _ = writeln!(out, "\ncomposition: {} components inside", parts.len());
+    for part in parts {
+        let _ = writeln!(out, "  {}", part_label(parts, part.index));
+        let _ = writeln!(out, "    language: {}", part.language_text());
+        if !part.toolchain.is_empty() {
+            let _ = writeln!(out, "    toolchain: {}", part.toolchain.join(", "));
+        }
+        let _ = writeln!(
+            out,
+            "    size: {} bytes at {:#x}, {} core modules (the largest {} bytes)",
+            part.size, part.offset, part.core_modules, part.main_module_size
+        );
+        if part.instances != 1 {
+            let _ = writeln!(out, "    instantiated {} times", part.instances);
+        }
+        let _ = writeln!(out, "    imports ({}):", part.imports.len());
+        for import in &part.imports {
+            let from = composition
+                .wiring
+                .iter()
+                .find(|w| matches!(&w.to, Target::Part { part: p, import: i } if *p == part.index && *i == import.name))
+                .map(|w| format!("<- {}", w.from.describe(parts)))
+                .unwrap_or_else(|| "(not wired)".to_string());
+            let _ = writeln!(out, "      {:<44} {:<9} {from}", import.name, import.kind);
+        }
+        let _ = writeln!(out, "    exports ({}):", part.exports.len());
+        for export in &part.exports {
+            let to: Vec<String> = composition
+                .wiring
+                .iter()
+                .filter(|w| {
+                    matches!(&w.from, Source::Part { part: p, export: Some(e) } if *p == part.index && *e == export.name)
+                })
+                .map(|w| w.to.describe(parts))
+                .collect();
+            let to = if to.is_empty() { String::new() } else { format!("-> {}", to.join(", ")) };
+            let _ = writeln!(out, "      {:<44} {:<9} {to}", export.name, export.kind);
+        }
+    }
+    let _ = writeln!(out, "\nwiring:");
+    for wire in composition.wiring.iter().filter(|w| !matches!(w.from, Source::Host { .. })) {
+        let _ = writeln!(out, "  {} -> {} ({})", wire.from.describe(parts), wire.to.describe(parts), wire.kind);
+    }
+    for part in parts {
+        let from_host = composition.host_imports_of(part.index);
+        if from_host.is_empty() {
+            continue;
+        }
+        let renamed = from_host.iter().filter(|(host, import)| host != import).count();
+        let renamed =
+            if renamed > 0 { format!(", {renamed} at another version than the part asks for") } else { String::new() };
+        let _ = writeln!(out, "  host -> {}: {} imports{renamed}", part_label(parts, part.index), from_host.len());
+    }
 }

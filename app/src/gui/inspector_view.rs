@@ -6,6 +6,7 @@ use egui_extras::{Column, TableBuilder};
 use runtime_worker::Capability;
 use runtime_worker::inspect::Inspection;
 
+use super::composition_view;
 use super::theme;
 use super::widgets::{self, format_bytes};
 use crate::model::session::Session;
@@ -32,6 +33,11 @@ pub fn ui(ui: &mut Ui, session: &Session) {
         ui.add_space(6.0);
         capabilities(ui, session, inspection);
         ui.add_space(6.0);
+        if let Some(composition) = inspection.component.as_ref().and_then(|c| c.composition.as_ref()) {
+            egui::CollapsingHeader::new(RichText::new("Composition").strong()).default_open(true).show(ui, |ui| {
+                composition_view::ui(ui, composition);
+            });
+        }
         egui::CollapsingHeader::new(RichText::new("Sections").strong()).default_open(true).show(ui, |ui| {
             sections(ui, inspection);
         });

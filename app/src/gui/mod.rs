@@ -7,6 +7,7 @@ pub mod call_view;
 pub mod calls_view;
 pub mod capabilities_panel;
 pub mod compare_view;
+mod composition_view;
 pub mod console_view;
 pub mod density_view;
 pub mod diagnosis_view;

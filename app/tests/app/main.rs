@@ -5,10 +5,12 @@
 
 mod call_rows;
 mod cli_run;
+mod cli_serve;
 mod cli_strace;
 mod cli_wasmtime_run;
 mod compare_diff;
 mod component_toolbar;
+mod composition;
 mod conformance;
 mod session_batches;
 mod settings_crash;
