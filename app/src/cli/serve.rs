@@ -4,7 +4,7 @@
 //! instantiate time, handler time); with `--trace`, the host calls of each
 //! request, tagged with its number.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -65,6 +65,15 @@ fn try_execute(args: &ServeArgs) -> anyhow::Result<i32> {
     }
     let profile = args.sandbox.to_profile(&[], None)?;
     let runtime = crate::persist::runtime()?;
+    // Compiled before listening, so the first request does not wait for it.
+    if io::stderr().is_terminal() {
+        eprint!("compiling {}…", args.file.display());
+    }
+    let prepared = runtime.prepare_component(&module);
+    if io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
+    }
+    prepared.map_err(|message| anyhow::anyhow!("`{}` does not compile: {message}", args.file.display()))?;
     let listener = TcpListener::bind(args.addr).with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     eprintln!("Serving HTTP on http://{addr}/");
@@ -104,7 +113,7 @@ fn report(served: &Served, format: Option<TraceFormat>) -> io::Result<()> {
             run_started: SystemTime::now(),
         })
     });
-    let (mut instantiate, mut total) = (None, None);
+    let (mut compile, mut instantiate, mut total) = (0, None, None);
     for event in &served.events {
         match event {
             WorkerEvent::Output { stream: Stream::Stdout, bytes } => {
@@ -118,6 +127,7 @@ fn report(served: &Served, format: Option<TraceFormat>) -> io::Result<()> {
                     tracer.host_call(call)?;
                 }
             }
+            WorkerEvent::Phase(timing) if timing.phase == Phase::Compile => compile = timing.nanos,
             WorkerEvent::Phase(timing) if timing.phase == Phase::Instantiate => instantiate = Some(timing.nanos),
             WorkerEvent::Phase(timing) if timing.phase == Phase::Total => total = Some(timing.nanos),
             _ => {}
@@ -128,7 +138,7 @@ fn report(served: &Served, format: Option<TraceFormat>) -> io::Result<()> {
     }
     let time = |nanos: Option<u64>| nanos.map_or("-".to_string(), format_nanos);
     let handler = match (instantiate, total) {
-        (Some(i), Some(t)) => Some(t.saturating_sub(i)),
+        (Some(i), Some(t)) => Some(t.saturating_sub(i).saturating_sub(compile)),
         _ => None,
     };
     let mut line = format!(

@@ -5,6 +5,7 @@
 
 mod call_rows;
 mod cli_run;
+mod cli_serve;
 mod cli_strace;
 mod cli_wasmtime_run;
 mod compare_diff;

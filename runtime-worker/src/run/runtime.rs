@@ -17,7 +17,7 @@ use super::worker::{self, Linkers};
 use super::{component, interpose, pool};
 use crate::boundary::event::{EventBatch, Phase, RunId, RunOutcome, WorkerCommand, WorkerEvent};
 use crate::boundary::request::RunRequest;
-use crate::inspect::load::ModuleKind;
+use crate::inspect::load::{LoadedModule, ModuleKind};
 use crate::module_cache::ModuleCache;
 use crate::trace::clock;
 
@@ -174,6 +174,28 @@ impl Runtime {
         });
         Ticker::spawn(Arc::downgrade(&inner));
         Ok(Runtime { inner })
+    }
+
+    /// Compiles a component ahead of its runs (those without fuel), so that
+    /// the first run starts without compiling: `wasmscope serve` does this
+    /// before it listens, as `wasmtime serve` does. Core modules are
+    /// compiled by their first run. The error says why it does not compile.
+    pub fn prepare_component(&self, module: &LoadedModule) -> Result<(), String> {
+        if module.kind != ModuleKind::Component {
+            return Ok(());
+        }
+        let engines = self.inner.engines.get(false, false).map_err(|e| e.to_string())?;
+        // Nobody reads the progress of this compilation.
+        let (events, _) = crossbeam_channel::unbounded();
+        let stop = Arc::new(AtomicBool::new(false));
+        let job = engine::CompileJob { run: 0, events: &events, stop: &stop, deadline: None };
+        match engines.slot.compile_component(&module.bytes, module.sha256, job) {
+            Ok(_) => Ok(()),
+            Err(failure) => match super::guest::outcome_of_compile_failure(failure) {
+                RunOutcome::Failed { message, .. } => Err(message),
+                other => Err(format!("{other:?}")),
+            },
+        }
     }
 
     /// Starts a run on a new worker thread and returns at once.
