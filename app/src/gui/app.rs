@@ -160,7 +160,11 @@ impl WasmscopeApp {
     /// Opens a bundled sample; with `take_profile`, also sets up the
     /// profile and entry point that tell its story.
     pub fn open_sample(&mut self, sample: &'static samples::Sample, take_profile: bool) {
-        if !self.session.load_bytes(sample.file, sample.source, ModuleOrigin::Sample(sample.file)) {
+        let bytes = match sample.bytes() {
+            Ok(bytes) => bytes,
+            Err(why) => return self.session.error(why),
+        };
+        if !self.session.load_bytes(sample.file, &bytes, ModuleOrigin::Sample(sample.file)) {
             return;
         }
         self.state.last_module = Some(LastModule::Sample(sample.file.to_string()));

@@ -9,6 +9,7 @@ mod cli_serve;
 mod cli_strace;
 mod cli_wasmtime_run;
 mod compare_diff;
+mod component_stories;
 mod component_toolbar;
 mod composition;
 mod conformance;

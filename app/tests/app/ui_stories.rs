@@ -60,7 +60,7 @@ pub(crate) fn step_until(
     step_within(harness, Duration::from_secs(90), what, done);
 }
 
-fn step_within(
+pub(crate) fn step_within(
     harness: &mut Harness<'static, WasmscopeApp>,
     limit: Duration,
     what: &str,
@@ -501,7 +501,7 @@ fn start_a_hundred_sandboxes_and_see_what_each_costs() {
 }
 
 /// Compiling CPython (the Python samples) takes a while in a test build.
-const PYTHON_COMPILE: Duration = Duration::from_secs(240);
+pub(crate) const PYTHON_COMPILE: Duration = Duration::from_secs(240);
 
 #[test]
 fn a_component_command_shows_its_host_calls_by_interface() {

@@ -1,0 +1,73 @@
+//! Stories of the newer component worlds in the window: a WASI 0.3 command,
+//! an HTTP handler answering a request from the module panel, and an
+//! outgoing request refused by the allow-list and fixed from Why?.
+
+use egui_kittest::kittest::Queryable;
+use runtime_worker::RunOutcome;
+
+use super::ui_stories::{PYTHON_COMPILE, open_sample, settle, show_tab, step_within, tall_app};
+
+fn run_and_wait(harness: &mut egui_kittest::Harness<'static, wasmscope::gui::WasmscopeApp>) {
+    harness.key_press(egui::Key::F5);
+    settle(harness);
+    step_within(harness, PYTHON_COMPILE, "the run to finish", |app| !app.session.is_running());
+    settle(harness);
+}
+
+#[test]
+fn a_wasi_0_3_command_runs_and_its_streams_show_in_calls() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Component: WASI 0.3, async (Python)");
+    // The kind names both releases: CPython's runtime still imports 0.2.
+    harness.get_by_label("component · WASI 0.2 + 0.3 · wasi:cli/command@0.3.0");
+    run_and_wait(&mut harness);
+    let run = harness.state().session.current_run().unwrap();
+    assert_eq!(run.outcome, Some(RunOutcome::Exited { code: 0 }));
+    assert!(run.host_calls.iter().any(|c| &*c.function == "write-via-stream"));
+    assert!(run.host_calls.iter().any(|c| &*c.function == "[method]descriptor.read-via-stream"));
+    show_tab(&mut harness, "Console");
+    harness.get_by_label_contains("Hello from a WASI 0.3 component!");
+    harness.get_by_label_contains("Hello from the host filesystem!");
+}
+
+#[test]
+fn an_http_request_from_the_module_panel_is_answered_and_its_calls_land_in_calls() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Component: an HTTP handler (wasi:http, Python)");
+    harness.get_by_label("Path and query");
+    run_and_wait(&mut harness);
+    let run = harness.state().session.current_run().unwrap();
+    let Some(RunOutcome::Responded(response)) = &run.outcome else { panic!("{:?}", run.outcome) };
+    assert_eq!(response.status, 200);
+    // In the toolbar's outcome and above the response.
+    assert!(harness.query_all_by_label_contains("200 OK").count() >= 2);
+    harness.get_by_label_contains("path: /echo?from=wasmscope");
+    show_tab(&mut harness, "Calls");
+    harness.get_by_label_contains("incoming-request.path-with-query");
+
+    // Another path: the handler's 404, shown with its status.
+    let path = harness.get_by_label("Path and query");
+    path.click();
+    settle(&mut harness);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("Path and query").type_text("/nope");
+    settle(&mut harness);
+    run_and_wait(&mut harness);
+    let run = harness.state().session.current_run().unwrap();
+    assert!(matches!(&run.outcome, Some(RunOutcome::Responded(r)) if r.status == 404), "{:?}", run.outcome);
+    assert!(harness.query_all_by_label_contains("404 Not Found").count() >= 2);
+}
+
+#[test]
+fn an_outgoing_request_refused_by_the_allow_list_is_explained_with_its_url() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Component: an outgoing HTTP request (wasi:http, Python)");
+    run_and_wait(&mut harness);
+    let run = harness.state().session.current_run().unwrap();
+    assert_eq!(run.outcome, Some(RunOutcome::Exited { code: 1 }));
+    let denied: Vec<_> = run.host_calls.iter().filter_map(|c| c.denial.as_ref()).collect();
+    assert_eq!(denied.len(), 1, "{denied:?}");
+    assert!(denied[0].reason.starts_with("GET http://127.0.0.1:8000/ was not sent"), "{}", denied[0].reason);
+    show_tab(&mut harness, "Why?");
+    harness.get_by_label_contains("Allow 127.0.0.1:8000 in the network allow-list");
+}
