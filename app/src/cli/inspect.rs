@@ -11,7 +11,7 @@ use runtime_worker::inspect::{Inspection, inspect_bytes};
 #[command(after_help = "Exit status: 0 when the module reads and validates; 1 when it is malformed (what could be \
                         read is still printed; the fault and its offset go to stderr); 126 when the file cannot be read.")]
 pub struct InspectArgs {
-    /// Print the analysis as JSON (with each import's capability tag)
+    /// Print the analysis as JSON (with each import's capability tag, and a composed component's parts and wiring)
     #[arg(long)]
     pub json: bool,
 

@@ -7,7 +7,8 @@
 //!
 //! Read from the bytes with `wasmparser`, one level at a time: nested modules
 //! and components are skipped over by their byte ranges (and code sections
-//! are never decoded), so a 20 MB composition reads in a few milliseconds.
+//! are never decoded): `client_python.wasm` (18 MB) reads in under a
+//! millisecond.
 //! The wiring follows the top level's index spaces: imports, `instantiate`
 //! arguments, aliases of instances' exports, bags of exports, and exports.
 
