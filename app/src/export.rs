@@ -162,6 +162,8 @@ mod tests {
                 socket_use: runtime_worker::SocketUse::TcpConnect,
                 rule: runtime_worker::NetworkRule::LoopbackOnly,
             }))),
+            part: None,
+            callee: None,
         };
         let csv = host_calls_csv(std::slice::from_ref(&call));
         assert_eq!(

@@ -334,6 +334,8 @@ mod tests {
             result: Box::from(format!("Ok(Resource({}))", spec.len())),
             error,
             denial: denied.then(|| Box::new(Denial::new(DenialKind::NetworkOff))),
+            part: None,
+            callee: None,
         }
     }
 

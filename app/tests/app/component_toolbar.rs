@@ -21,6 +21,8 @@ fn host_call(seq: u64, function: &str, result: &str, denial: Option<DenialKind>)
         result: Box::from(result),
         error: denial.is_some().then(|| Box::from("access-denied")),
         denial: denial.map(|kind| Box::new(Denial::new(kind))),
+        part: None,
+        callee: None,
     }
 }
 

@@ -140,6 +140,11 @@ fn matches_recorded(recorded: &str, actual: &str, fill: &[(&str, String)]) -> bo
 }
 
 fn check(folder: &str, fill: &[(&str, String)]) {
+    check_with(folder, fill, &[]);
+}
+
+/// `check`, with `extra` flags after `run`.
+fn check_with(folder: &str, fill: &[(&str, String)], extra: &[String]) {
     let cases = cases(folder);
     assert!(!cases.is_empty(), "no recorded cases in samples/{folder}/expected");
     let mut failures = Vec::new();
@@ -155,6 +160,7 @@ fn check(folder: &str, fill: &[(&str, String)]) {
         if args.first().map(String::as_str) != Some("run") {
             args.insert(0, "run".to_string());
         }
+        args.splice(1..1, extra.iter().cloned());
         let out = wasmscope_in(sample_dir, &args);
         let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
         let code = out.status.code().unwrap_or(-1);
@@ -240,4 +246,24 @@ fn components_behave_as_under_wasmtime() {
 #[test]
 fn composed_components_behave_as_under_wasmtime() {
     check("composition", &[]);
+}
+
+/// Traced, a composed command runs part by part (its parts instantiated on
+/// their own and linked through the host): still what wasmtime does.
+#[test]
+fn composed_components_run_part_by_part_behave_as_under_wasmtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.jsonl");
+    let extra = ["--trace".to_string(), "json".to_string(), "-o".to_string(), trace.display().to_string()];
+    check_with("composition", &[], &extra);
+    // And the Python provider's crossings are in the trace.
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/composition");
+    let args = ["run", "--dir", "data::/data", "client_python.wasm"].map(String::from);
+    let mut traced = vec![args[0].clone()];
+    traced.extend(extra.iter().cloned());
+    traced.extend(args[1..].iter().cloned());
+    assert_eq!(wasmscope_in(&folder, &traced).status.code(), Some(0));
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let crossings = text.lines().filter(|l| l.contains(r##""callee":"#0 database-connector""##)).count();
+    assert_eq!(crossings, 3, "{text}");
 }

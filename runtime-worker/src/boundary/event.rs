@@ -132,6 +132,13 @@ pub struct HostCall {
     pub error: Option<Box<str>>,
     /// Set when the call was refused for lack of a capability.
     pub denial: Option<Box<Denial>>,
+    /// In a composed component run part by part: the inner component that
+    /// made the call (`#1 command`); `None` otherwise.
+    pub part: Option<Arc<str>>,
+    /// Set when the call crossed from one inner component to another (the
+    /// callee; `part` is the caller): `interface` is the import it went
+    /// through, and the arguments and result are WAVE values.
+    pub callee: Option<Arc<str>>,
 }
 
 impl HostCall {

@@ -13,9 +13,10 @@ use wasmtime::{AsContextMut, ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-use crate::boundary::event::{HttpResponse, MemoryChange, Phase, RunOutcome, Value};
+use crate::boundary::event::{HostCall, HttpResponse, MemoryChange, Phase, RunOutcome, Value};
 use crate::boundary::request::{Entry, HttpRequest};
 
+use super::glass_box;
 use super::guest::{RunContext, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer};
 use crate::sandbox::http::HttpHooks;
 use crate::sandbox::network::NetworkGuard;
@@ -36,13 +37,54 @@ pub(crate) struct ComponentHost {
     /// Linear memory of every core instance in the component, in bytes.
     memory_total: u64,
     instantiated: bool,
+    /// When the run started, for the time of calls recorded here.
+    origin: Instant,
+    /// In a composed component run part by part: the part running now, and
+    /// the parts that called into it (innermost last).
+    part: Option<Arc<str>>,
+    callers: Vec<Option<Arc<str>>>,
 }
 
 impl ComponentHost {
     /// Moves the calls that returned since the last look into the trace.
     fn drain(&mut self) {
-        for call in self.log.take() {
+        // In a composed component run part by part, the calls that
+        // returned since the last look were made by the part running now.
+        for mut call in self.log.take() {
+            if call.part.is_none() {
+                call.part.clone_from(&self.part);
+            }
             self.trace.host_call(call);
+        }
+    }
+
+    /// Nanoseconds since the run started, on the trace's clock.
+    pub(super) fn now_ns(&self) -> u64 {
+        self.origin.elapsed().as_nanos() as u64
+    }
+
+    /// From now on, calls are made by `part` (a composed component run
+    /// part by part: a part starting, or the command's part running).
+    pub(super) fn set_part(&mut self, part: &Arc<str>) {
+        self.drain();
+        self.part = Some(Arc::clone(part));
+    }
+
+    /// A call crosses into `callee`: calls so far belong to the caller.
+    /// Returns when the crossing started.
+    pub(super) fn enter_part(&mut self, callee: &Arc<str>) -> u64 {
+        self.drain();
+        self.callers.push(self.part.replace(Arc::clone(callee)));
+        self.now_ns()
+    }
+
+    /// The crossing returned: calls since it began belong to the callee;
+    /// then the crossing itself is recorded, as every call is when it returns.
+    pub(super) fn leave_part(&mut self, crossing: HostCall) {
+        self.drain();
+        self.part = self.callers.pop().flatten();
+        if self.trace.record_calls {
+            self.trace.host_call(crossing);
         }
     }
 }
@@ -146,21 +188,11 @@ pub(crate) async fn guest(
     trace.env_names = guest_ctx.env_names;
     trace.preopens = profile.mounts.iter().map(|m| Box::from(m.guest.as_str())).collect();
 
-    let compile_started = Instant::now();
-    let job = context.compile_job(deadline);
-    let component = match context.slot.compile_component(&request.module.bytes, request.module.sha256, job) {
-        Ok((component, cached)) => {
-            trace.phase(Phase::Compile, compile_started.elapsed().as_nanos() as u64, cached);
-            component
-        }
-        Err(failure) => return (trace, outcome_of_compile_failure(failure)),
-    };
-    let pre = match linker.instantiate_pre(&component) {
-        Ok(pre) => pre,
-        Err(e) => {
-            let message = missing_imports(&component, &context.slot.engine).unwrap_or_else(|| format!("{e:#}"));
-            return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message });
-        }
+    // A composed command whose calls are recorded runs part by part, so
+    // that the calls between its parts are seen (see `glass_box`).
+    let plan = match (&request.entry, request.record_calls) {
+        (Entry::Start, true) => glass_box::plan(&request.module.bytes),
+        _ => None,
     };
 
     // Every host call from here on is seen by the collector, on this thread
@@ -193,6 +225,9 @@ pub(crate) async fn guest(
         memory_cap: profile.limits.max_memory_bytes,
         memory_total: 0,
         instantiated: false,
+        origin,
+        part: None,
+        callers: Vec::new(),
     };
     let on_tick = |host: &mut ComponentHost| {
         host.drain();
@@ -205,7 +240,30 @@ pub(crate) async fn guest(
 
     let stdin_feed = guest_ctx.stdin.map(spawn_stdin_writer);
     let outcome = {
-        let call = call_component(&mut store, &pre, &request.entry);
+        let call = async {
+            if let Some(plan) = plan
+                && let Some(outcome) = glass_box::run(context, &mut store, linker, plan, deadline).await
+            {
+                return outcome;
+            }
+            let compile_started = Instant::now();
+            let job = context.compile_job(deadline);
+            let component = match context.slot.compile_component(&request.module.bytes, request.module.sha256, job) {
+                Ok((component, cached)) => {
+                    store.data_mut().trace.phase(Phase::Compile, compile_started.elapsed().as_nanos() as u64, cached);
+                    component
+                }
+                Err(failure) => return outcome_of_compile_failure(failure),
+            };
+            let pre = match linker.instantiate_pre(&component) {
+                Ok(pre) => pre,
+                Err(e) => {
+                    let message = missing_imports(&component, &context.slot.engine).unwrap_or_else(|| format!("{e:#}"));
+                    return RunOutcome::Failed { stage: Phase::Instantiate, message };
+                }
+            };
+            call_component(&mut store, &pre, &request.entry).await
+        };
         context.race(call, stdin_feed, deadline).await
     };
     // The call's future is gone: calls it was inside of have been logged.
@@ -392,7 +450,7 @@ fn exports_run_of(pre: &InstancePre<ComponentHost>, version: &str) -> bool {
         .any(|(name, _)| name.strip_prefix("wasi:cli/run@").is_some_and(|v| v.starts_with(version)))
 }
 
-fn instantiated(store: &mut Store<ComponentHost>, started: Instant) {
+pub(super) fn instantiated(store: &mut Store<ComponentHost>, started: Instant) {
     let host = store.data_mut();
     host.trace.phase(Phase::Instantiate, started.elapsed().as_nanos() as u64, false);
     host.instantiated = true;

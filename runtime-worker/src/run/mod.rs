@@ -1,6 +1,6 @@
 //! Running guests: the `Runtime` and its handles (`runtime`), the worker
 //! thread's body (`worker`), core modules with every preview1 import traced
-//! (`core_module`, `interpose`, `module_host`), components (`component`),
+//! (`core_module`, `interpose`, `module_host`), components (`component`, and `glass_box` for a composed one run part by part),
 //! what both kinds share (`guest`), and the machinery under them: engines
 //! and compiling (`engine`), the pooling allocator (`pool`), kept threads
 //! (`threads`).
@@ -8,6 +8,7 @@
 mod component;
 mod core_module;
 mod engine;
+mod glass_box;
 mod guest;
 mod interpose;
 mod module_host;

@@ -74,6 +74,8 @@ impl WasiHttpHooks for HttpHooks {
                         result: result.into(),
                         error: error.map(Box::from),
                         denial: denial.map(Box::new),
+                        part: None,
+                        callee: None,
                     });
                 }
             };

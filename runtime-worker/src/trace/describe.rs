@@ -339,8 +339,19 @@ pub fn format_nanos(nanos: u64) -> String {
 impl crate::boundary::event::HostCall {
     /// One line, like a preview1 call's:
     /// `wasi:sockets/tcp#[method]tcp-socket.start-connect(self=#3, …) = Err(access-denied) <12 µs>`.
+    ///
+    /// In a composed component run part by part, the part that made the call
+    /// comes first, and a call into another part names it:
+    /// `[#1 command] wasmscope:article/database-connector#execute-query(sql="…") -> #0 database-connector = […]`.
     pub fn to_text(&self) -> String {
-        let mut line = format!("{}#{}({})", self.interface, self.function, self.args_text());
+        let mut line = String::new();
+        if let Some(part) = &self.part {
+            let _ = write!(line, "[{part}] ");
+        }
+        let _ = write!(line, "{}#{}({})", self.interface, self.function, self.args_text());
+        if let Some(callee) = &self.callee {
+            let _ = write!(line, " -> {callee}");
+        }
         match (&*self.result, &self.error) {
             ("", _) => line.push_str(" = (did not return)"),
             (_, Some(error)) => {
@@ -376,6 +387,8 @@ impl crate::boundary::event::HostCall {
             "reason": self.denial.as_ref().map(|d| d.reason.as_str()),
             "capability": self.denial.as_ref().map(|d| d.capability.name()),
             "dur_ns": self.dur_ns,
+            "part": self.part.as_deref(),
+            "callee": self.callee.as_deref(),
         })
     }
 }

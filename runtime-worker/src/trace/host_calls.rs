@@ -110,6 +110,8 @@ impl Collector {
             result: result.into(),
             error: error.map(Box::from),
             denial: None,
+            part: None,
+            callee: None,
         };
         host_call.denial = self.judge.classify(&host_call).map(Box::new);
         lock(&self.log.done).push(host_call);

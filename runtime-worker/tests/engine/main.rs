@@ -10,6 +10,7 @@ mod component_clocks;
 mod components;
 mod composition;
 mod corpus;
+mod crossings;
 mod diagnosis;
 mod escape_battery;
 mod inspect;

@@ -1,0 +1,287 @@
+//! A composed component run part by part ("glass box"). A statically
+//! composed component (`wac plug`) fuses the calls between its parts: no
+//! host sees them. Here each inner component is compiled and instantiated on
+//! its own, in the run's one store, in the order the composed file's wiring
+//! gives; every import one part takes from another is defined as a host
+//! function that calls the other part's export and records the crossing
+//! (caller, callee, arguments and result as WAVE values, time). The WASI
+//! host calls each part makes are tagged with that part.
+//!
+//! What the parts do is what the fused file does: the same code, wired the
+//! same way, under the same WASI context. Only commands (`wasi:cli/run` of
+//! 0.2) whose parts pass plain values between them run this way; anything
+//! else (resources or async across parts, a 0.3 command, a typed call) runs
+//! whole, as before.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+use wasmtime::Store;
+use wasmtime::component::types::{ComponentFunc, ComponentItem};
+use wasmtime::component::{Component, Instance, Linker, Type, Val};
+
+use super::component::ComponentHost;
+use super::guest::{RunContext, failed_or_trapped, outcome_of_compile_failure, outcome_of_error};
+use crate::boundary::event::{HostCall, Phase, RunOutcome};
+use crate::inspect::composition::{self, Source, Target};
+
+/// How a composed command is run part by part.
+pub(crate) struct Plan {
+    parts: Vec<PlannedPart>,
+    /// Parts in an order where every part comes after those it imports from.
+    order: Vec<usize>,
+    /// The part that exports the composed command's `wasi:cli/run`, and the
+    /// export's name.
+    command: (usize, String),
+}
+
+struct PlannedPart {
+    /// `#1 command`, as calls are tagged.
+    label: Arc<str>,
+    bytes: Vec<u8>,
+    /// (the part's import, the part it comes from, that part's export).
+    links: Vec<(String, usize, String)>,
+}
+
+/// The plan for running `bytes` part by part, or `None` when it is not a
+/// composed 0.2 command whose parts pass values only.
+pub(crate) fn plan(bytes: &[u8]) -> Option<Plan> {
+    let composition = composition::read(bytes)?;
+    let mut parts: Vec<PlannedPart> = composition
+        .parts
+        .iter()
+        .map(|part| {
+            Some(PlannedPart {
+                label: Arc::from(composition::part_label(&composition.parts, part.index)),
+                bytes: part.bytes(bytes)?.to_vec(),
+                links: Vec::new(),
+            })
+        })
+        .collect::<Option<_>>()?;
+    let mut command = None;
+    for wire in &composition.wiring {
+        match (&wire.from, &wire.to) {
+            (Source::Part { part: from, export: Some(export) }, Target::Part { part: to, import }) => {
+                parts.get_mut(*to)?.links.push((import.clone(), *from, export.clone()));
+            }
+            (Source::Host { .. }, Target::Part { .. }) => {}
+            (Source::Part { part, export: Some(export) }, Target::Host { export: name })
+                if name.starts_with("wasi:cli/run@0.2") =>
+            {
+                command = Some((*part, export.clone()));
+            }
+            // Exports other than the command are not called in a run.
+            (_, Target::Host { .. }) => {}
+            // Something the composition makes itself, or a whole instance
+            // of a part given as a whole: run it whole.
+            _ => return None,
+        }
+    }
+    let order = dependency_order(&parts)?;
+    Some(Plan { parts, order, command: command? })
+}
+
+/// Parts ordered so that each comes after the parts it imports from; `None`
+/// for a cycle.
+fn dependency_order(parts: &[PlannedPart]) -> Option<Vec<usize>> {
+    let mut order = Vec::with_capacity(parts.len());
+    while order.len() < parts.len() {
+        let next = (0..parts.len())
+            .find(|p| !order.contains(p) && parts[*p].links.iter().all(|(_, from, _)| order.contains(from)))?;
+        order.push(next);
+    }
+    Some(order)
+}
+
+/// Compiles the parts, instantiates them wired through traced host
+/// functions, and runs the command. `None`: a part cannot be linked this way
+/// (a resource or an async function crosses), so run the file whole.
+pub(crate) async fn run(
+    context: &RunContext,
+    store: &mut Store<ComponentHost>,
+    base: &Linker<ComponentHost>,
+    plan: Plan,
+    deadline: Option<Instant>,
+) -> Option<RunOutcome> {
+    let compile_started = Instant::now();
+    let mut components = Vec::with_capacity(plan.parts.len());
+    let mut all_cached = true;
+    for part in &plan.parts {
+        let sha256: [u8; 32] = Sha256::digest(&part.bytes).into();
+        match context.slot.compile_component(&part.bytes, sha256, context.compile_job(deadline)) {
+            Ok((component, cached)) => {
+                all_cached &= cached;
+                components.push(component);
+            }
+            Err(failure) => return Some(outcome_of_compile_failure(failure)),
+        }
+    }
+    // Only plain values may cross: each linked import's functions are
+    // checked before anything is instantiated.
+    for (part, component) in plan.parts.iter().zip(&components) {
+        for (import, _, _) in &part.links {
+            let functions = imported_functions(component, base.engine(), import)?;
+            if functions.iter().any(|(_, ty)| !plain(ty)) {
+                return None;
+            }
+        }
+    }
+    store.data_mut().trace.phase(Phase::Compile, compile_started.elapsed().as_nanos() as u64, all_cached);
+
+    let started = Instant::now();
+    let mut instances: Vec<Option<Instance>> = vec![None; plan.parts.len()];
+    for &p in &plan.order {
+        let part = &plan.parts[p];
+        let mut linker = base.clone();
+        linker.allow_shadowing(true);
+        for (import, from, export) in &part.links {
+            let callee = instances[*from].expect("parts are instantiated in dependency order");
+            let Some(exported) = callee.get_export_index(&mut *store, None, export) else {
+                return Some(failed(format!("{} does not export `{export}`", plan.parts[*from].label)));
+            };
+            let mut defined = match linker.instance(import) {
+                Ok(instance) => instance,
+                Err(e) => return Some(failed(format!("{e:#}"))),
+            };
+            for (function, _) in imported_functions(&components[p], base.engine(), import)? {
+                let Some(func) = callee
+                    .get_export_index(&mut *store, Some(&exported), &function)
+                    .and_then(|index| callee.get_func(&mut *store, index))
+                else {
+                    return Some(failed(format!("{} exports no `{export}#{function}`", plan.parts[*from].label)));
+                };
+                let crossing = Arc::new(Crossing {
+                    interface: Arc::from(import.as_str()),
+                    function: Arc::from(function.as_str()),
+                    caller: Arc::clone(&part.label),
+                    callee: Arc::clone(&plan.parts[*from].label),
+                });
+                let defined_here = defined.func_new_async(&function, move |mut store, ty, params, results| {
+                    let crossing = Arc::clone(&crossing);
+                    Box::new(async move {
+                        let start_ns = store.data_mut().enter_part(&crossing.callee);
+                        let ran = func.call_async(&mut store, params, results).await;
+                        let call = crossing.record(&ty, params, results, &ran, start_ns, store.data().now_ns());
+                        store.data_mut().leave_part(call);
+                        ran
+                    })
+                });
+                if let Err(e) = defined_here {
+                    return Some(failed(format!("{e:#}")));
+                }
+            }
+        }
+        // Calls made while a part starts (its `_initialize`) are its own.
+        store.data_mut().set_part(&part.label);
+        let instance = match linker.instantiate_async(&mut *store, &components[p]).await {
+            Ok(instance) => instance,
+            Err(e) => return Some(failed_or_trapped(e, Phase::Instantiate)),
+        };
+        instances[p] = Some(instance);
+    }
+    super::component::instantiated(store, started);
+
+    let (part, export) = &plan.command;
+    let instance = instances[*part].expect("every part is instantiated");
+    let run = instance
+        .get_export_index(&mut *store, None, export)
+        .and_then(|inner| instance.get_export_index(&mut *store, Some(&inner), "run"))
+        .and_then(|index| instance.get_func(&mut *store, index));
+    let Some(run) = run else { return Some(failed(format!("{} exports no `{export}#run`", plan.parts[*part].label))) };
+    store.data_mut().set_part(&plan.parts[*part].label);
+    store.data_mut().trace.entered();
+    let mut result = [Val::Bool(false)];
+    Some(match run.call_async(&mut *store, &[], &mut result).await {
+        Ok(()) => match &result[0] {
+            Val::Result(Ok(_)) => RunOutcome::Exited { code: 0 },
+            _ => RunOutcome::Exited { code: 1 },
+        },
+        Err(e) => outcome_of_error(e),
+    })
+}
+
+fn failed(message: String) -> RunOutcome {
+    RunOutcome::Failed { stage: Phase::Instantiate, message: format!("running the parts one by one: {message}") }
+}
+
+/// The functions of the instance a component imports as `import`.
+fn imported_functions(
+    component: &Component,
+    engine: &wasmtime::Engine,
+    import: &str,
+) -> Option<Vec<(String, ComponentFunc)>> {
+    let ty = component.component_type();
+    let (_, item) = ty.imports(engine).find(|(name, _)| *name == import)?;
+    let ComponentItem::ComponentInstance(instance) = item.ty else { return None };
+    let mut out = Vec::new();
+    for (name, item) in instance.exports(engine) {
+        match item.ty {
+            ComponentItem::ComponentFunc(func) => out.push((name.to_string(), func)),
+            // Types (records, variants) are fine; a resource is not.
+            ComponentItem::Type(_) => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// A function whose parameters and results are values only: no resource,
+/// stream or future (those belong to one part and cannot be handed over
+/// through the host), and not `async`.
+fn plain(ty: &ComponentFunc) -> bool {
+    fn value(ty: &Type) -> bool {
+        match ty {
+            Type::Own(_) | Type::Borrow(_) | Type::Future(_) | Type::Stream(_) | Type::ErrorContext => false,
+            Type::List(list) => value(&list.ty()),
+            Type::Record(record) => record.fields().all(|f| value(&f.ty)),
+            Type::Tuple(tuple) => tuple.types().all(|t| value(&t)),
+            Type::Variant(variant) => variant.cases().all(|c| c.ty.as_ref().is_none_or(value)),
+            Type::Option(option) => value(&option.ty()),
+            Type::Result(result) => result.ok().as_ref().is_none_or(value) && result.err().as_ref().is_none_or(value),
+            _ => true,
+        }
+    }
+    !ty.async_() && ty.params().all(|(_, t)| value(&t)) && ty.results().all(|t| value(&t))
+}
+
+/// One linked function: what a crossing through it is recorded as.
+struct Crossing {
+    interface: Arc<str>,
+    function: Arc<str>,
+    caller: Arc<str>,
+    callee: Arc<str>,
+}
+
+impl Crossing {
+    fn record(
+        &self,
+        ty: &ComponentFunc,
+        params: &[Val],
+        results: &[Val],
+        ran: &wasmtime::Result<()>,
+        start_ns: u64,
+        end_ns: u64,
+    ) -> HostCall {
+        let wave = |value: &Val| wasm_wave::to_string(value).unwrap_or_else(|e| format!("<cannot print: {e}>"));
+        let args =
+            ty.params().zip(params).map(|((name, _), value)| (Box::from(name), Box::from(wave(value)))).collect();
+        let result = match ran {
+            Ok(()) => results.iter().map(wave).collect::<Vec<_>>().join(", "),
+            Err(e) => format!("trapped: {e}"),
+        };
+        HostCall {
+            seq: 0,
+            interface: Arc::clone(&self.interface),
+            function: Arc::clone(&self.function),
+            start_ns,
+            dur_ns: end_ns.saturating_sub(start_ns),
+            args,
+            result: result.into(),
+            error: ran.is_err().then(|| Box::from("trap")),
+            denial: None,
+            part: Some(Arc::clone(&self.caller)),
+            callee: Some(Arc::clone(&self.callee)),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! A composed component run part by part: every call from the client to the
+//! provider is recorded with its typed values, the caller and the callee,
+//! between the WASI calls each part makes (tagged with the part); the output
+//! is that of the composed file run whole.
+
+use runtime_worker::{HostCall, Mount, RunRequest, SandboxProfile, WorkerEvent};
+
+use crate::support::{Report, runtime, sample, samples_dir};
+
+fn users_mounted() -> SandboxProfile {
+    let users = samples_dir().join("composition/data");
+    SandboxProfile { mounts: vec![Mount::read_only(users, "/data")], ..SandboxProfile::default() }
+}
+
+fn run(file: &str, record_calls: bool) -> Report {
+    let mut request = RunRequest::new(sample(file), users_mounted(), runtime_worker::Entry::Start);
+    request.record_calls = record_calls;
+    Report { events: runtime().start(request).wait() }
+}
+
+fn host_calls(report: &Report) -> Vec<&HostCall> {
+    report
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            WorkerEvent::HostCall(call) => Some(call),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_query_crossing_is_recorded_with_its_values_caller_and_callee() {
+    for file in ["composition/client_rust.wasm", "composition/client_go.wasm"] {
+        let traced = run(file, true);
+        let whole = run(file, false);
+        assert_eq!(traced.stdout(), whole.stdout(), "{file}: part by part prints what the fused file prints");
+        assert_eq!(traced.outcome(), whole.outcome(), "{file}");
+        assert!(traced.stdout().contains("2\tname=grace;lang=rust"), "{file}: {}", traced.stdout());
+
+        let calls = host_calls(&traced);
+        let crossings: Vec<&&HostCall> = calls.iter().filter(|c| c.callee.is_some()).collect();
+        assert_eq!(crossings.len(), 3, "{file}: three queries");
+        for crossing in &crossings {
+            assert_eq!(&*crossing.interface, "wasmscope:article/database-connector");
+            assert_eq!(&*crossing.function, "execute-query");
+            assert_eq!(crossing.part.as_deref(), Some("#1 command"));
+            assert_eq!(crossing.callee.as_deref(), Some("#0 database-connector"));
+        }
+        assert_eq!(&*crossings[1].args[0].0, "sql");
+        assert_eq!(&*crossings[1].args[0].1, r#""select * from users where id = 2""#);
+        assert_eq!(&*crossings[1].result, r#"[{id: 2, payload: "name=grace;lang=rust"}]"#);
+        assert_eq!(&*crossings[2].result, "[]");
+
+        // The provider's own WASI calls are its own, and come before the
+        // crossing that made them (calls are recorded as they return).
+        let open = calls
+            .iter()
+            .position(|c| {
+                c.function.ends_with("descriptor.open-at") && c.args.iter().any(|(_, v)| v.contains("users.csv"))
+            })
+            .expect("the provider opens users.csv");
+        assert_eq!(calls[open].part.as_deref(), Some("#0 database-connector"), "{file}");
+        let first_crossing = calls.iter().position(|c| c.callee.is_some()).unwrap();
+        assert!(open < first_crossing, "{file}");
+        // The client prints.
+        assert!(
+            calls.iter().any(|c| c.part.as_deref() == Some("#1 command") && c.function.contains("blocking-write")),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_plain_component_is_not_taken_apart() {
+    let report = run("components/hello_component.wasm", true);
+    assert!(host_calls(&report).iter().all(|c| c.part.is_none() && c.callee.is_none()));
+}
