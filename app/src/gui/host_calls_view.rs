@@ -107,10 +107,20 @@ impl CallRow for &HostCall {
 
     fn add_cells(&self, row: &mut TableRow<'_, '_>, fill: Option<Color32>, t: &Tokens) {
         cell(row, fill, |ui| {
-            ui.add(egui::Label::new(RichText::new(&*self.interface).monospace()).truncate());
+            // In a composed component run part by part: which part called.
+            let interface = match &self.part {
+                Some(part) => format!("{part}: {}", self.interface),
+                None => self.interface.to_string(),
+            };
+            ui.add(egui::Label::new(RichText::new(interface).monospace()).truncate());
         });
         cell(row, fill, |ui| {
-            let name = RichText::new(self.short_name()).monospace();
+            // A call into another part names the part it went to.
+            let name = match &self.callee {
+                Some(callee) => format!("{} -> {callee}", self.short_name()),
+                None => self.short_name().to_string(),
+            };
+            let name = RichText::new(name).monospace();
             let name = if self.denial.is_some() { name.color(t.denied_text).strong() } else { name };
             ui.add(egui::Label::new(name).truncate());
         });
@@ -194,4 +204,6 @@ fn matches(call: &HostCall, needle: &str) -> bool {
         || has(&call.result)
         || call.args.iter().any(|(_, v)| has(v))
         || call.denial.as_ref().is_some_and(|d| has(&d.reason))
+        || call.part.as_deref().is_some_and(has)
+        || call.callee.as_deref().is_some_and(has)
 }

@@ -71,3 +71,20 @@ fn an_outgoing_request_refused_by_the_allow_list_is_explained_with_its_url() {
     show_tab(&mut harness, "Why?");
     harness.get_by_label_contains("Allow 127.0.0.1:8000 in the network allow-list");
 }
+
+#[test]
+fn a_composed_command_runs_part_by_part_and_its_crossings_show_in_calls() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Composed: a C client and a Rust provider (the article's contract)");
+    run_and_wait(&mut harness);
+    let run = harness.state().session.current_run().unwrap();
+    assert_eq!(run.outcome, Some(RunOutcome::Exited { code: 0 }));
+    let crossings: Vec<_> = run.host_calls.iter().filter(|c| c.callee.is_some()).collect();
+    assert_eq!(crossings.len(), 3);
+    show_tab(&mut harness, "Calls");
+    // Each crossing names the part it went to, with the query and the rows.
+    assert_eq!(harness.query_all_by_label("execute-query -> #0 database-connector").count(), 3);
+    harness.get_by_label_contains(r#"sql="select * from users where id = 2""#);
+    show_tab(&mut harness, "Console");
+    harness.get_by_label_contains("== select * from users where id = 2 (1 row)");
+}
