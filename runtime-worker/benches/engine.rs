@@ -234,26 +234,31 @@ fn wasmscope_component_run(
 /// Each side runs the loop with `COMPONENT_CALLS` iterations and with none;
 /// the difference, divided by the calls, is the figure.
 fn component_calls(runtime: &Runtime) {
+    // Fewer calls or repeats, for a profiler (`valgrind --tool=callgrind`):
+    // WASMSCOPE_BENCH_COMPONENT_CALLS=20000 WASMSCOPE_BENCH_REPEATS=1.
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<usize>().ok());
+    let calls = env("WASMSCOPE_BENCH_COMPONENT_CALLS").map_or(COMPONENT_CALLS, |n| n as u32);
+    let repeats = env("WASMSCOPE_BENCH_REPEATS").unwrap_or(REPEATS);
     println!(
-        "\nComponent host calls (WASI 0.2), {COMPONENT_CALLS} calls per run, per call: (loop − empty loop) / calls, \
-         median of {REPEATS} interleaved runs"
+        "\nComponent host calls (WASI 0.2), {calls} calls per run, per call: (loop − empty loop) / calls, \
+         median of {repeats} interleaved runs"
     );
     println!(
         "{:<30} {:>10} {:>12} {:>10} {:>10} {:>8}",
         "call", "stock ns", "untraced ns", "traced ns", "untraced", "traced"
     );
     for (name, what) in [("blocking-write-and-flush 16 B", HostLoop::Write), ("monotonic-clock now", HostLoop::Clock)] {
-        let (full, empty) = (component_loop(what, COMPONENT_CALLS), component_loop(what, 0));
+        let (full, empty) = (component_loop(what, calls), component_loop(what, 0));
         let (stock_full, stock_empty) = (StockComponent::new(&full), StockComponent::new(&empty));
         let ours_full = load::load("component-loop.wasm", &full).unwrap();
         let ours_empty = load::load("component-loop-empty.wasm", &empty).unwrap();
         let mut samples: [Vec<f64>; 3] = Default::default();
         let per_call =
-            |full: Duration, empty: Duration| full.saturating_sub(empty).as_nanos() as f64 / f64::from(COMPONENT_CALLS);
-        for _ in 0..REPEATS {
+            |full: Duration, empty: Duration| full.saturating_sub(empty).as_nanos() as f64 / f64::from(calls);
+        for _ in 0..repeats {
             samples[0].push(per_call(stock_full.run(), stock_empty.run()));
             for (column, record) in [(1, false), (2, true)] {
-                let full = wasmscope_component_run(runtime, &ours_full, record, COMPONENT_CALLS);
+                let full = wasmscope_component_run(runtime, &ours_full, record, calls);
                 let empty = wasmscope_component_run(runtime, &ours_empty, record, 0);
                 samples[column].push(per_call(full, empty));
             }

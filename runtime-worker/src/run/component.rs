@@ -50,12 +50,12 @@ impl ComponentHost {
     fn drain(&mut self) {
         // In a composed component run part by part, the calls that
         // returned since the last look were made by the part running now.
-        for mut call in self.log.take() {
+        self.log.drain_each(|mut call| {
             if call.part.is_none() {
                 call.part.clone_from(&self.part);
             }
             self.trace.host_call(call);
-        }
+        });
     }
 
     /// Nanoseconds since the run started, on the trace's clock.

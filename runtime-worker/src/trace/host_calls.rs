@@ -13,7 +13,17 @@
 //! length and first bytes of the output that came with it; the arguments, the
 //! environment's variable names (never values) and the preopens come from the
 //! profile. Data read, and data written to files, stays elided.
+//!
+//! The collector is on the path of every host call, so its bookkeeping is
+//! kept small: its state belongs to the thread that made it (no lock; see
+//! `ThreadBound`), open spans live in a slab indexed by their id (no hash
+//! map), each callsite's names and whether an event is a `call` or a
+//! `return` are worked out once per callsite, and argument text is formatted
+//! into one reused buffer and copied out once, at its final size. The `Debug`
+//! text itself cannot be put off: `tracing` hands the values over as
+//! `&dyn Debug` borrowed for the event only.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,6 +38,7 @@ use crate::boundary::denial::{Denial, DenialKind, Guest, Within};
 use crate::boundary::event::HostCall;
 use crate::boundary::profile::{ClockPolicy, SandboxProfile};
 use crate::sandbox::network::NetworkGuard;
+use crate::trace::clock::RunClock;
 
 /// The span every generated host function opens.
 const SPAN_NAME: &str = "wit-bindgen import";
@@ -43,78 +54,150 @@ impl CallLog {
         lock(&self.done).push(call);
     }
 
-    pub(crate) fn take(&self) -> Vec<HostCall> {
-        std::mem::take(&mut *lock(&self.done))
+    /// Hands every waiting call to `each`, in order, keeping the buffer's
+    /// room for the next ones (a run hands over after nearly every call).
+    pub(crate) fn drain_each(&self, each: impl FnMut(HostCall)) {
+        let mut done = lock(&self.done);
+        if !done.is_empty() {
+            done.drain(..).for_each(each);
+        }
     }
 }
 
 /// The subscriber: one per component run, installed on its worker thread.
 pub(crate) struct Collector {
-    origin: Instant,
     log: Arc<CallLog>,
-    state: Mutex<State>,
+    state: ThreadBound<State>,
     judge: Judge,
 }
 
-#[derive(Default)]
 struct State {
     /// Each host function's interface and function names, by its span's
     /// callsite (the bindings give them as constants, one callsite per
-    /// function): made once, then shared by every call.
-    names: HashMap<usize, (Arc<str>, Arc<str>), Keys>,
-    next_id: u64,
-    spans: HashMap<u64, OpenSpan, Keys>,
+    /// function): made once, then shared by every call. `None` for spans
+    /// that are not host calls.
+    names: HashMap<usize, Option<Names>, Keys>,
+    /// What each event callsite is (`call`, `return`, something else).
+    events: HashMap<usize, EventKind, Keys>,
+    /// Open spans; a span's id is its index + 1.
+    slots: Vec<Slot>,
+    /// Indices of free slots.
+    free: Vec<usize>,
     /// Entered spans, innermost last.
     stack: Vec<u64>,
+    /// Where values are formatted before they are copied out.
+    text: String,
+    /// The run's clock, read from the processor's timestamp counter where
+    /// the kernel keeps time with it (`trace::clock`), from here on…
+    clock: RunClock,
+    /// …which was this long after the run's origin.
+    clock_offset_ns: u64,
 }
 
-struct OpenSpan {
+#[derive(Clone)]
+struct Names {
+    interface: Arc<str>,
+    function: Arc<str>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EventKind {
+    Call,
+    Return,
+    Other,
+}
+
+#[derive(Default)]
+struct Slot {
+    /// 0 when the slot is free.
     refs: usize,
-    /// `None` for spans that are not host calls (wasmtime's own).
+    /// `None` for spans that are not host calls (and free slots).
     call: Option<OpenCall>,
 }
 
 struct OpenCall {
-    interface: Arc<str>,
-    function: Arc<str>,
+    names: Names,
     start_ns: Option<u64>,
     args: Vec<(Box<str>, Box<str>)>,
-    returned: bool,
 }
+
+/// A span id's slot (out of range for `FOREIGN`).
+fn index_of(id: u64) -> usize {
+    usize::try_from(id.wrapping_sub(1)).unwrap_or(usize::MAX)
+}
+
+/// The id given to a span made on another thread than the collector's:
+/// nothing is kept for it.
+const FOREIGN: u64 = u64::MAX;
 
 impl Collector {
     pub(crate) fn new(origin: Instant, log: Arc<CallLog>, judge: Judge) -> Collector {
-        Collector { origin, log, state: Mutex::new(State::default()), judge }
+        Collector { log, state: ThreadBound::new(State::new(origin)), judge }
     }
 
-    fn now_ns(&self) -> u64 {
-        self.origin.elapsed().as_nanos() as u64
-    }
-
-    fn finish(&self, call: OpenCall, result: String) {
-        let now = self.now_ns();
+    /// Logs a call that returned `result` (empty: never returned) at `now`.
+    fn finish(&self, call: OpenCall, result: &str, now: u64) {
         let start_ns = call.start_ns.unwrap_or(now);
         // `exit` ends the run by returning an error to wasmtime, not to the guest.
-        let result = match result.strip_prefix("Err(Exited with i32 exit status ") {
-            Some(code) => format!("exited with status {}", code.trim_end_matches(')')),
+        let result = tidied(result);
+        let result: Box<str> = match result.strip_prefix("Err(Exited with i32 exit status ") {
+            Some(code) => format!("exited with status {}", code.trim_end_matches(')')).into(),
             None => result,
         };
         let error = error_code(&result);
         let mut host_call = HostCall {
             seq: 0,
-            interface: call.interface,
-            function: call.function,
+            interface: call.names.interface,
+            function: call.names.function,
             start_ns,
             dur_ns: now.saturating_sub(start_ns),
             args: call.args,
-            result: result.into(),
+            result,
             error: error.map(Box::from),
             denial: None,
             part: None,
             callee: None,
         };
         host_call.denial = self.judge.classify(&host_call).map(Box::new);
-        lock(&self.log.done).push(host_call);
+        self.log.push(host_call);
+    }
+}
+
+impl State {
+    fn new(origin: Instant) -> State {
+        let clock = RunClock::start();
+        State {
+            names: HashMap::default(),
+            events: HashMap::default(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            stack: Vec::new(),
+            text: String::new(),
+            clock_offset_ns: origin.elapsed().as_nanos() as u64,
+            clock,
+        }
+    }
+
+    /// Nanoseconds since the run's origin.
+    fn now_ns(&self) -> u64 {
+        self.clock_offset_ns + self.clock.now_ns()
+    }
+
+    fn slot(&mut self, id: u64) -> Option<&mut Slot> {
+        self.slots.get_mut(index_of(id)).filter(|slot| slot.refs > 0)
+    }
+
+    fn event_kind(&mut self, event: &Event<'_>) -> EventKind {
+        let callsite = std::ptr::from_ref(event.metadata()) as usize;
+        *self.events.entry(callsite).or_insert_with(|| {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            match message.0.as_str() {
+                "call" => EventKind::Call,
+                "return" => EventKind::Return,
+                _ => EventKind::Other,
+            }
+        })
     }
 }
 
@@ -132,27 +215,40 @@ impl Subscriber for Collector {
     }
 
     fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let metadata = span.metadata();
-        let mut state = lock(&self.state);
-        let call = (metadata.name() == SPAN_NAME).then(|| {
+        let id = self.state.with(|state| {
+            let metadata = span.metadata();
             let callsite = std::ptr::from_ref(metadata) as usize;
-            let (interface, function) = state
+            let names = state
                 .names
                 .entry(callsite)
                 .or_insert_with(|| {
-                    let mut fields = Fields::default();
-                    span.record(&mut fields);
-                    let module = fields.get("module").unwrap_or_default();
-                    let function = fields.get("function").unwrap_or_default();
-                    (Arc::from(qualified_interface(&module, &function)), Arc::from(function))
+                    (metadata.name() == SPAN_NAME).then(|| {
+                        let mut fields = Fields::default();
+                        span.record(&mut fields);
+                        let module = fields.get("module").unwrap_or_default();
+                        let function = fields.get("function").unwrap_or_default();
+                        Names {
+                            interface: Arc::from(qualified_interface(&module, &function)),
+                            function: Arc::from(function),
+                        }
+                    })
                 })
                 .clone();
-            OpenCall { interface, function, start_ns: None, args: Vec::new(), returned: false }
+            let call = names.map(|names| OpenCall { names, start_ns: None, args: Vec::new() });
+            let slot = Slot { refs: 1, call };
+            let index = match state.free.pop() {
+                Some(index) => {
+                    state.slots[index] = slot;
+                    index
+                }
+                None => {
+                    state.slots.push(slot);
+                    state.slots.len() - 1
+                }
+            };
+            index as u64 + 1
         });
-        state.next_id += 1;
-        let id = state.next_id;
-        state.spans.insert(id, OpenSpan { refs: 1, call });
-        Id::from_u64(id)
+        Id::from_u64(id.unwrap_or(FOREIGN))
     }
 
     fn record(&self, _span: &Id, _values: &Record<'_>) {}
@@ -160,90 +256,140 @@ impl Subscriber for Collector {
     fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
 
     fn event(&self, event: &Event<'_>) {
-        let mut fields = Fields::default();
-        event.record(&mut fields);
-        let mut state = lock(&self.state);
-        let id = match event.parent() {
-            Some(parent) => parent.into_u64(),
-            None if event.is_contextual() => match state.stack.last() {
-                Some(id) => *id,
+        self.state.with(|state| {
+            let id = match event.parent() {
+                Some(parent) => parent.into_u64(),
+                None if event.is_contextual() => match state.stack.last() {
+                    Some(id) => *id,
+                    None => return,
+                },
                 None => return,
-            },
-            None => return,
-        };
-        let now = self.now_ns();
-        let Some(call) = state.spans.get_mut(&id).and_then(|s| s.call.as_mut()) else { return };
-        let message = fields.values.iter().find(|(n, _)| *n == "message").map(|(_, v)| v.as_str());
-        let (is_call, is_return) = (message == Some("call"), message == Some("return"));
-        if is_call {
-            call.start_ns.get_or_insert(now);
-            call.args = fields
-                .values
-                .into_iter()
-                .filter(|(name, _)| *name != "message")
-                .map(|(name, value)| (Box::from(name.trim_end_matches('_')), tidied(value).into()))
-                .collect();
-        } else if is_return && !call.returned {
-            call.returned = true;
-            let result = fields.take("result").map(tidied).unwrap_or_default();
-            let snapshot = OpenCall {
-                interface: Arc::clone(&call.interface),
-                function: Arc::clone(&call.function),
-                start_ns: call.start_ns,
-                args: std::mem::take(&mut call.args),
-                returned: true,
             };
-            drop(state);
-            self.finish(snapshot, result);
-        }
+            let kind = state.event_kind(event);
+            if kind == EventKind::Other {
+                return;
+            }
+            let now = state.now_ns();
+            let Some(slot) = state.slots.get_mut(index_of(id)).filter(|slot| slot.refs > 0) else { return };
+            let text = &mut state.text;
+            if kind == EventKind::Call {
+                let Some(call) = slot.call.as_mut() else { return };
+                call.start_ns.get_or_insert(now);
+                call.args.clear();
+                call.args.reserve_exact(event.metadata().fields().len().saturating_sub(1));
+                event.record(&mut Args { args: &mut call.args, text });
+            } else if let Some(call) = slot.call.take() {
+                // Returned: nothing is left to log when the span closes.
+                text.clear();
+                event.record(&mut ResultText { text });
+                self.finish(call, text, now);
+                // A better measurement of the counter's rate, if one came.
+                state.clock.refresh();
+            }
+        });
     }
 
     fn enter(&self, span: &Id) {
-        let now = self.now_ns();
-        let mut state = lock(&self.state);
-        let id = span.into_u64();
-        if let Some(call) = state.spans.get_mut(&id).and_then(|s| s.call.as_mut()) {
-            call.start_ns.get_or_insert(now);
-        }
-        state.stack.push(id);
+        self.state.with(|state| state.stack.push(span.into_u64()));
     }
 
     fn exit(&self, span: &Id) {
-        let mut state = lock(&self.state);
-        let id = span.into_u64();
-        if let Some(at) = state.stack.iter().rposition(|s| *s == id) {
-            state.stack.remove(at);
-        }
+        self.state.with(|state| {
+            let id = span.into_u64();
+            if state.stack.last() == Some(&id) {
+                state.stack.pop();
+            } else if let Some(at) = state.stack.iter().rposition(|s| *s == id) {
+                state.stack.remove(at);
+            }
+        });
     }
 
     fn clone_span(&self, span: &Id) -> Id {
-        if let Some(open) = lock(&self.state).spans.get_mut(&span.into_u64()) {
-            open.refs += 1;
-        }
+        self.state.with(|state| {
+            if let Some(slot) = state.slot(span.into_u64()) {
+                slot.refs += 1;
+            }
+        });
         span.clone()
     }
 
     fn try_close(&self, span: Id) -> bool {
-        let mut state = lock(&self.state);
         let id = span.into_u64();
-        let Some(open) = state.spans.get_mut(&id) else { return false };
-        open.refs = open.refs.saturating_sub(1);
-        if open.refs > 0 {
-            return false;
-        }
-        let closed = state.spans.remove(&id);
-        drop(state);
-        // A call whose future was dropped before it returned: the run ended
-        // (Stop, timeout) while the guest waited in it.
-        if let Some(call) = closed.and_then(|s| s.call)
-            && !call.returned
-            && call.start_ns.is_some()
-        {
-            self.finish(call, String::new());
-        }
-        true
+        self.state
+            .with(|state| {
+                let Some(slot) = state.slot(id) else { return false };
+                slot.refs -= 1;
+                if slot.refs > 0 {
+                    return false;
+                }
+                let call = slot.call.take();
+                state.free.push(id as usize - 1);
+                let now = state.now_ns();
+                // A call whose future was dropped before it returned: the run
+                // ended (Stop, timeout) while the guest waited in it.
+                if let Some(call) = call
+                    && call.start_ns.is_some()
+                {
+                    self.finish(call, "", now);
+                }
+                true
+            })
+            .unwrap_or(false)
     }
 }
+
+/// A value only the thread that made it may use: the collector's state,
+/// without a lock on every span and event.
+///
+/// `tracing` requires a subscriber to be `Send + Sync`, but a run's
+/// collector is the scoped default of its worker thread only
+/// (`tracing::dispatcher::set_default`), and the spans it sees are made,
+/// entered, left and closed by the run's future, which that thread polls and
+/// drops. Any other thread is turned away (`with` returns `None`), so a span
+/// or event that reached the collector from elsewhere would be ignored, not
+/// raced on.
+struct ThreadBound<T> {
+    /// `thread_mark()` of the thread that made it.
+    owner: usize,
+    value: RefCell<T>,
+}
+
+thread_local! {
+    static MARK: u8 = const { 0 };
+}
+
+/// The address of this thread's `MARK`: different for every thread alive.
+fn thread_mark() -> usize {
+    MARK.with(|mark| std::ptr::from_ref(mark) as usize)
+}
+
+impl<T> ThreadBound<T> {
+    fn new(value: T) -> ThreadBound<T> {
+        ThreadBound { owner: thread_mark(), value: RefCell::new(value) }
+    }
+
+    /// Runs `f` on the value, on the owning thread; `None` on any other,
+    /// and when called again from inside `f` (a `Debug` text that emitted an
+    /// event, say).
+    fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        if thread_mark() != self.owner {
+            return None;
+        }
+        let mut value = self.value.try_borrow_mut().ok()?;
+        Some(f(&mut value))
+    }
+}
+
+// SAFETY: the `RefCell` is only reached through `with`, which returns
+// without touching it unless the calling thread is the one that made the
+// `ThreadBound` (same `MARK` address: two threads alive at once never share
+// one). So at most one thread ever uses the cell at a time; the `RefCell`
+// itself catches re-entry on that thread. If the owner ends and a later
+// thread happens to get the same address, the owner can no longer use the
+// cell (no borrow outlives a call into `with`), so that thread has it alone.
+// Moving or dropping the value needs `&mut`/ownership, which is exclusive
+// already, and `T: Send` makes that sound on another thread.
+unsafe impl<T: Send> Sync for ThreadBound<T> {}
 
 /// Span ids (a counter) and callsite addresses are their own hash: the
 /// default `SipHash` cost more than the rest of a span's bookkeeping.
@@ -275,7 +421,8 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-/// Field values as text, in the order they were recorded.
+/// A span's field values as text, in the order they were recorded (once per
+/// callsite).
 #[derive(Default)]
 struct Fields {
     values: Vec<(&'static str, String)>,
@@ -285,10 +432,6 @@ impl Fields {
     fn get(&self, name: &str) -> Option<String> {
         self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
     }
-
-    fn take(&mut self, name: &str) -> Option<String> {
-        self.values.iter_mut().find(|(n, _)| *n == name).map(|(_, v)| std::mem::take(v))
-    }
 }
 
 impl Visit for Fields {
@@ -297,46 +440,159 @@ impl Visit for Fields {
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        // A host error's `Debug` goes on with a backtrace when one was
-        // captured (`RUST_BACKTRACE=1`); resolving it takes tens of
-        // milliseconds. The first line is the message: stop writing there.
-        let mut text = FirstLine(String::with_capacity(16));
-        let cut = write!(text, "{value:?}").is_err();
-        let mut text = text.0;
-        if cut {
-            // Close what the cut left open: `Err(access-denied (error 1)`.
-            let open = text.matches('(').count().saturating_sub(text.matches(')').count());
-            text.push_str(&")".repeat(open));
-        }
+        let mut text = String::new();
+        first_line(&mut text, value);
         self.values.push((field.name(), text));
+    }
+}
+
+/// An event's `message` (once per callsite).
+struct Message(String);
+
+impl Visit for Message {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            first_line(&mut self.0, value);
+        }
+    }
+}
+
+/// A `call` event's arguments, each formatted into `text` and copied out.
+struct Args<'a> {
+    args: &'a mut Vec<(Box<str>, Box<str>)>,
+    text: &'a mut String,
+}
+
+impl Visit for Args<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        // As given, not quoted (only `debug(…)` values are formatted).
+        let name = field.name();
+        if name != "message" {
+            self.args.push((Box::from(name.trim_end_matches('_')), tidied(value)));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let name = field.name();
+        if name == "message" {
+            return;
+        }
+        first_line(self.text, value);
+        self.args.push((Box::from(name.trim_end_matches('_')), tidied(self.text)));
+    }
+}
+
+/// A `return` event's `result`, formatted into `text` (left as it is without one).
+struct ResultText<'a> {
+    text: &'a mut String,
+}
+
+impl Visit for ResultText<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "result" {
+            self.text.clear();
+            self.text.push_str(value);
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "result" {
+            first_line(self.text, value);
+        }
+    }
+}
+
+/// Writes `value`'s `Debug` text into `text` (replacing what was there): its
+/// first line, up to `MAX_VALUE_TEXT` bytes.
+fn first_line(text: &mut String, value: &dyn std::fmt::Debug) {
+    text.clear();
+    // A host error's `Debug` goes on with a backtrace when one was
+    // captured (`RUST_BACKTRACE=1`); resolving it takes tens of
+    // milliseconds. The first line is the message: stop writing there.
+    let mut writer = FirstLine { text, probe: 0 };
+    let cut = write!(writer, "{value:?}").is_err();
+    if cut && writer.probe == HANDLE_DONE {
+        // `#3` already.
+        return;
+    }
+    if cut {
+        // Close what the cut left open: `Err(access-denied (error 1)`.
+        let open = text.matches('(').count().saturating_sub(text.matches(')').count());
+        for _ in 0..open {
+            text.push(')');
+        }
     }
 }
 
 /// A `fmt::Write` that takes the first line, up to `MAX_VALUE_TEXT` bytes,
 /// and then makes the formatting stop.
-struct FirstLine(String);
+///
+/// It also stops a resource handle's `Debug` (most arguments: the stream, the
+/// descriptor) once its number is out, and leaves `#3` for
+/// `Resource { rep: 3, state: "borrow" }` (what `tidy` would make of it):
+/// `probe` counts the pieces of `HANDLE_PIECES` seen so far, in the order
+/// `debug_struct` writes them, and becomes `HANDLE_OFF` at the first other
+/// piece, after which the text is taken as it comes.
+struct FirstLine<'a> {
+    text: &'a mut String,
+    probe: u8,
+}
+
+/// How `debug_struct` writes a handle up to its number.
+const HANDLE_PIECES: [&str; 4] = ["Resource", " { ", "rep", ": "];
+/// The number has been written.
+const HANDLE_NUMBER: u8 = HANDLE_PIECES.len() as u8 + 1;
+/// `#` and the number are in the text; formatting was stopped.
+const HANDLE_DONE: u8 = HANDLE_NUMBER + 1;
+/// Not a handle.
+const HANDLE_OFF: u8 = u8::MAX;
+
+impl FirstLine<'_> {
+    /// Follows a handle's pieces; true when the formatting should stop.
+    fn probe(&mut self, s: &str) -> bool {
+        let at = usize::from(self.probe);
+        if at < HANDLE_PIECES.len() {
+            self.probe = if s == HANDLE_PIECES[at] { self.probe + 1 } else { HANDLE_OFF };
+        } else if at == HANDLE_PIECES.len() {
+            let number = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            self.probe = if number { HANDLE_NUMBER } else { HANDLE_OFF };
+        } else if self.probe == HANDLE_NUMBER {
+            // The next field, or the end of the struct.
+            if s == ", " || s == " }" {
+                let number = self.text.len() - self.text.bytes().rev().take_while(u8::is_ascii_digit).count();
+                self.text.replace_range(..number, "#");
+                self.probe = HANDLE_DONE;
+                return true;
+            }
+            self.probe = HANDLE_OFF;
+        }
+        false
+    }
+}
 
 /// Longest argument or result text kept per call.
 const MAX_VALUE_TEXT: usize = 4096;
 
-impl std::fmt::Write for FirstLine {
+impl std::fmt::Write for FirstLine<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.probe != HANDLE_OFF && self.probe(s) {
+            return Err(std::fmt::Error);
+        }
         // Most pieces: no line break and room for all of it.
-        if self.0.len() + s.len() <= MAX_VALUE_TEXT && !s.as_bytes().contains(&b'\n') {
-            self.0.push_str(s);
+        if self.text.len() + s.len() <= MAX_VALUE_TEXT && !s.as_bytes().contains(&b'\n') {
+            self.text.push_str(s);
             return Ok(());
         }
         let line = s.split('\n').next().unwrap_or_default();
-        let room = MAX_VALUE_TEXT.saturating_sub(self.0.len());
+        let room = MAX_VALUE_TEXT.saturating_sub(self.text.len());
         let mut take = line.len().min(room);
         while !line.is_char_boundary(take) {
             take -= 1;
         }
-        self.0.push_str(&line[..take]);
+        self.text.push_str(&line[..take]);
         if take < s.len() { Err(std::fmt::Error) } else { Ok(()) }
     }
 }
-
 /// The bindings name an interface by its short name (`types`, `stdout`);
 /// the package is put back from the name, and for the three `types`
 /// interfaces (filesystem, sockets in 0.3, http) from the function's resource.
@@ -366,12 +622,41 @@ fn qualified_interface(short: &str, function: &str) -> String {
     format!("{package}/{short}")
 }
 
-/// `tidy`, without copying text it would not change (most of it: numbers,
-/// `Ok(())`, quoted paths).
-fn tidied(text: String) -> String {
+/// `tidy`, copied out at its final size, without the work where it would
+/// change nothing (most text: numbers, `Ok(())`, quoted paths) or where the
+/// text is one resource handle (a stream, a descriptor: most arguments).
+fn tidied(text: &str) -> Box<str> {
     // Every rewrite `tidy` makes starts at one of these.
     // (one scan for their first letters, rather than a search for each).
-    if text.contains(['R', ':', 'I']) { tidy(&text) } else { text }
+    if !text.contains(['R', ':', 'I']) {
+        return Box::from(text);
+    }
+    match lone_handle(text) {
+        Some(short) => short.into_boxed_str(),
+        None => tidy(text).into_boxed_str(),
+    }
+}
+
+/// `tidy` of `Resource { rep: 3, state: "borrow" }`, alone or as `Ok(…)`:
+/// `#3`, `Ok(#3)`. `None` for anything else.
+fn lone_handle(text: &str) -> Option<String> {
+    let (ok, inner) = match text.strip_prefix("Ok(").and_then(|t| t.strip_suffix(')')) {
+        Some(inner) => (true, inner),
+        None => (false, text),
+    };
+    let rest = inner.strip_prefix("Resource { rep: ")?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let state = rest[digits..].strip_prefix(", state: \"")?.strip_suffix("\" }")?;
+    if digits == 0 || state.contains(['"', '\\']) {
+        return None;
+    }
+    let mut out = String::with_capacity(digits + 5);
+    out.push_str(if ok { "Ok(#" } else { "#" });
+    out.push_str(&rest[..digits]);
+    if ok {
+        out.push(')');
+    }
+    Some(out)
 }
 
 /// Makes `Debug` text shorter where it says nothing: resource handles
@@ -379,7 +664,7 @@ fn tidied(text: String) -> String {
 /// become `127.0.0.1:8080`, enum paths lose their type (`Ipv4`).
 fn tidy(text: &str) -> String {
     // Only outside string literals: a path named `Resource(1).txt` stays so.
-    let handled = handles(text);
+    let handled = if text.contains("Resource") { handles(text) } else { text.to_string() };
     let mut out = String::with_capacity(handled.len());
     let mut tail: &str = &handled;
     while !tail.is_empty() {
@@ -412,6 +697,9 @@ fn string_end(text: &str) -> Option<usize> {
 }
 
 fn tidy_code(text: &str) -> String {
+    if !text.contains("::") && !text.contains("Ipv4SocketAddress") {
+        return text.to_string();
+    }
     let text = socket_addresses(text);
     ["IpAddressFamily::", "IpSocketAddress::", "IpAddress::", "DescriptorType::", "ErrorCode::"]
         .iter()
@@ -667,7 +955,7 @@ mod tests {
         assert_eq!(tidy("\"no resources here\""), "\"no resources here\"");
         for text in ["Ok(Resource { handle: 3, .. })", "Ok(DescriptorType::Directory)", "Ok(())", "12345", "\"a.txt\""]
         {
-            assert_eq!(tidied(text.to_string()), tidy(text), "{text}");
+            assert_eq!(&*tidied(text), tidy(text), "{text}");
         }
         assert_eq!(tidy("path=\"Resource(1).txt\", fd=Resource(4)"), "path=\"Resource(1).txt\", fd=#4");
         assert_eq!(tidy("\"say \\\"Resource(2)\\\"\" Resource(5)"), "\"say \\\"Resource(2)\\\"\" #5");
@@ -675,6 +963,138 @@ mod tests {
             tidy("IpSocketAddress::Ipv4(Ipv4SocketAddress { port: 40211, address: (127, 0, 0, 1) })"),
             "Ipv4(127.0.0.1:40211)"
         );
+    }
+
+    /// `Debug` as wasmtime prints a resource handle.
+    struct Handle(u32);
+
+    impl std::fmt::Debug for Handle {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Resource").field("rep", &self.0).field("state", &"borrow").finish()
+        }
+    }
+
+    /// A host error with a backtrace after its first line.
+    struct Failure;
+
+    impl std::fmt::Debug for Failure {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("ErrorCode::Io\n\nStack backtrace:\n   0: somewhere")
+        }
+    }
+
+    fn collector() -> (tracing::Dispatch, Arc<CallLog>) {
+        let profile = SandboxProfile::default();
+        let network = Arc::new(NetworkGuard::new(&profile.network, profile.dns).unwrap());
+        let log = Arc::new(CallLog::default());
+        let collector = Collector::new(Instant::now(), Arc::clone(&log), Judge::new(&profile, network));
+        (tracing::Dispatch::new(collector), log)
+    }
+
+    fn drained(log: &CallLog) -> Vec<HostCall> {
+        let mut calls = Vec::new();
+        log.drain_each(|call| calls.push(call));
+        calls
+    }
+
+    /// A host function's span: one callsite per function, as in the bindings.
+    macro_rules! host_span {
+        ($function:literal) => {
+            tracing::span!(tracing::Level::TRACE, "wit-bindgen import", module = "streams", function = $function)
+        };
+    }
+
+    /// What the bindings do for one host function, as `bindgen!` writes it.
+    fn host_call(span: tracing::Span, returns: bool) {
+        let _entered = span.enter();
+        tracing::event!(
+            target: "wasmtime_wasi::test",
+            tracing::Level::TRACE,
+            self_ = tracing::field::debug(&Handle(7)),
+            contents = tracing::field::debug("..."),
+            "call"
+        );
+        if returns {
+            let result: Result<u64, Failure> = Err(Failure);
+            tracing::event!(target: "wasmtime_wasi::test", tracing::Level::TRACE, result = tracing::field::debug(&result), "return");
+        }
+    }
+
+    #[test]
+    fn collector_records_calls_in_order_with_their_text() {
+        let (dispatch, log) = collector();
+        tracing::dispatcher::with_default(&dispatch, || {
+            for _ in 0..3 {
+                host_call(host_span!("[method]output-stream.blocking-write-and-flush"), true);
+            }
+            // Stopped inside the call: logged when its span closes.
+            host_call(host_span!("[method]output-stream.blocking-flush"), false);
+        });
+        let calls = drained(&log);
+        assert_eq!(calls.len(), 4);
+        for call in &calls[..3] {
+            assert_eq!(&*call.interface, "wasi:io/streams");
+            assert_eq!(&*call.function, "[method]output-stream.blocking-write-and-flush");
+            let args: Vec<(&str, &str)> = call.args.iter().map(|(n, v)| (&**n, &**v)).collect();
+            assert_eq!(args, [("self", "#7"), ("contents", "\"...\"")]);
+            assert_eq!(&*call.result, "Err(Io)");
+            assert_eq!(call.error.as_deref(), Some("io"));
+        }
+        assert_eq!(&*calls[3].function, "[method]output-stream.blocking-flush");
+        assert_eq!(&*calls[3].result, "");
+        assert!(calls.windows(2).all(|w| w[0].start_ns <= w[1].start_ns));
+        // The interface and function names are made once per callsite.
+        assert!(Arc::ptr_eq(&calls[0].function, &calls[2].function));
+    }
+
+    #[test]
+    fn collector_ignores_other_threads() {
+        let (dispatch, log) = collector();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                tracing::dispatcher::with_default(&dispatch, || {
+                    host_call(host_span!("[method]output-stream.flush"), true)
+                });
+            });
+        });
+        assert!(drained(&log).is_empty());
+        tracing::dispatcher::with_default(&dispatch, || host_call(host_span!("[method]output-stream.flush"), true));
+        assert_eq!(drained(&log).len(), 1);
+    }
+
+    #[test]
+    fn handles_are_cut_short_as_tidy_would_shorten_them() {
+        let text = |value: &dyn std::fmt::Debug| {
+            let mut text = String::new();
+            first_line(&mut text, value);
+            text
+        };
+        assert_eq!(text(&Handle(42)), "#42");
+        assert_eq!(tidy(&format!("{:?}", Handle(42))), "#42");
+        // Not handles: taken whole.
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        struct Resource {
+            rep: &'static str,
+        }
+        assert_eq!(text(&Resource { rep: "x" }), "Resource { rep: \"x\" }");
+        assert_eq!(text(&Ok::<u32, ()>(7)), "Ok(7)");
+        assert_eq!(text(&"Resource { rep: 3 }"), "\"Resource { rep: 3 }\"");
+    }
+
+    #[test]
+    fn lone_handles_tidy_as_tidy_does() {
+        for text in [
+            "Resource { rep: 3, state: \"borrow\" }",
+            "Ok(Resource { rep: 12, state: \"own (not in table)\" })",
+            "Ok(Resource { rep: 0, state: \"own\" })",
+        ] {
+            assert!(lone_handle(text).is_some(), "{text}");
+            assert_eq!(&*tidied(text), tidy(text), "{text}");
+        }
+        for text in ["Resource { rep: , state: \"own\" }", "Err(Resource { rep: 1, state: \"own\" })", "Resource(4)"] {
+            assert!(lone_handle(text).is_none(), "{text}");
+        }
     }
 
     #[test]
