@@ -50,7 +50,7 @@ pub use boundary::event::{
     Preview, RunId, RunOutcome, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
 };
 pub use boundary::profile::{
-    ClockPolicy, Environment, Limits, Mount, NetworkPolicy, RandomPolicy, SandboxProfile, StdinSource,
+    ClockPolicy, Environment, Limits, Mount, NetworkPolicy, PartProfile, RandomPolicy, SandboxProfile, StdinSource,
 };
 pub use boundary::request::{Entry, HttpRequest, RunRequest};
 pub use inspect::load::{LoadError, LoadedModule, ModuleKind};

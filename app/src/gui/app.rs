@@ -581,7 +581,16 @@ impl WasmscopeApp {
         });
         let component =
             self.session.module.as_ref().is_some_and(|m| m.module.kind == runtime_worker::ModuleKind::Component);
-        asked.extend(capabilities_panel::ui(ui, &mut self.state.profile, self.session.is_running(), component));
+        let parts: Vec<String> = self
+            .session
+            .module
+            .as_ref()
+            .and_then(|m| m.inspection.component.as_ref()?.composition.as_ref())
+            .map(|c| {
+                c.parts.iter().map(|p| runtime_worker::inspect::composition::part_label(&c.parts, p.index)).collect()
+            })
+            .unwrap_or_default();
+        asked.extend(capabilities_panel::ui(ui, &mut self.state.profile, self.session.is_running(), component, &parts));
         asked
     }
 

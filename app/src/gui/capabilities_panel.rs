@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use egui::{RichText, Ui};
-use runtime_worker::{ClockPolicy, Limits, Mount, NetworkPolicy, RandomPolicy, SandboxProfile, StdinSource};
+use runtime_worker::{
+    ClockPolicy, Limits, Mount, NetworkPolicy, PartProfile, RandomPolicy, SandboxProfile, StdinSource,
+};
 
 use super::file_dialog::DialogPurpose;
 use super::intent::Intent;
@@ -15,7 +17,15 @@ use crate::samples;
 
 /// `component`: the loaded module is a component, whose sockets the
 /// network policy governs (a core module has none).
-pub fn ui(ui: &mut Ui, profile: &mut SandboxProfile, running: bool, component: bool) -> Option<Intent> {
+/// `parts`: a composed component's inner components (`#0 database-connector`),
+/// which may each be given capabilities of their own.
+pub fn ui(
+    ui: &mut Ui,
+    profile: &mut SandboxProfile,
+    running: bool,
+    component: bool,
+    parts: &[String],
+) -> Option<Intent> {
     chips(ui, profile);
     let mut intent = None;
     if running {
@@ -31,8 +41,60 @@ pub fn ui(ui: &mut Ui, profile: &mut SandboxProfile, running: bool, component: b
         section(ui, "Stdin", |ui| stdin(ui, &mut profile.stdin));
         section(ui, "Random", |ui| random(ui, &mut profile.random));
         section(ui, "Limits", |ui| limits(ui, &mut profile.limits));
+        if !parts.is_empty() {
+            section(ui, "Per part", |ui| per_part(ui, profile, parts));
+        }
     });
     intent
+}
+
+/// Least privilege per inner component: a part given capabilities of its
+/// own gets only the folders, environment and network ticked here (chosen
+/// among the run's), instead of all of the run's.
+fn per_part(ui: &mut Ui, profile: &mut SandboxProfile, parts: &[String]) {
+    ui.label(
+        RichText::new("A composed component's parts get the run's capabilities, unless given their own here.")
+            .color(theme::tokens(ui).muted_text),
+    );
+    let run = profile.clone();
+    for label in parts {
+        let name = label.split_once(' ').map_or(label.as_str(), |(_, name)| name);
+        let at = profile.parts.iter().position(|p| p.names(label));
+        let mut own = at.is_some();
+        if ui.checkbox(&mut own, format!("{label}: only what is ticked")).changed() {
+            match at {
+                Some(at) if !own => {
+                    profile.parts.remove(at);
+                }
+                None if own => profile.parts.push(PartProfile {
+                    part: name.to_string(),
+                    profile: SandboxProfile { parts: Vec::new(), ..run.clone() },
+                }),
+                _ => {}
+            }
+        }
+        let Some(part) = profile.parts.iter_mut().find(|p| p.names(label)) else { continue };
+        ui.indent(label, |ui| {
+            for mount in &run.mounts {
+                let mut granted = part.profile.mounts.iter().any(|m| m.guest == mount.guest);
+                let access = if mount.read_only { "read-only" } else { "read-write" };
+                if ui.checkbox(&mut granted, format!("{} ({access})", mount.guest)).changed() {
+                    part.profile.mounts.retain(|m| m.guest != mount.guest);
+                    if granted {
+                        part.profile.mounts.push(mount.clone());
+                    }
+                }
+            }
+            let mut env = !part.profile.env.is_empty();
+            if ui.checkbox(&mut env, "the run's environment").changed() {
+                part.profile.env = if env { run.env.clone() } else { Default::default() };
+            }
+            let mut network = !part.profile.network.is_off();
+            if ui.add_enabled(!run.network.is_off(), egui::Checkbox::new(&mut network, "the run's network")).changed() {
+                part.profile.network = if network { run.network.clone() } else { NetworkPolicy::Off };
+            }
+        });
+    }
 }
 
 fn section(ui: &mut Ui, title: &str, body: impl FnOnce(&mut Ui)) {

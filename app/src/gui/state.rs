@@ -147,6 +147,13 @@ mod tests {
                     timeout: Some(Duration::from_millis(2500)),
                     max_output_bytes: None,
                 },
+                parts: vec![runtime_worker::PartProfile {
+                    part: "database-connector".into(),
+                    profile: SandboxProfile {
+                        mounts: vec![Mount::read_only("/srv/db", "/data")],
+                        ..Default::default()
+                    },
+                }],
             },
             entry: Entry::Invoke { name: "add".into(), args: vec![] },
             invoke_args: "2 3".into(),

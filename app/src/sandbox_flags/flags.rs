@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use runtime_worker::{
-    ClockPolicy, Environment, Limits, Mount, NetworkPolicy, RandomPolicy, SandboxProfile, StdinSource,
+    ClockPolicy, Environment, Limits, Mount, NetworkPolicy, PartProfile, RandomPolicy, SandboxProfile, StdinSource,
 };
 
 /// Flags that describe what the guest may touch.
@@ -70,6 +70,17 @@ pub struct SandboxFlags {
     /// run's `-S allow-ip-name-lookup`)
     #[arg(long)]
     pub allow_ip_name_lookup: bool,
+
+    /// A composed component: give one inner component capabilities of its
+    /// own instead of the run's (least privilege per part): NAME as the
+    /// Inspector and `wasmscope inspect` name the part (`database-connector`,
+    /// `command`, or `#0`), FLAGS the sandbox flags it gets, separated by
+    /// spaces (`--dir`, `--dir-readonly`, `--env`, `--clock`, `--allow-net`,
+    /// ...), e.g. `--part 'database-connector=--dir-readonly data::/data'
+    /// --part command=` (the client gets nothing beyond stdio); repeatable.
+    /// The arguments, stdin (a part's own is empty) and limits stay the run's
+    #[arg(long = "part", value_name = "NAME=FLAGS")]
+    pub parts: Vec<String>,
 
     /// WASI options, as `wasmtime run` takes them: `inherit-env`,
     /// `inherit-network`, `allow-ip-name-lookup`; `cli`, `tcp` and `udp` are
@@ -155,6 +166,7 @@ impl SandboxFlags {
                 // The command line passes output straight through.
                 max_output_bytes: None,
             },
+            parts: self.parts.iter().map(|spec| parse_part(spec)).collect::<anyhow::Result<_>>()?,
         };
         for (flag, specs) in [("-S", &self.wasi), ("-W", &self.wasm)] {
             for option in specs.iter().flat_map(|spec| spec.split(',')) {
@@ -169,6 +181,32 @@ impl SandboxFlags {
         }
         Ok(profile)
     }
+}
+
+/// `--part NAME=FLAGS`: the part and the profile its flags describe.
+fn parse_part(spec: &str) -> anyhow::Result<PartProfile> {
+    #[derive(clap::Parser)]
+    #[command(no_binary_name = true)]
+    struct PartFlags {
+        #[command(flatten)]
+        sandbox: SandboxFlags,
+    }
+    let Some((part, flags)) = spec.split_once('=') else {
+        bail!("--part {spec}: write NAME=FLAGS, e.g. `--part 'database-connector=--dir-readonly data::/data'`");
+    };
+    let part = part.trim();
+    if part.is_empty() {
+        bail!("--part {spec}: name the part (as `wasmscope inspect` does: `database-connector`, `command`, `#0`)");
+    }
+    let parsed = <PartFlags as clap::Parser>::try_parse_from(flags.split_whitespace()).map_err(|e| {
+        let rendered = e.render().to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        anyhow::anyhow!("--part {part}: {}", first.strip_prefix("error: ").unwrap_or(first))
+    })?;
+    if !parsed.sandbox.parts.is_empty() {
+        bail!("--part {part}: a part's flags cannot have --part of their own");
+    }
+    Ok(PartProfile { part: part.to_string(), profile: parsed.sandbox.to_profile(&[], None)? })
 }
 
 /// One `wasmtime run` option (`inherit-env`, `max-memory-size=64K`…) of

@@ -44,5 +44,8 @@ pub fn profile_summary(profile: &SandboxProfile) -> String {
     if !profile.args.is_empty() {
         parts.push(format!("args: {}", shell_join(&profile.args)));
     }
+    for part in &profile.parts {
+        parts.push(format!("part {}: {}", part.part, profile_summary(&part.profile)));
+    }
     parts.join(" · ")
 }

@@ -97,6 +97,19 @@ pub fn to_wasmtime_run(profile: &SandboxProfile, module: &str) -> WasmtimeComman
         }
         StdinSource::Interactive => {}
     }
+    if !profile.parts.is_empty() {
+        let names: Vec<String> = profile.parts.iter().map(|p| format!("`{}`", p.part)).collect();
+        // The line would hand those parts the run's capabilities, which
+        // their own are there to narrow.
+        note(
+            NoteKind::GrantsMore,
+            format!(
+                "the parts {} have capabilities of their own here; wasmtime run gives every part of a composed \
+                 component the same ones",
+                names.join(", ")
+            ),
+        );
+    }
     let grants_more = notes.iter().any(|n| n.kind == NoteKind::GrantsMore);
     WasmtimeCommand { line: (!grants_more).then_some(line), notes }
 }
@@ -236,6 +249,18 @@ mod tests {
         let export = to_wasmtime_run(&denied, "app.wasm");
         assert_eq!(export.line, None, "no command can deny the clocks");
         assert_eq!(export.notes[0].kind, NoteKind::GrantsMore);
+    }
+
+    #[test]
+    fn capabilities_per_part_are_not_offered_as_a_wasmtime_line() {
+        let mut profile = expressible_profile();
+        profile.parts =
+            vec![runtime_worker::PartProfile { part: "command".into(), profile: SandboxProfile::default() }];
+        let export = to_wasmtime_run(&profile, "client.wasm");
+        assert_eq!(export.line, None, "the line would give the part the run's capabilities");
+        assert_eq!(export.notes.len(), 1);
+        assert_eq!(export.notes[0].kind, NoteKind::GrantsMore);
+        assert!(export.notes[0].text.contains("`command`"), "{}", export.notes[0].text);
     }
 
     #[test]

@@ -88,3 +88,23 @@ fn a_composed_command_runs_part_by_part_and_its_crossings_show_in_calls() {
     show_tab(&mut harness, "Console");
     harness.get_by_label_contains("== select * from users where id = 2 (1 row)");
 }
+
+#[test]
+fn a_part_given_capabilities_of_its_own_loses_the_folder_the_run_grants() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Composed: a C client and a Rust provider (the article's contract)");
+    harness.get_by_label("#0 database-connector: only what is ticked").click();
+    settle(&mut harness);
+    // Given its own, the provider starts with the run's folder; untick it.
+    harness.get_by_label("/data (read-only)").click();
+    settle(&mut harness);
+    let parts = &harness.state().state.profile.parts;
+    assert_eq!(parts.len(), 1);
+    assert!(parts[0].profile.mounts.is_empty(), "{parts:?}");
+    run_and_wait(&mut harness);
+    let run = harness.state().session.current_run().unwrap();
+    assert_eq!(run.outcome, Some(RunOutcome::Exited { code: 0 }));
+    show_tab(&mut harness, "Console");
+    // The two queries that read the file each get the provider's error row.
+    assert_eq!(harness.query_all_by_label_contains("error: cannot open /data/users.csv").count(), 2);
+}

@@ -29,6 +29,30 @@ pub struct SandboxProfile {
     pub dns: bool,
     pub random: RandomPolicy,
     pub limits: Limits,
+    /// A composed component run part by part (see the engine's glass-box
+    /// runs): parts given capabilities of their own. Such a part gets its
+    /// profile's mounts, environment, clocks, network and randomness instead
+    /// of this profile's; the arguments, stdin (a part's own is empty) and
+    /// limits stay the run's. Parts not named here get this profile.
+    pub parts: Vec<PartProfile>,
+}
+
+/// The capabilities of one inner component of a composed component.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PartProfile {
+    /// The part, by name (`database-connector`, `command`: as the Inspector
+    /// names parts) or by number (`#0`).
+    pub part: String,
+    pub profile: SandboxProfile,
+}
+
+impl PartProfile {
+    /// Whether `label` (`#0 database-connector`) is the part this names.
+    pub fn names(&self, label: &str) -> bool {
+        let (number, name) = label.split_once(' ').unwrap_or((label, ""));
+        self.part == label || self.part == number || self.part == name
+    }
 }
 
 /// A host directory preopened for the guest at `guest` (for example `/data`).

@@ -14,6 +14,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::boundary::event::{HostCall, HttpResponse, MemoryChange, Phase, RunOutcome, Value};
+use crate::boundary::profile::{PartProfile, SandboxProfile, StdinSource};
 use crate::boundary::request::{Entry, HttpRequest};
 
 use super::glass_box;
@@ -43,6 +44,9 @@ pub(crate) struct ComponentHost {
     /// the parts that called into it (innermost last).
     part: Option<Arc<str>>,
     callers: Vec<Option<Arc<str>>>,
+    /// The WASI contexts of parts given capabilities of their own
+    /// (`SandboxProfile::parts`); other parts use `wasi`.
+    part_wasi: Vec<(PartProfile, WasiCtx)>,
 }
 
 impl ComponentHost {
@@ -50,11 +54,14 @@ impl ComponentHost {
     fn drain(&mut self) {
         // In a composed component run part by part, the calls that
         // returned since the last look were made by the part running now.
+        let part = &self.part;
+        let part_wasi = &self.part_wasi;
         self.log.drain_each(|mut call| {
             if call.part.is_none() {
-                call.part.clone_from(&self.part);
+                call.part.clone_from(part);
             }
-            self.trace.host_call(call);
+            fill_in_for_part(&mut call, part_wasi);
+            self.trace.host_call(call)
         });
     }
 
@@ -107,7 +114,12 @@ impl WasiView for ComponentHost {
         if self.trace.output_pending() {
             self.trace.flush();
         }
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        // A part with capabilities of its own uses its own context.
+        let own = match &self.part {
+            Some(label) => self.part_wasi.iter_mut().find(|(part, _)| part.names(label)).map(|(_, ctx)| ctx),
+            None => None,
+        };
+        WasiCtxView { ctx: own.unwrap_or(&mut self.wasi), table: &mut self.table }
     }
 }
 
@@ -190,9 +202,16 @@ pub(crate) async fn guest(
 
     // A composed command whose calls are recorded runs part by part, so
     // that the calls between its parts are seen (see `glass_box`).
-    let plan = match (&request.entry, request.record_calls) {
+    // So does one whose parts have capabilities of their own, recorded or
+    // not: run whole, every part would get the run's.
+    let own_capabilities = !profile.parts.is_empty();
+    let plan = match (&request.entry, request.record_calls || own_capabilities) {
         (Entry::Start, true) => glass_box::plan(&request.module.bytes),
         _ => None,
+    };
+    let part_wasi = match part_contexts(context, plan.as_ref(), output) {
+        Ok(contexts) => contexts,
+        Err(message) => return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message }),
     };
 
     // Every host call from here on is seen by the collector, on this thread
@@ -228,6 +247,7 @@ pub(crate) async fn guest(
         origin,
         part: None,
         callers: Vec::new(),
+        part_wasi,
     };
     let on_tick = |host: &mut ComponentHost| {
         host.drain();
@@ -241,10 +261,17 @@ pub(crate) async fn guest(
     let stdin_feed = guest_ctx.stdin.map(spawn_stdin_writer);
     let outcome = {
         let call = async {
-            if let Some(plan) = plan
-                && let Some(outcome) = glass_box::run(context, &mut store, linker, plan, deadline).await
-            {
-                return outcome;
+            if let Some(plan) = plan {
+                if let Some(outcome) = glass_box::run(context, &mut store, linker, plan, deadline).await {
+                    return outcome;
+                }
+                // Run whole, the parts would get the run's capabilities.
+                if own_capabilities {
+                    let message = "capabilities per part need the parts run one by one, and these pass a \
+                                   resource, a stream or an async call between them"
+                        .to_string();
+                    return RunOutcome::Failed { stage: Phase::Instantiate, message };
+                }
             }
             let compile_started = Instant::now();
             let job = context.compile_job(deadline);
@@ -356,6 +383,69 @@ async fn call_component(
             RunOutcome::Returned { values }
         }
     }
+}
+
+/// What a part with capabilities of its own was given, where the bindings
+/// elide it (the trace fills in the run's otherwise): its mounts, and the
+/// names of its environment variables.
+fn fill_in_for_part(call: &mut HostCall, part_wasi: &[(PartProfile, WasiCtx)]) {
+    if &*call.result != "\"...\"" {
+        return;
+    }
+    let Some(label) = call.part.as_deref() else { return };
+    let Some((own, _)) = part_wasi.iter().find(|(part, _)| part.names(label)) else { return };
+    let quoted = |items: Vec<&str>| items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", ");
+    let known = match (&*call.interface, &*call.function) {
+        ("wasi:filesystem/preopens", "get-directories") => {
+            format!("[{}]", quoted(own.profile.mounts.iter().map(|m| m.guest.as_str()).collect()))
+        }
+        ("wasi:cli/environment", "get-environment") if !own.profile.env.inherit_host => format!(
+            "[{}] (names; values are not recorded)",
+            quoted(own.profile.env.vars.iter().map(|(k, _)| k.as_str()).collect())
+        ),
+        _ => return,
+    };
+    call.result = known.into();
+}
+
+/// The WASI contexts of the parts the profile gives capabilities of their
+/// own: each from the part's profile, with the run's arguments and an empty
+/// stdin. Fails when the profile names parts and the component cannot be
+/// run part by part, or names a part it does not have.
+fn part_contexts(
+    context: &RunContext,
+    plan: Option<&glass_box::Plan>,
+    output: &Arc<OutputSink>,
+) -> Result<Vec<(PartProfile, WasiCtx)>, String> {
+    let profile = &context.request.profile;
+    if profile.parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(plan) = plan else {
+        return Err("capabilities per part need a composed command (a wasi:cli/run@0.2 command made of \
+                    components that pass plain values to each other); this component cannot be run part by part"
+            .to_string());
+    };
+    let labels = plan.labels();
+    let mut contexts = Vec::new();
+    for part in &profile.parts {
+        if !labels.iter().any(|label| part.names(label)) {
+            let known: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
+            return Err(format!("no part `{}` in this component; its parts are {}", part.part, known.join(", ")));
+        }
+        let own = SandboxProfile {
+            args: profile.args.clone(),
+            stdin: StdinSource::default(),
+            limits: profile.limits.clone(),
+            parts: Vec::new(),
+            ..part.profile.clone()
+        };
+        let network = NetworkGuard::new(&own.network, own.dns).map_err(|m| format!("part `{}`: {m}", part.part))?;
+        let built = wasi_ctx::build_p2(&own, &context.program_name(), output, &Arc::new(network))
+            .map_err(|e| format!("part `{}`: {e}", part.part))?;
+        contexts.push((part.clone(), built.wasi));
+    }
+    Ok(contexts)
 }
 
 /// Answers one HTTP request with a fresh instance of a `wasi:http` handler

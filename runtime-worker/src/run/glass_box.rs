@@ -82,6 +82,13 @@ pub(crate) fn plan(bytes: &[u8]) -> Option<Plan> {
     Some(Plan { parts, order, command: command? })
 }
 
+impl Plan {
+    /// Each part as calls are tagged: `#0 database-connector`.
+    pub(crate) fn labels(&self) -> Vec<&str> {
+        self.parts.iter().map(|p| &*p.label).collect()
+    }
+}
+
 /// Parts ordered so that each comes after the parts it imports from; `None`
 /// for a cycle.
 fn dependency_order(parts: &[PlannedPart]) -> Option<Vec<usize>> {

@@ -76,3 +76,51 @@ fn a_plain_component_is_not_taken_apart() {
     let report = run("components/hello_component.wasm", true);
     assert!(host_calls(&report).iter().all(|c| c.part.is_none() && c.callee.is_none()));
 }
+
+/// Least privilege per part: the provider alone reads /data; the client,
+/// which only prints, gets no mount. And a provider given nothing answers
+/// with its error row even though the run grants /data.
+#[test]
+fn each_part_gets_the_capabilities_the_profile_gives_it() {
+    use runtime_worker::PartProfile;
+    let part = |name: &str, profile: SandboxProfile| PartProfile { part: name.into(), profile };
+
+    let mut provider_only = SandboxProfile::default();
+    provider_only.parts = vec![part("database-connector", users_mounted()), part("command", SandboxProfile::default())];
+    let mut request =
+        RunRequest::new(sample("composition/client_rust.wasm"), provider_only, runtime_worker::Entry::Start);
+    request.record_calls = true;
+    let report = Report { events: runtime().start(request).wait() };
+    assert!(report.stdout().contains("2\tname=grace;lang=rust"), "{}", report.stdout());
+    let calls = host_calls(&report);
+    let directories = |part: &str| {
+        calls
+            .iter()
+            .filter(|c| c.part.as_deref() == Some(part) && c.function.as_ref() == "get-directories")
+            .map(|c| c.result.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(directories("#0 database-connector").iter().all(|r| r == r#"["/data"]"#));
+    assert!(directories("#1 command").iter().all(|r| r == "[]"), "{:?}", directories("#1 command"));
+    assert!(!directories("#1 command").is_empty());
+
+    // Untraced too: the parts still run one by one, each with its own.
+    let mut nothing_for_the_provider = users_mounted();
+    nothing_for_the_provider.parts = vec![part("#0", SandboxProfile::default())];
+    let mut request =
+        RunRequest::new(sample("composition/client_rust.wasm"), nothing_for_the_provider, runtime_worker::Entry::Start);
+    request.record_calls = false;
+    let report = Report { events: runtime().start(request).wait() };
+    assert!(report.stdout().contains("0\terror: cannot open /data/users.csv"), "{}", report.stdout());
+
+    // A part the component does not have is an error, not ignored.
+    let mut unknown = SandboxProfile::default();
+    unknown.parts = vec![part("storage", SandboxProfile::default())];
+    let report = Report {
+        events: runtime()
+            .start(RunRequest::new(sample("composition/client_rust.wasm"), unknown, runtime_worker::Entry::Start))
+            .wait(),
+    };
+    let runtime_worker::RunOutcome::Failed { message, .. } = report.outcome() else { panic!("{:?}", report.outcome()) };
+    assert!(message.contains("no part `storage`") && message.contains("#0 database-connector"), "{message}");
+}
