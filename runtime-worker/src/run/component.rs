@@ -436,7 +436,7 @@ fn part_contexts(
         let own = SandboxProfile {
             args: profile.args.clone(),
             stdin: StdinSource::default(),
-            limits: profile.limits.clone(),
+            limits: profile.limits,
             parts: Vec::new(),
             ..part.profile.clone()
         };
