@@ -85,8 +85,10 @@ fn each_part_gets_the_capabilities_the_profile_gives_it() {
     use runtime_worker::PartProfile;
     let part = |name: &str, profile: SandboxProfile| PartProfile { part: name.into(), profile };
 
-    let mut provider_only = SandboxProfile::default();
-    provider_only.parts = vec![part("database-connector", users_mounted()), part("command", SandboxProfile::default())];
+    let provider_only = SandboxProfile {
+        parts: vec![part("database-connector", users_mounted()), part("command", SandboxProfile::default())],
+        ..SandboxProfile::default()
+    };
     let mut request =
         RunRequest::new(sample("composition/client_rust.wasm"), provider_only, runtime_worker::Entry::Start);
     request.record_calls = true;
@@ -114,8 +116,8 @@ fn each_part_gets_the_capabilities_the_profile_gives_it() {
     assert!(report.stdout().contains("0\terror: cannot open /data/users.csv"), "{}", report.stdout());
 
     // A part the component does not have is an error, not ignored.
-    let mut unknown = SandboxProfile::default();
-    unknown.parts = vec![part("storage", SandboxProfile::default())];
+    let unknown =
+        SandboxProfile { parts: vec![part("storage", SandboxProfile::default())], ..SandboxProfile::default() };
     let report = Report {
         events: runtime()
             .start(RunRequest::new(sample("composition/client_rust.wasm"), unknown, runtime_worker::Entry::Start))
