@@ -1,26 +1,36 @@
 //! `wasi:http` handlers served on a socket, as `wasmtime serve` serves them:
 //! every request is one run (`Entry::Http`) of a fresh instance under the
 //! same profile, so each request is limited, traced and reported like any
-//! other run, and a handler that traps or hangs spoils only its own request.
+//! other run, and a handler that traps spoils only its own request (one that
+//! hangs holds its client until the profile's timeout, or until serving
+//! stops, which stops it).
 //!
 //! The request body is read whole (up to `ServeOptions::max_body`) before the
 //! handler starts, and the response body is collected whole before it is
 //! sent: fine for looking at a handler, not for streaming.
 
+use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 
-use crate::boundary::event::{HttpResponse, RunOutcome, WorkerEvent};
+use crate::boundary::event::{HttpResponse, RunOutcome, WorkerCommand, WorkerEvent};
 use crate::boundary::profile::SandboxProfile;
 use crate::boundary::request::{Entry, HttpRequest, RunRequest};
 use crate::inspect::load::LoadedModule;
-use crate::run::Runtime;
+use crate::run::{Commander, Runtime};
+
+/// How long a request's body may take to arrive.
+const BODY_TIME: Duration = Duration::from_secs(30);
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// How requests are served.
 #[derive(Clone, Debug)]
@@ -80,7 +90,9 @@ pub fn serve(
         options,
         next_id: AtomicU64::new(0),
         on_request: Box::new(on_request),
+        in_flight: Mutex::new(HashMap::new()),
     });
+    let stopper = Arc::clone(&shared);
     let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     tokio.block_on(async move {
         listener.set_nonblocking(true)?;
@@ -96,6 +108,11 @@ pub fn serve(
                 },
                 () = tokio::time::sleep(Duration::from_millis(100)) => {
                     if should_stop() {
+                        // Requests still being handled are stopped (they
+                        // answer 500), so that serving ends now.
+                        for commander in lock(&stopper.in_flight).values() {
+                            commander.send(WorkerCommand::Stop);
+                        }
                         return Ok(());
                     }
                     continue;
@@ -123,6 +140,8 @@ struct Shared {
     options: ServeOptions,
     next_id: AtomicU64,
     on_request: Box<dyn Fn(Served) + Send + Sync>,
+    /// The runs answering a request now, by request.
+    in_flight: Mutex<HashMap<u64, Commander>>,
 }
 
 type Reply = hyper::Response<Full<Bytes>>;
@@ -132,9 +151,10 @@ impl Shared {
         let arrived = Instant::now();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (parts, body) = request.into_parts();
-        let body = match Limited::new(body, self.options.max_body).collect().await {
-            Ok(body) => body.to_bytes(),
-            Err(_) => return text(413, &format!("the request body is over {} bytes", self.options.max_body)),
+        let body = match tokio::time::timeout(BODY_TIME, Limited::new(body, self.options.max_body).collect()).await {
+            Ok(Ok(body)) => body.to_bytes(),
+            Ok(Err(_)) => return text(413, &format!("the request body is over {} bytes\n", self.options.max_body)),
+            Err(_) => return text(408, &format!("the request body did not arrive within {} s\n", BODY_TIME.as_secs())),
         };
         let request = HttpRequest {
             method: parts.method.to_string(),
@@ -149,6 +169,7 @@ impl Shared {
         let mut run = RunRequest::new(self.module.clone(), self.profile.clone(), Entry::Http(request.clone()));
         run.record_calls = self.options.record_calls;
         let handle = self.runtime.start(run);
+        lock(&self.in_flight).insert(id, handle.commander());
         let events: Vec<WorkerEvent> = tokio::task::spawn_blocking(move || handle.wait()).await.unwrap_or_default();
         let outcome = events
             .iter()
@@ -158,6 +179,7 @@ impl Shared {
                 _ => None,
             })
             .unwrap_or(RunOutcome::Stopped);
+        lock(&self.in_flight).remove(&id);
         let reply = match &outcome {
             RunOutcome::Responded(response) => reply_of(response),
             other => text(500, &format!("wasmscope: the handler did not answer: {}\n", describe(other))),

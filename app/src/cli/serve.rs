@@ -64,6 +64,9 @@ fn try_execute(args: &ServeArgs) -> anyhow::Result<i32> {
         );
     }
     let profile = args.sandbox.to_profile(&[], None)?;
+    if !profile.parts.is_empty() {
+        anyhow::bail!("--part is for a composed command's parts (wasmscope run); a handler is served whole");
+    }
     let runtime = crate::persist::runtime()?;
     // Compiled before listening, so the first request does not wait for it.
     if io::stderr().is_terminal() {

@@ -41,7 +41,7 @@ pub fn ui(
         section(ui, "Stdin", |ui| stdin(ui, &mut profile.stdin));
         section(ui, "Random", |ui| random(ui, &mut profile.random));
         section(ui, "Limits", |ui| limits(ui, &mut profile.limits));
-        if !parts.is_empty() {
+        if !parts.is_empty() || !profile.parts.is_empty() {
             section(ui, "Per part", |ui| per_part(ui, profile, parts));
         }
     });
@@ -49,14 +49,19 @@ pub fn ui(
 }
 
 /// Least privilege per inner component: a part given capabilities of its
-/// own gets only the folders, environment and network ticked here (chosen
-/// among the run's), instead of all of the run's.
+/// own gets only the folders, environment and network ticked here, always
+/// a subset of the run's (kept so every frame: a folder the run drops, or
+/// makes read-only, goes or turns read-only for the part too); clocks and
+/// randomness follow the run's.
 fn per_part(ui: &mut Ui, profile: &mut SandboxProfile, parts: &[String]) {
     ui.label(
         RichText::new("A composed component's parts get the run's capabilities, unless given their own here.")
             .color(theme::tokens(ui).muted_text),
     );
-    let run = profile.clone();
+    let run = SandboxProfile { parts: Vec::new(), ..profile.clone() };
+    for part in &mut profile.parts {
+        narrow_to(&mut part.profile, &run);
+    }
     for label in parts {
         let name = label.split_once(' ').map_or(label.as_str(), |(_, name)| name);
         let at = profile.parts.iter().position(|p| p.names(label));
@@ -66,10 +71,7 @@ fn per_part(ui: &mut Ui, profile: &mut SandboxProfile, parts: &[String]) {
                 Some(at) if !own => {
                     profile.parts.remove(at);
                 }
-                None if own => profile.parts.push(PartProfile {
-                    part: name.to_string(),
-                    profile: SandboxProfile { parts: Vec::new(), ..run.clone() },
-                }),
+                None if own => profile.parts.push(PartProfile { part: name.to_string(), profile: run.clone() }),
                 _ => {}
             }
         }
@@ -86,7 +88,7 @@ fn per_part(ui: &mut Ui, profile: &mut SandboxProfile, parts: &[String]) {
                 }
             }
             let mut env = !part.profile.env.is_empty();
-            if ui.checkbox(&mut env, "the run's environment").changed() {
+            if ui.add_enabled(!run.env.is_empty(), egui::Checkbox::new(&mut env, "the run's environment")).changed() {
                 part.profile.env = if env { run.env.clone() } else { Default::default() };
             }
             let mut network = !part.profile.network.is_off();
@@ -95,13 +97,45 @@ fn per_part(ui: &mut Ui, profile: &mut SandboxProfile, parts: &[String]) {
             }
         });
     }
+    // Entries for parts this module does not have (a profile kept from
+    // another module): they would make every run fail, so say so.
+    let mut unknown = None;
+    for (i, part) in profile.parts.iter().enumerate() {
+        if !parts.iter().any(|label| part.names(label)) {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!("No part `{}` in this module", part.part))
+                        .color(theme::tokens(ui).error_text),
+                );
+                if ui.button("Remove").clicked() {
+                    unknown = Some(i);
+                }
+            });
+        }
+    }
+    if let Some(i) = unknown {
+        profile.parts.remove(i);
+    }
+}
+
+/// Keeps a part's capabilities within the run's: its folders among the
+/// run's (with the run's access), its environment and network the run's or
+/// none; clocks, randomness and DNS as the run's.
+fn narrow_to(part: &mut SandboxProfile, run: &SandboxProfile) {
+    part.mounts = run.mounts.iter().filter(|m| part.mounts.iter().any(|p| p.guest == m.guest)).cloned().collect();
+    if !part.env.is_empty() {
+        part.env = run.env.clone();
+    }
+    part.network = if part.network.is_off() { NetworkPolicy::Off } else { run.network.clone() };
+    part.dns = run.dns && !part.network.is_off();
+    part.clocks = run.clocks;
+    part.random = run.random;
 }
 
 fn section(ui: &mut Ui, title: &str, body: impl FnOnce(&mut Ui)) {
     egui::CollapsingHeader::new(RichText::new(title).strong().size(font::LEAD)).default_open(true).show(ui, body);
 }
 
-/// One chip per capability: green when granted.
 fn chips(ui: &mut Ui, profile: &SandboxProfile) {
     ui.horizontal_wrapped(|ui| {
         let mounts = profile.mounts.len();
@@ -474,5 +508,22 @@ mod tests {
         let guests: Vec<_> = profile.mounts.iter().map(|m| m.guest.as_str()).collect();
         assert_eq!(guests, ["/data", "/data2"]);
         assert!(profile.mounts[0].read_only, "a new mount starts read-only: grant writes on purpose");
+    }
+
+    #[test]
+    fn a_part_never_keeps_more_than_the_run_grants() {
+        let run = SandboxProfile {
+            mounts: vec![Mount::read_only("/srv/data", "/data")],
+            network: NetworkPolicy::Off,
+            ..SandboxProfile::default()
+        };
+        let mut part = SandboxProfile {
+            mounts: vec![Mount::read_write("/srv/data", "/data"), Mount::read_write("/tmp/out", "/out")],
+            network: NetworkPolicy::All,
+            ..SandboxProfile::default()
+        };
+        narrow_to(&mut part, &run);
+        assert_eq!(part.mounts, vec![Mount::read_only("/srv/data", "/data")], "the run's access, the run's folders");
+        assert!(part.network.is_off());
     }
 }

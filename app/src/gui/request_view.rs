@@ -53,13 +53,11 @@ pub fn request_form(ui: &mut Ui, request: &mut HttpRequest) {
     ui.label(RichText::new("Run (F5) sends it to a fresh instance, as `wasmtime serve` would.").weak());
 }
 
-/// The response to the last request sent, with its status, headers and body.
+/// The response to the last request sent, with its status, headers and
+/// body; or why there was none (the handler trapped, the run was stopped).
 pub fn last_response(ui: &mut Ui, session: &Session) {
     let t = theme::tokens(ui);
-    let Some(run) = session.runs.iter().rev().find(|r| matches!(r.outcome, Some(RunOutcome::Responded(_)) | None))
-    else {
-        return;
-    };
+    let Some(run) = session.runs.last() else { return };
     ui.separator();
     match &run.outcome {
         None => {
@@ -88,7 +86,10 @@ pub fn last_response(ui: &mut Ui, session: &Session) {
                 ui.label(RichText::new(format!("(first 64 Ki characters of {} bytes)", response.body.len())).weak());
             }
         }
-        Some(_) => {}
+        Some(other) => {
+            let text = format!("Run #{}: no response: {}", run.number, crate::model::run_record::outcome_text(other));
+            ui.add(egui::Label::new(RichText::new(text).color(t.error_text)).wrap());
+        }
     }
 }
 

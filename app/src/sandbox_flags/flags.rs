@@ -198,13 +198,26 @@ fn parse_part(spec: &str) -> anyhow::Result<PartProfile> {
     if part.is_empty() {
         bail!("--part {spec}: name the part (as `wasmscope inspect` does: `database-connector`, `command`, `#0`)");
     }
-    let parsed = <PartFlags as clap::Parser>::try_parse_from(flags.split_whitespace()).map_err(|e| {
+    let words = super::shell::shell_split(flags).map_err(|e| anyhow::anyhow!("--part {part}: {e}"))?;
+    let parsed = <PartFlags as clap::Parser>::try_parse_from(words).map_err(|e| {
         let rendered = e.render().to_string();
         let first = rendered.lines().next().unwrap_or_default();
         anyhow::anyhow!("--part {part}: {}", first.strip_prefix("error: ").unwrap_or(first))
     })?;
-    if !parsed.sandbox.parts.is_empty() {
+    let flags = &parsed.sandbox;
+    if !flags.parts.is_empty() {
         bail!("--part {part}: a part's flags cannot have --part of their own");
+    }
+    // The run's, for every part: a part cannot have its own.
+    let run_wide = [
+        ("--stdin", flags.stdin.is_some()),
+        ("--fuel", flags.fuel.is_some()),
+        ("--max-memory", flags.max_memory.is_some()),
+        ("--timeout", flags.timeout.is_some()),
+        ("-W", !flags.wasm.is_empty()),
+    ];
+    if let Some((flag, _)) = run_wide.iter().find(|(_, given)| *given) {
+        bail!("--part {part}: {flag} applies to the whole run; give it outside --part");
     }
     Ok(PartProfile { part: part.to_string(), profile: parsed.sandbox.to_profile(&[], None)? })
 }

@@ -20,11 +20,11 @@ struct Server {
 
 impl Server {
     fn start(extra: &[&str]) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let addr = format!("127.0.0.1:{port}");
+        // Port 0: the server picks a free port and says which.
+        let addr = "127.0.0.1:0";
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/components");
         let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
-            .args(["serve", "--addr", &addr])
+            .args(["serve", "--addr", addr])
             .args(extra)
             .arg("http_hello.wasm")
             .current_dir(dir)
@@ -43,9 +43,10 @@ impl Server {
                 }
             }
         });
-        let server = Server { child, lines, port };
+        let mut server = Server { child, lines, port: 0 };
         // Compiling the Python handler takes a while in a debug build.
-        server.wait_for_line(|l| l.starts_with("Serving HTTP on"), Duration::from_secs(300));
+        let line = server.wait_for_line(|l| l.starts_with("Serving HTTP on"), Duration::from_secs(300));
+        server.port = line.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse().ok()).expect("a port");
         server
     }
 

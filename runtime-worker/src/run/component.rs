@@ -46,7 +46,7 @@ pub(crate) struct ComponentHost {
     callers: Vec<Option<Arc<str>>>,
     /// The WASI contexts of parts given capabilities of their own
     /// (`SandboxProfile::parts`); other parts use `wasi`.
-    part_wasi: Vec<(PartProfile, WasiCtx)>,
+    part_wasi: Vec<PartContext>,
 }
 
 impl ComponentHost {
@@ -116,7 +116,7 @@ impl WasiView for ComponentHost {
         }
         // A part with capabilities of its own uses its own context.
         let own = match &self.part {
-            Some(label) => self.part_wasi.iter_mut().find(|(part, _)| part.names(label)).map(|(_, ctx)| ctx),
+            Some(label) => self.part_wasi.iter_mut().find(|p| p.profile.names(label)).map(|p| &mut p.wasi),
             None => None,
         };
         WasiCtxView { ctx: own.unwrap_or(&mut self.wasi), table: &mut self.table }
@@ -128,7 +128,12 @@ impl WasiHttpView for ComponentHost {
         if self.trace.record_calls {
             self.drain();
         }
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_hooks }
+        // A part with capabilities of its own sends under its own network policy.
+        let own = match &self.part {
+            Some(label) => self.part_wasi.iter_mut().find(|p| p.profile.names(label)).map(|p| &mut p.http_hooks),
+            None => None,
+        };
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: own.unwrap_or(&mut self.http_hooks) }
     }
 }
 
@@ -209,7 +214,9 @@ pub(crate) async fn guest(
         (Entry::Start, true) => glass_box::plan(&request.module.bytes),
         _ => None,
     };
-    let part_wasi = match part_contexts(context, plan.as_ref(), output) {
+    let log = Arc::new(CallLog::default());
+    let http_log = request.record_calls.then(|| Arc::clone(&log));
+    let part_wasi = match part_contexts(context, plan.as_ref(), output, &http_log, origin) {
         Ok(contexts) => contexts,
         Err(message) => return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message }),
     };
@@ -225,7 +232,6 @@ pub(crate) async fn guest(
     // calls either. Callsites keep the interest the collector gave them
     // (`Interest::sometimes`): a run that records, on this thread or
     // another, still sees every call.
-    let log = Arc::new(CallLog::default());
     let dispatch = if request.record_calls {
         tracing::Dispatch::new(Collector::new(origin, Arc::clone(&log), Judge::new(profile, Arc::clone(&network))))
     } else {
@@ -233,7 +239,6 @@ pub(crate) async fn guest(
     };
     let _traced = tracing::dispatcher::set_default(&dispatch);
 
-    let http_log = request.record_calls.then(|| Arc::clone(&log));
     let host = ComponentHost {
         wasi: guest_ctx.wasi,
         http: WasiHttpCtx::new(),
@@ -388,12 +393,12 @@ async fn call_component(
 /// What a part with capabilities of its own was given, where the bindings
 /// elide it (the trace fills in the run's otherwise): its mounts, and the
 /// names of its environment variables.
-fn fill_in_for_part(call: &mut HostCall, part_wasi: &[(PartProfile, WasiCtx)]) {
+fn fill_in_for_part(call: &mut HostCall, part_wasi: &[PartContext]) {
     if &*call.result != "\"...\"" {
         return;
     }
     let Some(label) = call.part.as_deref() else { return };
-    let Some((own, _)) = part_wasi.iter().find(|(part, _)| part.names(label)) else { return };
+    let Some(PartContext { profile: own, .. }) = part_wasi.iter().find(|p| p.profile.names(label)) else { return };
     let quoted = |items: Vec<&str>| items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", ");
     let known = match (&*call.interface, &*call.function) {
         ("wasi:filesystem/preopens", "get-directories") => {
@@ -408,6 +413,14 @@ fn fill_in_for_part(call: &mut HostCall, part_wasi: &[(PartProfile, WasiCtx)]) {
     call.result = known.into();
 }
 
+/// What a part with capabilities of its own runs with.
+pub(crate) struct PartContext {
+    profile: PartProfile,
+    wasi: WasiCtx,
+    /// Outgoing wasi:http requests under the part's own network policy.
+    http_hooks: HttpHooks,
+}
+
 /// The WASI contexts of the parts the profile gives capabilities of their
 /// own: each from the part's profile, with the run's arguments and an empty
 /// stdin. Fails when the profile names parts and the component cannot be
@@ -416,7 +429,9 @@ fn part_contexts(
     context: &RunContext,
     plan: Option<&glass_box::Plan>,
     output: &Arc<OutputSink>,
-) -> Result<Vec<(PartProfile, WasiCtx)>, String> {
+    http_log: &Option<Arc<CallLog>>,
+    origin: Instant,
+) -> Result<Vec<PartContext>, String> {
     let profile = &context.request.profile;
     if profile.parts.is_empty() {
         return Ok(Vec::new());
@@ -429,9 +444,17 @@ fn part_contexts(
     let labels = plan.labels();
     let mut contexts = Vec::new();
     for part in &profile.parts {
-        if !labels.iter().any(|label| part.names(label)) {
-            let known: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
-            return Err(format!("no part `{}` in this component; its parts are {}", part.part, known.join(", ")));
+        let known = || labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ");
+        match labels.iter().filter(|label| part.names(label)).count() {
+            0 => return Err(format!("no part `{}` in this component; its parts are {}", part.part, known())),
+            1 => {}
+            _ => {
+                return Err(format!(
+                    "`{}` names more than one part of this component; name one by its number: {}",
+                    part.part,
+                    known()
+                ));
+            }
         }
         let own = SandboxProfile {
             args: profile.args.clone(),
@@ -440,13 +463,19 @@ fn part_contexts(
             parts: Vec::new(),
             ..part.profile.clone()
         };
-        let network = NetworkGuard::new(&own.network, own.dns).map_err(|m| format!("part `{}`: {m}", part.part))?;
-        let built = wasi_ctx::build_p2(&own, &context.program_name(), output, &Arc::new(network))
+        let network =
+            Arc::new(NetworkGuard::new(&own.network, own.dns).map_err(|m| format!("part `{}`: {m}", part.part))?);
+        let built = wasi_ctx::build_p2(&own, &context.program_name(), output, &network)
             .map_err(|e| format!("part `{}`: {e}", part.part))?;
-        contexts.push((part.clone(), built.wasi));
+        let http_hooks = HttpHooks::new(network, http_log.clone(), origin);
+        contexts.push(PartContext { profile: part.clone(), wasi: built.wasi, http_hooks });
     }
     Ok(contexts)
 }
+
+/// The largest response body a handler may give; a larger one fails the
+/// request (the response is collected whole).
+const MAX_RESPONSE_BODY: usize = 64 << 20;
 
 /// Answers one HTTP request with a fresh instance of a `wasi:http` handler
 /// (0.2 or 0.3), as `wasmtime serve` does; the response is collected whole.
@@ -492,8 +521,9 @@ async fn handle_request(
             let read = async {
                 let response = rx.await.map_err(|_| wasmtime::format_err!("the handler gave no response"))??;
                 let (parts, body) = response.into_parts();
-                let body =
-                    body.collect().await.map_err(|e| wasmtime::format_err!("reading the response body: {e:?}"))?;
+                let body = http_body_util::Limited::new(body, MAX_RESPONSE_BODY).collect().await.map_err(|e| {
+                    wasmtime::format_err!("reading the response body (at most {MAX_RESPONSE_BODY} bytes are kept): {e}")
+                })?;
                 wasmtime::Result::Ok((parts, body.to_bytes()))
             };
             let (ran, read) = tokio::join!(run, read);

@@ -29,6 +29,10 @@ pub(crate) async fn guest(
     persisting: &mut Option<std::thread::JoinHandle<()>>,
 ) -> (Tracer, RunOutcome) {
     let request = &context.request;
+    if !request.profile.parts.is_empty() {
+        let message = "capabilities per part are for a composed component's parts; this is a core module";
+        return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message: message.to_string() });
+    }
     let guest_ctx = match wasi_ctx::build(&request.profile, &context.program_name(), output) {
         Ok(ctx) => ctx,
         Err(e) => return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message: e.to_string() }),

@@ -8,10 +8,12 @@
 //! host calls each part makes are tagged with that part.
 //!
 //! What the parts do is what the fused file does: the same code, wired the
-//! same way, under the same WASI context. Only commands (`wasi:cli/run` of
-//! 0.2) whose parts pass plain values between them run this way; anything
-//! else (resources or async across parts, a 0.3 command, a typed call) runs
-//! whole, as before.
+//! same way, under the same WASI context (or, for a part given capabilities
+//! of its own, under its own). Only commands (`wasi:cli/run` of 0.2) whose
+//! parts pass plain values between them run this way; anything else
+//! (resources or async across parts, a 0.3 command, a typed call) runs whole
+//! when its calls are recorded, and is refused when capabilities per part
+//! were asked for.
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -79,11 +79,33 @@ impl WasiHttpHooks for HttpHooks {
                     });
                 }
             };
-            if let Err(cause) = admit(&network, request.uri()).await {
-                let kind =
-                    DenialKind::HttpRequestRefused { method: method.clone(), url: url.clone(), cause: Box::new(cause) };
-                record("Err(http-request-denied)".into(), Some("http-request-denied"), Some(Denial::new(kind)));
-                return Err(Error::HttpRequestDenied);
+            let mut request = request;
+            match admit(&network, request.uri()).await {
+                Err(Refused::Denied(cause)) => {
+                    let kind = DenialKind::HttpRequestRefused {
+                        method: method.clone(),
+                        url: url.clone(),
+                        cause: Box::new(cause),
+                    };
+                    record("Err(http-request-denied)".into(), Some("http-request-denied"), Some(Denial::new(kind)));
+                    return Err(Error::HttpRequestDenied);
+                }
+                Err(Refused::Unresolved(host)) => {
+                    record(format!("Err(DNS-error: {host} does not resolve)"), Some("dns-error"), None);
+                    return Err(Error::DnsError { rcode: Some("address not available".into()), info_code: None });
+                }
+                // Plain HTTP goes to the very address that was checked: a
+                // second lookup by the sender could answer differently (DNS
+                // rebinding). The `host` header keeps the name. (HTTPS needs
+                // the name for the certificate; see `admit`.)
+                Ok(Some(checked)) if request.uri().scheme() != Some(&http::uri::Scheme::HTTPS) => {
+                    let mut parts = request.uri().clone().into_parts();
+                    parts.authority = checked.to_string().parse().ok();
+                    if let Ok(pinned) = http::Uri::from_parts(parts) {
+                        *request.uri_mut() = pinned;
+                    }
+                }
+                Ok(_) => {}
             }
             match wasmtime_wasi_http::default_send_request(request, options).await {
                 Ok((response, io)) => {
@@ -110,30 +132,49 @@ impl WasiHttpHooks for HttpHooks {
     }
 }
 
-/// Checks the addresses a request to `uri` would use; the refusal when one
-/// is not allowed.
-async fn admit(network: &NetworkGuard, uri: &http::Uri) -> Result<(), DenialKind> {
-    let Some(authority) = uri.authority() else { return Ok(()) };
+/// Why a request is not sent.
+#[derive(Debug, PartialEq)]
+enum Refused {
+    /// The policy refused an address, or a name lookup.
+    Denied(DenialKind),
+    /// The name does not resolve (so nothing could be checked).
+    Unresolved(String),
+}
+
+/// Checks the addresses a request to `uri` would use: the first of them
+/// when all are allowed (`None` for a URI without an authority), or why not.
+///
+/// The name is looked up once, here. A plain-HTTP request is then sent to
+/// the address checked; an HTTPS one is sent by name (its certificate is
+/// checked against the name), so the sender looks it up again: a name that
+/// answers differently the second time reaches an address not checked here,
+/// though only a server holding a certificate for that name can answer.
+async fn admit(network: &NetworkGuard, uri: &http::Uri) -> Result<Option<SocketAddr>, Refused> {
+    let Some(authority) = uri.authority() else { return Ok(None) };
     let host = authority.host().trim_start_matches('[').trim_end_matches(']');
     let port = authority.port_u16().unwrap_or(if uri.scheme() == Some(&http::uri::Scheme::HTTPS) { 443 } else { 80 });
     let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) if !network.dns_allowed() && !host.eq_ignore_ascii_case("localhost") => {
-            return Err(DenialKind::DnsOff { host: Some(host.to_string()), network_off: !network.sockets_allowed() });
+            return Err(Refused::Denied(DenialKind::DnsOff {
+                host: Some(host.to_string()),
+                network_off: !network.sockets_allowed(),
+            }));
         }
-        // A name that does not resolve is not the sandbox's refusal: the
-        // send fails with its own DNS error.
         Err(_) => match tokio::net::lookup_host((host, port)).await {
             Ok(addrs) => addrs.collect(),
-            Err(_) => return Ok(()),
+            Err(_) => return Err(Refused::Unresolved(host.to_string())),
         },
     };
-    for addr in addrs {
-        if !network.check(addr, SocketAddrUse::TcpConnect) {
-            return Err(network.take_refusal().unwrap_or_else(|| network.why_denied()));
+    if addrs.is_empty() {
+        return Err(Refused::Unresolved(host.to_string()));
+    }
+    for addr in &addrs {
+        if !network.check(*addr, SocketAddrUse::TcpConnect) {
+            return Err(Refused::Denied(network.take_refusal().unwrap_or_else(|| network.why_denied())));
         }
     }
-    Ok(())
+    Ok(addrs.first().copied())
 }
 
 /// The kebab-case name of a wasi:http error, as the guest sees it.
@@ -160,7 +201,21 @@ mod tests {
         let guard = NetworkGuard::new(&policy, dns).unwrap();
         let uri: http::Uri = url.parse().unwrap();
         let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        tokio.block_on(admit(&guard, &uri))
+        match tokio.block_on(admit(&guard, &uri)) {
+            Ok(_) => Ok(()),
+            Err(Refused::Denied(kind)) => Err(kind),
+            Err(Refused::Unresolved(host)) => panic!("{host} did not resolve"),
+        }
+    }
+
+    #[test]
+    fn the_checked_address_is_the_one_sent_to_and_a_name_that_does_not_resolve_is_not_sent() {
+        let guard = NetworkGuard::new(&NetworkPolicy::All, true).unwrap();
+        let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let admitted = tokio.block_on(admit(&guard, &"http://localhost:8080/x".parse().unwrap()));
+        assert!(admitted.unwrap().unwrap().ip().is_loopback());
+        let nowhere = tokio.block_on(admit(&guard, &"http://no-such-host.invalid/".parse().unwrap()));
+        assert_eq!(nowhere, Err(Refused::Unresolved("no-such-host.invalid".into())));
     }
 
     #[test]
