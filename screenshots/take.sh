@@ -60,5 +60,11 @@ shot compare write_log.wasm why 0 400,224 935,55
 # seconds; then the module cache has them).
 WAIT=60 shot component-call database_connector.wasm call
 WAIT=30 shot component-denied tcp_connect.wasm calls
+# WASI 0.3 and wasi:http (Python: CPython compiles on the first run), and a
+# composed component: its parts in the Inspector, its crossings in Calls.
+WAIT=60 shot p3-calls p3_tour.wasm calls
+WAIT=60 shot http-request http_hello.wasm calls
+shot composition client_rust.wasm inspector
+shot crossings client_rust.wasm calls
 # The 10000 preset, then Start.
 shot density hello.wat density 0 540,112 620,112
