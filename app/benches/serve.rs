@@ -72,21 +72,36 @@ fn round(port: u16, count: usize) -> Vec<Duration> {
         let mut line = String::new();
         reader.read_line(&mut line).unwrap();
         assert!(line.starts_with("HTTP/1.1 200"), "{line:?}");
-        let mut length = 0;
+        let (mut length, mut chunked) = (0, false);
         loop {
             line.clear();
             reader.read_line(&mut line).unwrap();
             if line.trim_end().is_empty() {
                 break;
             }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap();
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap();
+                }
+                chunked |= name.eq_ignore_ascii_case("transfer-encoding") && value.contains("chunked");
             }
         }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
+        if chunked {
+            // Chunks of `SIZE\r\n DATA\r\n`, until one of size 0.
+            loop {
+                line.clear();
+                reader.read_line(&mut line).unwrap();
+                let size = usize::from_str_radix(line.trim_end(), 16).unwrap();
+                let mut chunk = vec![0; size + 2];
+                reader.read_exact(&mut chunk).unwrap();
+                if size == 0 {
+                    break;
+                }
+            }
+        } else {
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+        }
         times.push(started.elapsed());
     }
     times

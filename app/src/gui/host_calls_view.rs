@@ -36,7 +36,7 @@ impl HostCallsView {
         let calls = &run.host_calls;
         ui.horizontal(|ui| {
             let denied = calls.iter().filter(|c| c.denial.is_some()).count();
-            widgets::call_counts(ui, self.rows.len(), calls.len(), "host calls (WASI 0.2)", denied);
+            widgets::call_counts(ui, self.rows.len(), calls.len(), "component host calls", denied);
         });
         self.table.select_first_denial(run.id, run.is_finished(), || calls.iter().position(|c| c.denial.is_some()));
         if let Some(call) = self.table.selected.and_then(|i| calls.get(i)) {

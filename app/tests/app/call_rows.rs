@@ -115,12 +115,12 @@ fn a_component_call_has_the_same_menu() {
     settle(&mut harness);
     let function = harness.state().state.filter.host_function.clone();
     assert_eq!(function.as_deref(), Some("wasi:filesystem/types#[method]descriptor.open-at"));
-    harness.get_by_label(&format!("{opens} of {total} host calls (WASI 0.2)"));
+    harness.get_by_label(&format!("{opens} of {total} component host calls"));
     harness.get_by_label("function: wasi:filesystem/types#[method]descriptor.open-at");
     // Widened again from the filter line.
     harness.get_by_role_and_label(Role::Button, "Clear").click();
     settle(&mut harness);
-    harness.get_by_label(&format!("{total} host calls (WASI 0.2)"));
+    harness.get_by_label(&format!("{total} component host calls"));
 }
 
 #[test]

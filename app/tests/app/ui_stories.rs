@@ -509,7 +509,7 @@ fn a_component_command_shows_its_host_calls_by_interface() {
     open_sample(&mut harness, "Component: a C program as a WASI 0.2 command");
     click_run(&mut harness);
     show_tab(&mut harness, "Calls");
-    harness.get_by_label_contains("host calls (WASI 0.2)");
+    harness.get_by_label_contains("component host calls");
     harness.get_by_label("descriptor.open-at");
     harness.get_by_label_contains("path=\"hello.txt\"");
     show_tab(&mut harness, "Console");

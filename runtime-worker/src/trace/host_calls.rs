@@ -697,13 +697,33 @@ fn string_end(text: &str) -> Option<usize> {
 }
 
 fn tidy_code(text: &str) -> String {
+    let text = transmit_handles(text);
     if !text.contains("::") && !text.contains("Ipv4SocketAddress") {
-        return text.to_string();
+        return text;
     }
-    let text = socket_addresses(text);
+    let text = socket_addresses(&text);
     ["IpAddressFamily::", "IpSocketAddress::", "IpAddress::", "DescriptorType::", "ErrorCode::"]
         .iter()
         .fold(text, |text, prefix| text.replace(prefix, ""))
+}
+
+/// WASI 0.3's stream and future ends: `StreamReader { id: TransmitHandle(5) }`
+/// → `stream#5`, `FutureReader { id: TransmitHandle(9) }` → `future#9`.
+fn transmit_handles(text: &str) -> String {
+    let mut out = text.to_string();
+    for (kind, short) in [("StreamReader", "stream"), ("FutureReader", "future")] {
+        let open = format!("{kind} {{ id: TransmitHandle(");
+        while let Some(at) = out.find(&open) {
+            let rest = &out[at + open.len()..];
+            let Some(close) = rest.find(") }") else { break };
+            let number = &rest[..close];
+            if !number.chars().all(|c| c.is_ascii_digit()) {
+                break;
+            }
+            out = format!("{}{short}#{number}{}", &out[..at], &rest[close + 3..]);
+        }
+    }
+    out
 }
 
 /// `Ipv4SocketAddress { port: 80, address: (127, 0, 0, 1) }` → `127.0.0.1:80`.
@@ -1095,6 +1115,15 @@ mod tests {
         for text in ["Resource { rep: , state: \"own\" }", "Err(Resource { rep: 1, state: \"own\" })", "Resource(4)"] {
             assert!(lone_handle(text).is_none(), "{text}");
         }
+    }
+
+    #[test]
+    fn stream_and_future_ends_read_as_their_handles() {
+        assert_eq!(
+            tidy("Ok((StreamReader { id: TransmitHandle(13) }, FutureReader { id: TransmitHandle(16) }))"),
+            "Ok((stream#13, future#16))"
+        );
+        assert_eq!(tidy("StreamReader { id: TransmitHandle(5) }"), "stream#5");
     }
 
     #[test]
