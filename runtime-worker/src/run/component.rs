@@ -64,22 +64,31 @@ impl ComponentHost {
             self.trace.host_call(call)
         });
     }
+}
 
-    /// Nanoseconds since the run started, on the trace's clock.
-    pub(super) fn now_ns(&self) -> u64 {
-        self.origin.elapsed().as_nanos() as u64
+/// A composed component run part by part (`glass_box`).
+impl glass_box::PartHost for ComponentHost {
+    fn compiled(&mut self, nanos: u64, cached: bool) {
+        self.trace.phase(Phase::Compile, nanos, cached);
     }
 
-    /// From now on, calls are made by `part` (a composed component run
-    /// part by part: a part starting, or the command's part running).
-    pub(super) fn set_part(&mut self, part: &Arc<str>) {
+    fn instantiated(&mut self, started: Instant) {
+        self.note_instantiated(started);
+    }
+
+    fn entered(&mut self) {
+        self.trace.entered();
+    }
+
+    /// From now on, calls are made by `part` (a part starting, or the
+    /// command's part running).
+    fn set_part(&mut self, part: &Arc<str>) {
         self.drain();
         self.part = Some(Arc::clone(part));
     }
 
     /// A call crosses into `callee`: calls so far belong to the caller.
-    /// Returns when the crossing started.
-    pub(super) fn enter_part(&mut self, callee: &Arc<str>) -> u64 {
+    fn enter_part(&mut self, callee: &Arc<str>) -> u64 {
         self.drain();
         self.callers.push(self.part.replace(Arc::clone(callee)));
         self.now_ns()
@@ -87,12 +96,17 @@ impl ComponentHost {
 
     /// The crossing returned: calls since it began belong to the callee;
     /// then the crossing itself is recorded, as every call is when it returns.
-    pub(super) fn leave_part(&mut self, crossing: HostCall) {
+    fn leave_part(&mut self, crossing: HostCall) {
         self.drain();
         self.part = self.callers.pop().flatten();
         if self.trace.record_calls {
             self.trace.host_call(crossing);
         }
+    }
+
+    /// Nanoseconds since the run started, on the trace's clock.
+    fn now_ns(&self) -> u64 {
+        self.origin.elapsed().as_nanos() as u64
     }
 }
 
@@ -570,12 +584,18 @@ fn exports_run_of(pre: &InstancePre<ComponentHost>, version: &str) -> bool {
         .any(|(name, _)| name.strip_prefix("wasi:cli/run@").is_some_and(|v| v.starts_with(version)))
 }
 
-pub(super) fn instantiated(store: &mut Store<ComponentHost>, started: Instant) {
-    let host = store.data_mut();
-    host.trace.phase(Phase::Instantiate, started.elapsed().as_nanos() as u64, false);
-    host.instantiated = true;
-    let bytes = host.memory_total;
-    host.trace.memory(MemoryChange::Initial { bytes, maximum: host.memory_cap });
+fn instantiated(store: &mut Store<ComponentHost>, started: Instant) {
+    store.data_mut().note_instantiated(started);
+}
+
+impl ComponentHost {
+    /// Instantiation is over: its time, and the memory it started with.
+    fn note_instantiated(&mut self, started: Instant) {
+        self.trace.phase(Phase::Instantiate, started.elapsed().as_nanos() as u64, false);
+        self.instantiated = true;
+        let bytes = self.memory_total;
+        self.trace.memory(MemoryChange::Initial { bytes, maximum: self.memory_cap });
+    }
 }
 
 /// Finds an exported function by `interface#function`, `interface/function`,

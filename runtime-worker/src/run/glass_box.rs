@@ -23,10 +23,29 @@ use wasmtime::Store;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, Instance, Linker, Type, Val};
 
-use super::component::ComponentHost;
 use super::guest::{RunContext, failed_or_trapped, outcome_of_compile_failure, outcome_of_error};
 use crate::boundary::event::{HostCall, Phase, RunOutcome};
 use crate::inspect::composition::{self, Source, Target};
+
+/// What a part-by-part run needs of the store's data (the component run's
+/// host implements it; kept as a trait so that this file does not name that
+/// one back).
+pub(crate) trait PartHost: Send + 'static {
+    /// The parts were compiled (or found compiled: `cached`).
+    fn compiled(&mut self, nanos: u64, cached: bool);
+    /// Every part is instantiated.
+    fn instantiated(&mut self, started: Instant);
+    /// The command is about to be called.
+    fn entered(&mut self);
+    /// From now on, calls are made by `part`.
+    fn set_part(&mut self, part: &Arc<str>);
+    /// A call crosses into `callee`; returns when it started.
+    fn enter_part(&mut self, callee: &Arc<str>) -> u64;
+    /// The crossing returned; it is recorded.
+    fn leave_part(&mut self, crossing: HostCall);
+    /// Nanoseconds since the run started.
+    fn now_ns(&self) -> u64;
+}
 
 /// How a composed command is run part by part.
 pub(crate) struct Plan {
@@ -106,10 +125,10 @@ fn dependency_order(parts: &[PlannedPart]) -> Option<Vec<usize>> {
 /// Compiles the parts, instantiates them wired through traced host
 /// functions, and runs the command. `None`: a part cannot be linked this way
 /// (a resource or an async function crosses), so run the file whole.
-pub(crate) async fn run(
+pub(crate) async fn run<T: PartHost>(
     context: &RunContext,
-    store: &mut Store<ComponentHost>,
-    base: &Linker<ComponentHost>,
+    store: &mut Store<T>,
+    base: &Linker<T>,
     plan: Plan,
     deadline: Option<Instant>,
 ) -> Option<RunOutcome> {
@@ -136,7 +155,7 @@ pub(crate) async fn run(
             }
         }
     }
-    store.data_mut().trace.phase(Phase::Compile, compile_started.elapsed().as_nanos() as u64, all_cached);
+    store.data_mut().compiled(compile_started.elapsed().as_nanos() as u64, all_cached);
 
     let started = Instant::now();
     let mut instances: Vec<Option<Instance>> = vec![None; plan.parts.len()];
@@ -189,7 +208,7 @@ pub(crate) async fn run(
         };
         instances[p] = Some(instance);
     }
-    super::component::instantiated(store, started);
+    store.data_mut().instantiated(started);
 
     let (part, export) = &plan.command;
     let instance = instances[*part].expect("every part is instantiated");
@@ -199,7 +218,7 @@ pub(crate) async fn run(
         .and_then(|index| instance.get_func(&mut *store, index));
     let Some(run) = run else { return Some(failed(format!("{} exports no `{export}#run`", plan.parts[*part].label))) };
     store.data_mut().set_part(&plan.parts[*part].label);
-    store.data_mut().trace.entered();
+    store.data_mut().entered();
     let mut result = [Val::Bool(false)];
     Some(match run.call_async(&mut *store, &[], &mut result).await {
         Ok(()) => match &result[0] {
