@@ -2,7 +2,6 @@
 //! inner components, their languages and the wiring (as text and JSON), and
 //! the Inspector draws them as a graph.
 
-use std::path::Path;
 
 use egui_kittest::kittest::Queryable;
 
@@ -65,9 +64,13 @@ fn inspect_names_the_parts_their_languages_and_the_wiring() {
 #[test]
 fn the_inspector_draws_a_composed_component() {
     let mut harness = app();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/composition/client_rust.wasm");
-    harness.state_mut().open_path(path);
-    step_until(&mut harness, "the module to load", |app| app.session.module.is_some() && !app.session.is_loading());
+    // From the gallery: the module panel then names it by sample, not by a
+    // path that depends on where the repository is checked out.
+    let sample = wasmscope::samples::by_file("client_rust.wasm").expect("in the gallery");
+    harness.state_mut().open_sample(sample, true);
+    step_until(&mut harness, "the module to load", |app| {
+        app.session.module.as_ref().is_some_and(|m| m.module.name == "client_rust.wasm") && !app.session.is_loading()
+    });
     show_tab(&mut harness, "Inspector");
     harness.get_by_label("Composition");
     harness.get_by_label("#0 database-connector");
