@@ -2,7 +2,6 @@
 //! inner components, their languages and the wiring (as text and JSON), and
 //! the Inspector draws them as a graph.
 
-
 use egui_kittest::kittest::Queryable;
 
 use crate::cli_run::{text, wasmscope};
