@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use runtime_worker::inspect::composition::{Composition, Source, Target, part_label};
+use runtime_worker::inspect::composition::{Composition, Source, part_label};
 use runtime_worker::inspect::{Inspection, inspect_bytes};
 
 #[derive(Args, Debug)]
@@ -189,23 +189,14 @@ fn describe_composition(out: &mut String, composition: &Composition) {
         let _ = writeln!(out, "    imports ({}):", part.imports.len());
         for import in &part.imports {
             let from = composition
-                .wiring
-                .iter()
-                .find(|w| matches!(&w.to, Target::Part { part: p, import: i } if *p == part.index && *i == import.name))
+                .source_of(part.index, &import.name)
                 .map(|w| format!("<- {}", w.from.describe(parts)))
                 .unwrap_or_else(|| "(not wired)".to_string());
             let _ = writeln!(out, "      {:<44} {:<9} {from}", import.name, import.kind);
         }
         let _ = writeln!(out, "    exports ({}):", part.exports.len());
         for export in &part.exports {
-            let to: Vec<String> = composition
-                .wiring
-                .iter()
-                .filter(|w| {
-                    matches!(&w.from, Source::Part { part: p, export: Some(e) } if *p == part.index && *e == export.name)
-                })
-                .map(|w| w.to.describe(parts))
-                .collect();
+            let to: Vec<String> = composition.uses_of(part.index, &export.name).map(|w| w.to.describe(parts)).collect();
             let to = if to.is_empty() { String::new() } else { format!("-> {}", to.join(", ")) };
             let _ = writeln!(out, "      {:<44} {:<9} {to}", export.name, export.kind);
         }

@@ -220,20 +220,15 @@ fn details(ui: &mut Ui, composition: &Composition) {
             ui,
             |ui| {
                 for (field, values) in &part.producers {
-                    let values: Vec<String> = values
-                        .iter()
-                        .map(|(n, v)| if v.is_empty() { n.clone() } else { format!("{n} {v}") })
-                        .collect();
+                    let values: Vec<String> =
+                        values.iter().map(|(n, v)| if v.is_empty() { n.clone() } else { format!("{n} {v}") }).collect();
                     ui.label(format!("Producers, {field}: {}", values.join(", ")));
                 }
                 egui::Grid::new(("composition-items", part.index)).num_columns(3).striped(true).show(ui, |ui| {
                     for import in &part.imports {
                         ui.monospace(&import.name);
                         ui.label(format!("import ({})", import.kind));
-                        let from = composition.wiring.iter().find(|w| {
-                            matches!(&w.to, Target::Part { part: p, import: i } if *p == part.index && *i == import.name)
-                        });
-                        match from {
+                        match composition.source_of(part.index, &import.name) {
                             Some(wire) => ui.label(format!("from {}", wire.from.describe(parts))),
                             None => ui.label(RichText::new("not wired").color(t.warning_text)),
                         };
@@ -242,14 +237,8 @@ fn details(ui: &mut Ui, composition: &Composition) {
                     for export in &part.exports {
                         ui.monospace(&export.name);
                         ui.label(format!("export ({})", export.kind));
-                        let to: Vec<String> = composition
-                            .wiring
-                            .iter()
-                            .filter(|w| {
-                                matches!(&w.from, Source::Part { part: p, export: Some(e) } if *p == part.index && *e == export.name)
-                            })
-                            .map(|w| w.to.describe(parts))
-                            .collect();
+                        let to: Vec<String> =
+                            composition.uses_of(part.index, &export.name).map(|w| w.to.describe(parts)).collect();
                         ui.label(if to.is_empty() { "not used".to_string() } else { format!("to {}", to.join(", ")) });
                         ui.end_row();
                     }

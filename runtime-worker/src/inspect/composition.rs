@@ -204,6 +204,18 @@ impl Composition {
         out
     }
 
+    /// The wire that satisfies `part`'s import `import`, if any.
+    pub fn source_of(&self, part: usize, import: &str) -> Option<&Wire> {
+        self.wiring.iter().find(|w| matches!(&w.to, Target::Part { part: p, import: i } if *p == part && i == import))
+    }
+
+    /// Where `part`'s export `export` goes: the wires it feeds.
+    pub fn uses_of<'a>(&'a self, part: usize, export: &'a str) -> impl Iterator<Item = &'a Wire> {
+        self.wiring
+            .iter()
+            .filter(move |w| matches!(&w.from, Source::Part { part: p, export: Some(e) } if *p == part && e == export))
+    }
+
     /// The composed component's exports: (export name, where it comes from).
     pub fn exports(&self) -> impl Iterator<Item = (&str, &Source)> {
         self.wiring.iter().filter_map(|w| match &w.to {
