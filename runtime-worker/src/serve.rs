@@ -159,11 +159,7 @@ impl Shared {
         let request = HttpRequest {
             method: parts.method.to_string(),
             path: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string(),
-            headers: parts
-                .headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect(),
+            headers: crate::sandbox::http::header_pairs(&parts.headers),
             body: body.to_vec(),
         };
         let mut run = RunRequest::new(self.module.clone(), self.profile.clone(), Entry::Http(request.clone()));

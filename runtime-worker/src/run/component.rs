@@ -18,7 +18,9 @@ use crate::boundary::profile::{PartProfile, SandboxProfile, StdinSource};
 use crate::boundary::request::{Entry, HttpRequest};
 
 use super::glass_box;
-use super::guest::{RunContext, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer};
+use super::guest::{
+    RunContext, command_ended, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer,
+};
 use crate::sandbox::http::HttpHooks;
 use crate::sandbox::network::NetworkGuard;
 use crate::sandbox::output::OutputSink;
@@ -342,11 +344,7 @@ async fn call_component(
             // 0.3's `run` is an `async func`: it runs inside the store's
             // event loop, with the streams and futures it awaits.
             let ran = store.run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await).await;
-            match ran.and_then(|ran| ran) {
-                Ok(Ok(())) => RunOutcome::Exited { code: 0 },
-                Ok(Err(())) => RunOutcome::Exited { code: 1 },
-                Err(e) => outcome_of_error(e),
-            }
+            command_ended(ran.and_then(|ran| ran))
         }
         Entry::Start => {
             let command = match wasmtime_wasi::p2::bindings::CommandPre::new(pre.clone()) {
@@ -368,11 +366,7 @@ async fn call_component(
             };
             instantiated(store, started);
             store.data_mut().trace.entered();
-            match command.wasi_cli_run().call_run(&mut *store).await {
-                Ok(Ok(())) => RunOutcome::Exited { code: 0 },
-                Ok(Err(())) => RunOutcome::Exited { code: 1 },
-                Err(e) => outcome_of_error(e),
-            }
+            command_ended(command.wasi_cli_run().call_run(&mut *store).await)
         }
         Entry::Http(request) => handle_request(store, pre, request, started).await,
         Entry::Invoke { name, args } => {
@@ -547,11 +541,7 @@ async fn handle_request(
     match ran.and_then(|r| r) {
         Ok((parts, body)) => RunOutcome::Responded(HttpResponse {
             status: parts.status.as_u16(),
-            headers: parts
-                .headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect(),
+            headers: crate::sandbox::http::header_pairs(&parts.headers),
             body: body.to_vec(),
         }),
         Err(e) => outcome_of_error(e),

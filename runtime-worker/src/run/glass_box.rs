@@ -23,7 +23,7 @@ use wasmtime::Store;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, Instance, Linker, Type, Val};
 
-use super::guest::{RunContext, failed_or_trapped, outcome_of_compile_failure, outcome_of_error};
+use super::guest::{RunContext, command_ended, failed_or_trapped, outcome_of_compile_failure};
 use crate::boundary::event::{HostCall, Phase, RunOutcome};
 use crate::inspect::composition::{self, Source, Target};
 
@@ -220,13 +220,8 @@ pub(crate) async fn run<T: PartHost>(
     store.data_mut().set_part(&plan.parts[*part].label);
     store.data_mut().entered();
     let mut result = [Val::Bool(false)];
-    Some(match run.call_async(&mut *store, &[], &mut result).await {
-        Ok(()) => match &result[0] {
-            Val::Result(Ok(_)) => RunOutcome::Exited { code: 0 },
-            _ => RunOutcome::Exited { code: 1 },
-        },
-        Err(e) => outcome_of_error(e),
-    })
+    let ran = run.call_async(&mut *store, &[], &mut result).await;
+    Some(command_ended(ran.map(|()| if matches!(result[0], Val::Result(Ok(_))) { Ok(()) } else { Err(()) })))
 }
 
 fn failed(message: String) -> RunOutcome {

@@ -198,3 +198,13 @@ fn trap_kind(trap: wasmtime::Trap) -> TrapKind {
         _ => TrapKind::Other,
     }
 }
+
+/// How a component command's `wasi:cli/run` (0.2 or 0.3) ended: `ok` exits
+/// 0, `err` exits 1, as `wasmtime run` has it.
+pub(crate) fn command_ended(ran: wasmtime::Result<Result<(), ()>>) -> RunOutcome {
+    match ran {
+        Ok(Ok(())) => RunOutcome::Exited { code: 0 },
+        Ok(Err(())) => RunOutcome::Exited { code: 1 },
+        Err(e) => outcome_of_error(e),
+    }
+}

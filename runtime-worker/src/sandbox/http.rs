@@ -132,6 +132,12 @@ impl WasiHttpHooks for HttpHooks {
     }
 }
 
+/// Headers as text pairs, as the boundary types carry them (a value that is
+/// not UTF-8 is shown lossily).
+pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers.iter().map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
+}
+
 /// Why a request is not sent.
 #[derive(Debug, PartialEq)]
 enum Refused {

@@ -22,7 +22,7 @@ use runtime_worker::inspect::load;
 use runtime_worker::inspect::typed::{WitType, exported_functions};
 use runtime_worker::{
     Capability, Entry, HostCall, LoadedModule, Mount, NetworkPolicy, Phase, RunOutcome, RunRequest, SandboxProfile,
-    Value, WorkerCommand, WorkerEvent,
+    Value, WorkerCommand,
 };
 
 const HELLO: &str = "components/hello_component.wasm";
@@ -32,20 +32,10 @@ const DATABASE: &str = "components/database_connector.wasm";
 /// How long a run may take here at most, compiling a Python sample included.
 const GENEROUS: Duration = Duration::from_secs(120);
 
-fn host_calls(report: &Report) -> Vec<&HostCall> {
-    report
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            WorkerEvent::HostCall(call) => Some(call),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Every host call as one line, for assertion messages.
 fn trace_text(report: &Report) -> String {
-    host_calls(report)
+    report
+        .host_calls()
         .iter()
         .map(|c| {
             let denial = c.denial.as_ref().map(|d| format!(" DENIED({:?}: {})", d.capability, d.reason));
@@ -125,7 +115,7 @@ fn a_command_component_reads_a_mounted_file_and_every_host_call_is_traced() {
     assert!(stdout.contains("argv[2] = two words"), "{stdout}");
     assert!(stdout.contains("GREETING is not set"), "{stdout}");
 
-    let calls = host_calls(&report);
+    let calls = report.host_calls();
     let open = calls
         .iter()
         .find(|c| {
@@ -163,7 +153,7 @@ fn a_command_component_without_the_mount_exits_1_and_says_which_file() {
     assert!(report.stderr().contains("cannot open hello.txt"), "{}", report.stderr());
     // The guest asked for its preopens, found none, and so never asked the
     // host to open the file: the refusal happened inside the guest.
-    let calls = host_calls(&report);
+    let calls = report.host_calls();
     assert!(
         calls.iter().any(|c| &*c.interface == "wasi:filesystem/preopens" && &*c.function == "get-directories"),
         "{}",
@@ -180,7 +170,7 @@ fn a_component_run_that_records_no_calls_behaves_the_same() {
     let report = Report { events: crate::support::runtime().start(request).wait() };
     assert_eq!(report.outcome(), &RunOutcome::Exited { code: 1 }, "stdout: {}", report.stdout());
     assert!(report.stderr().contains("cannot open hello.txt"), "{}", report.stderr());
-    assert!(host_calls(&report).is_empty());
+    assert!(report.host_calls().is_empty());
     assert!(report.phase(Phase::FirstCall).is_some());
 }
 
@@ -193,7 +183,7 @@ fn a_command_component_sees_its_environment() {
     let report = run_sample(HELLO, profile, Entry::Start);
     assert!(report.stdout().contains("GREETING = bonjour"), "{}", report.stdout());
     // The trace names the variables the guest was given, never their values.
-    let calls = host_calls(&report);
+    let calls = report.host_calls();
     let environment = calls.iter().find(|c| &*c.function == "get-environment").expect("get-environment");
     assert!(environment.result.contains("\"GREETING\""), "{}", environment.result);
     assert!(!trace_text(&report).contains("bonjour"), "{}", trace_text(&report));
@@ -272,7 +262,7 @@ fn an_allowed_connection_goes_through_and_is_traced() {
     let line = seen.recv_timeout(Duration::from_secs(10)).expect("the server got nothing");
     assert_eq!(line, "hello from wasm\n");
 
-    let calls = host_calls(&report);
+    let calls = report.host_calls();
     assert!(calls.iter().all(|c| c.denial.is_none()), "nothing was refused:\n{}", trace_text(&report));
     let start = calls
         .iter()
@@ -298,7 +288,7 @@ fn with_the_network_off_the_socket_is_refused_and_the_refusal_is_named() {
         report.stdout()
     );
     assert!(report.stderr().contains("access denied"), "{}", report.stderr());
-    let calls = host_calls(report);
+    let calls = report.host_calls();
     let denied = calls
         .iter()
         .find(|c| c.denial.is_some())
@@ -328,7 +318,7 @@ fn an_address_outside_the_allow_list_is_refused_with_the_address_and_the_rule() 
         report.outcome(),
         report.stdout()
     );
-    let calls = host_calls(&report);
+    let calls = report.host_calls();
     let denied: Vec<&&HostCall> = calls.iter().filter(|c| c.denial.is_some()).collect();
     assert_eq!(denied.len(), 1, "one refusal:\n{}", trace_text(&report));
     let denial = denied[0].denial.as_ref().unwrap();
@@ -492,7 +482,7 @@ fn stop_ends_a_component_waiting_for_a_reply() {
     assert!(report.stdout().contains("sent 16 bytes"), "{}", report.stdout());
     assert!(!report.stdout().contains("no reply"), "the 5 s wait did not run out: {}", report.stdout());
     // The call the guest was stopped in is recorded, with no result.
-    let calls = host_calls(&report);
+    let calls = report.host_calls();
     let last = calls.last().unwrap_or_else(|| panic!("no host calls"));
     assert!(last.result.is_empty(), "the last call never returned: {last:?}\n{}", trace_text(&report));
 }
@@ -568,7 +558,7 @@ fn recorded_and_unrecorded_component_runs_alternate_and_see_the_same() {
                 };
                 assert_eq!(calls(&trace_text(&report)), calls(&traced), "round {round}");
             } else {
-                assert!(host_calls(&report).is_empty(), "round {round}: {}", trace_text(&report));
+                assert!(report.host_calls().is_empty(), "round {round}: {}", trace_text(&report));
             }
         }
     }

@@ -3,7 +3,7 @@
 //! between the WASI calls each part makes (tagged with the part); the output
 //! is that of the composed file run whole.
 
-use runtime_worker::{HostCall, Mount, RunRequest, SandboxProfile, WorkerEvent};
+use runtime_worker::{HostCall, Mount, RunRequest, SandboxProfile};
 
 use crate::support::{Report, runtime, sample, samples_dir};
 
@@ -18,17 +18,6 @@ fn run(file: &str, record_calls: bool) -> Report {
     Report { events: runtime().start(request).wait() }
 }
 
-fn host_calls(report: &Report) -> Vec<&HostCall> {
-    report
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            WorkerEvent::HostCall(call) => Some(call),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn every_query_crossing_is_recorded_with_its_values_caller_and_callee() {
     for file in ["composition/client_rust.wasm", "composition/client_go.wasm"] {
@@ -38,7 +27,7 @@ fn every_query_crossing_is_recorded_with_its_values_caller_and_callee() {
         assert_eq!(traced.outcome(), whole.outcome(), "{file}");
         assert!(traced.stdout().contains("2\tname=grace;lang=rust"), "{file}: {}", traced.stdout());
 
-        let calls = host_calls(&traced);
+        let calls = traced.host_calls();
         let crossings: Vec<&&HostCall> = calls.iter().filter(|c| c.callee.is_some()).collect();
         assert_eq!(crossings.len(), 3, "{file}: three queries");
         for crossing in &crossings {
@@ -74,7 +63,7 @@ fn every_query_crossing_is_recorded_with_its_values_caller_and_callee() {
 #[test]
 fn a_plain_component_is_not_taken_apart() {
     let report = run("components/hello_component.wasm", true);
-    assert!(host_calls(&report).iter().all(|c| c.part.is_none() && c.callee.is_none()));
+    assert!(report.host_calls().iter().all(|c| c.part.is_none() && c.callee.is_none()));
 }
 
 /// Least privilege per part: the provider alone reads /data; the client,
@@ -94,7 +83,7 @@ fn each_part_gets_the_capabilities_the_profile_gives_it() {
     request.record_calls = true;
     let report = Report { events: runtime().start(request).wait() };
     assert!(report.stdout().contains("2\tname=grace;lang=rust"), "{}", report.stdout());
-    let calls = host_calls(&report);
+    let calls = report.host_calls();
     let directories = |part: &str| {
         calls
             .iter()

@@ -44,6 +44,17 @@ pub struct Report {
 }
 
 impl Report {
+    /// A component's host calls, in order.
+    pub fn host_calls(&self) -> Vec<&runtime_worker::HostCall> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                WorkerEvent::HostCall(call) => Some(call),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn calls(&self) -> impl Iterator<Item = &CallEvent> {
         self.events.iter().filter_map(|e| match e {
             WorkerEvent::Call(call) => Some(call),
