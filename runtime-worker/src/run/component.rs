@@ -17,7 +17,7 @@ use crate::boundary::event::{HostCall, HttpResponse, MemoryChange, Phase, RunOut
 use crate::boundary::profile::{PartProfile, SandboxProfile, StdinSource};
 use crate::boundary::request::{Entry, HttpRequest};
 
-use super::glass_box;
+use super::{glass_box, link_error};
 use super::guest::{
     RunContext, command_ended, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer,
 };
@@ -306,7 +306,7 @@ pub(crate) async fn guest(
             let pre = match linker.instantiate_pre(&component) {
                 Ok(pre) => pre,
                 Err(e) => {
-                    let message = missing_imports(&component, &context.slot.engine).unwrap_or_else(|| format!("{e:#}"));
+                    let message = link_error::explain(&component, &context.slot.engine, &e);
                     return RunOutcome::Failed { stage: Phase::Instantiate, message };
                 }
             };
@@ -763,26 +763,4 @@ pub(crate) fn type_name(ty: &wasmtime::component::Type) -> String {
         T::Borrow(_) => "borrow<resource>".into(),
         other => format!("{other:?}").to_lowercase(),
     }
-}
-
-/// Names the imports no host here provides, when that is why a component
-/// cannot be linked.
-fn missing_imports(component: &Component, engine: &wasmtime::Engine) -> Option<String> {
-    // The packages the linker provides (WASI 0.2 and 0.3, wasi:http).
-    const PROVIDED: [&str; 7] =
-        ["wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/", "wasi:http/"];
-    let missing: Vec<String> = component
-        .component_type()
-        .imports(engine)
-        .map(|(name, _)| name.to_string())
-        .filter(|name| !PROVIDED.iter().any(|p| name.starts_with(p)))
-        .collect();
-    if missing.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "the component imports {}, which Wasmscope does not provide: it links the WASI 0.2 and 0.3 \
-         interfaces wasi:cli, clocks, filesystem, io, random, sockets and http only",
-        missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
-    ))
 }

@@ -11,6 +11,7 @@ mod engine;
 mod glass_box;
 mod guest;
 mod interpose;
+mod link_error;
 mod module_host;
 mod pool;
 mod runtime;

@@ -34,6 +34,48 @@ fn imports_no_host_provides_are_listed() {
     assert!(message.contains("`env::log`") && message.contains("`wasi_snapshot_preview1::fd_wrte`"), "{message}");
 }
 
+/// A command component importing `import`, declared with one function.
+fn command_importing(import: &str, function: &str) -> String {
+    format!(
+        r#"(component
+            (import "{import}" (instance (export "{function}" (func (result (list string))))))
+            (core module $m (func (export "run") (result i32) i32.const 0))
+            (core instance $i (instantiate $m))
+            (func $run (result (result)) (canon lift (core func $i "run")))
+            (instance $r (export "run" (func $run)))
+            (export "wasi:cli/run@0.2.0" (instance $r)))"#
+    )
+}
+
+#[test]
+fn a_component_import_is_named_not_the_linkers_text() {
+    let cases = [
+        (
+            "example:db/connector@1.0.0",
+            "query",
+            "imports `example:db/connector@1.0.0`, which Wasmscope does not provide",
+        ),
+        (
+            "wasi:cli/environment@0.4.0",
+            "get-arguments",
+            "imports `wasi:cli/environment@0.4.0`: Wasmscope (wasmtime 48) implements these interfaces for WASI \
+             0.2 and 0.3 only",
+        ),
+        (
+            "wasi:cli/environment@0.2.0",
+            "get-nope",
+            "imports `get-nope` from `wasi:cli/environment@0.2.0`, but WASI 0.2 as wasmtime 48 implements it \
+             has no such function",
+        ),
+    ];
+    for (import, function, expected) in cases {
+        let (stage, message) = failure(run_wat(&command_importing(import, function), SandboxProfile::default()));
+        assert_eq!(stage, Phase::Instantiate);
+        assert!(message.contains(expected), "{import}: {message}");
+        assert!(!message.contains("matching implementation was not found"), "{message}");
+    }
+}
+
 #[test]
 fn preview0_modules_get_a_hint() {
     let wat = r#"(module (import "wasi_unstable" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
