@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds the component samples in this folder from src/ (WASI 0.2, plus the
-# WASI 0.3 p3_tour and the wasi:http ones). Users and CI do not need this: the
+# WASI 0.3 p3_tour and async_greeter, and the wasi:http ones, 0.2 and 0.3). Users and CI do not need this: the
 # .wasm files are committed. It installs nothing (tools/install.sh does); it needs
 #
 #   apt:   clang lld wasi-libc libclang-rt-14-dev-wasm32   (Debian; clang 14 here)
@@ -28,7 +28,7 @@ cd "$here"
 componentize_py_version=0.25.1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/components-tools-target}"
 
-all="hello_component tcp_connect database_connector p3_tour http_hello http_fetch"
+all="hello_component tcp_connect database_connector p3_tour http_hello http_fetch async_greeter http_hello_p3"
 for name in "$@"; do
     case " $all " in
         *" $name "*) ;;
@@ -61,7 +61,7 @@ if wanted hello_component; then
     "$p1" wrap "$tmp/hello_core.wasm" hello_component.wasm
 fi
 
-# 2-6: Python components. componentize-py runs the app once at build time
+# 2-8: Python components. componentize-py runs the app once at build time
 # and its embedded CPython writes __pycache__ next to the sources it imports, so
 # build from a copy to keep src/ clean.
 python_component() { # NAME WORLD
@@ -79,6 +79,11 @@ python_component p3_tour p3-tour
 # wasi:http/proxy@0.2.0 handler, and a 0.2.0 command importing outgoing-handler.
 python_component http_hello http-hello
 python_component http_fetch http-fetch
+# WASI 0.3, not a command: an interface of `async func`s (greet, greet-all,
+# sleep) that await the 0.3 monotonic clock's `wait-for`.
+python_component async_greeter async-greeter
+# wasi:http/service@0.3.0 handler (WIT copied from wasmtime-wasi-http 48.0.8).
+python_component http_hello_p3 http-hello-p3
 
 ls -l ./*.wasm
 
@@ -110,6 +115,21 @@ if [ "${CHECK:-0}" = 1 ] && wanted database_connector; then
 fi
 if [ "${CHECK:-0}" = 1 ] && wanted p3_tour; then
     "$wasmtime" run -W component-model-async=y -S p3=y --dir ../data::/data --env GREETING=hi p3_tour.wasm a b
+fi
+if [ "${CHECK:-0}" = 1 ] && wanted async_greeter; then
+    for call in 'greet("ada")' 'greet-all(["ada", "grace", "linus"])' 'sleep(20)'; do
+        "$wasmtime" run -W component-model-async=y -S p3=y --invoke "$call" async_greeter.wasm
+    done
+fi
+if [ "${CHECK:-0}" = 1 ] && wanted http_hello_p3; then
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    "$wasmtime" serve -W component-model-async=y -S p3=y,cli --addr "127.0.0.1:$port" http_hello_p3.wasm &
+    serve=$!
+    for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
+    curl -s "http://127.0.0.1:$port/"
+    curl -s -d 'hi there' "http://127.0.0.1:$port/echo?x=1"
+    curl -sN "http://127.0.0.1:$port/count"
+    kill "$serve"
 fi
 if [ "${CHECK:-0}" = 1 ] && { wanted http_hello || wanted http_fetch; }; then
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

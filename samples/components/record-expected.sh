@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Records what the reference runtime, the wasmtime 48.0.8 CLI, does with the
 # WASI 0.3 and wasi:http samples, so Wasmscope's runs can be compared with it.
-# Writes expected/<sample>.json for p3_tour, http_fetch and http_hello.
+# Writes expected/<sample>.json for p3_tour, async_greeter, http_fetch,
+# http_hello and http_hello_p3.
 #
 # Needs: wasmtime 48.0.8 (on PATH or in ~/.cargo/bin; see tools/install.sh),
 # python3 (it drives the runs and serves files over HTTP) and curl.
@@ -10,9 +11,9 @@
 #   commands: each case is {"name", "wasmtime_args", "stdout", "stderr", "exit_code"};
 #             wasmtime_args are the exact arguments after `wasmtime`, run from
 #             this folder (samples/components).
-#   http_hello (wasmtime serve): the file also has "wasmtime_args" for the
-#             serve command; each case is {"name", "method", "path", "body",
-#             "status", "response_body"}, sent with curl.
+#   http_hello, http_hello_p3 (wasmtime serve): the file also has
+#             "wasmtime_args" for the serve command; each case is {"name",
+#             "method", "path", "body", "status", "response_body"}, sent with curl.
 # Whatever depends on the machine or the moment (ports, times, durations) is
 # replaced by a {PLACEHOLDER}; each file's "notes" says which.
 set -euo pipefail
@@ -116,6 +117,37 @@ write(
     ],
 )
 
+# ---------------------------------------------------------------- async_greeter
+print("== async_greeter", file=sys.stderr)
+write(
+    "async_greeter",
+    "Every function of async_greeter.wasm is an `async func`, called with wasmtime run's "
+    "--invoke; a result is printed as a WAVE value (`()` for none). Everything is exact. "
+    "The last case awaits `wait-for` of an hour: wasmtime's -W timeout=1s ends it while it "
+    "awaits, after about 1 s (exit 134, its code for a trap).",
+    [
+        command_case("greet: an async export returns its value",
+                     P3 + ["--invoke", 'greet("ada")', "async_greeter.wasm"]),
+        command_case("greet-all: three names greeted at once",
+                     P3 + ["--invoke", 'greet-all(["ada", "grace", "linus"])', "async_greeter.wasm"]),
+        command_case("greet-all: no names",
+                     P3 + ["--invoke", "greet-all([])", "async_greeter.wasm"]),
+        command_case("sleep: returns nothing",
+                     P3 + ["--invoke", "sleep(20)", "async_greeter.wasm"]),
+        command_case("an argument of the wrong type: exit 1",
+                     P3 + ["--invoke", "greet(42)", "async_greeter.wasm"]),
+        command_case("an unknown function: exit 1",
+                     P3 + ["--invoke", "wave()", "async_greeter.wasm"]),
+        command_case("not a command: run without --invoke, exit 1",
+                     P3 + ["async_greeter.wasm"]),
+        command_case("WASI 0.3 switched off (-S p3=n): the 0.3 imports are missing",
+                     ["-S", "p3=n", "--invoke", 'greet("ada")', "async_greeter.wasm"]),
+        command_case("an hour's sleep under -W timeout=1s: ended after 1 s",
+                     ["-W", "component-model-async=y,timeout=1s", "-S", "p3=y", "--invoke", "sleep(3600000)",
+                      "async_greeter.wasm"]),
+    ],
+)
+
 # ---------------------------------------------------------------- http_fetch
 print("== http_fetch", file=sys.stderr)
 port = free_port()
@@ -161,51 +193,86 @@ write(
     cases,
 )
 
-# ---------------------------------------------------------------- http_hello
-print("== http_hello", file=sys.stderr)
-port = free_port()
-serve_args = ["serve", "-S", "cli", "--addr", f"127.0.0.1:{port}", "http_hello.wasm"]
-serve_log = tempfile.TemporaryFile()
-serve = subprocess.Popen([WASMTIME, *serve_args], stdout=serve_log, stderr=serve_log)
-cases = []
-try:
-    wait_for_port(port, "wasmtime serve")
-    for name, method, path, body in [
-        ("root", "GET", "/", None),
-        ("echo with a query", "GET", "/echo?name=wasm&x=1", None),
-        ("echo a POST body", "POST", "/echo", "hello, echo"),
-        ("slow: about 2 s", "GET", "/slow", None),
-        ("unknown path: 404", "GET", "/nope", None),
-        ("trap: the host answers 500", "GET", "/trap", None),
-    ]:
-        cmd = ["curl", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "-X", method,
-               "-H", "user-agent: wasmscope-record", f"http://127.0.0.1:{port}{path}"]
-        if body is not None:
-            cmd[1:1] = ["--data-binary", body, "-H", "content-type: text/plain"]
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
-        response_body, _, status = out.rpartition("\n")
-        response_body = re.sub(r"answered after \d+\.\d s", "answered after {SECONDS} s", response_body)
-        cases.append({"name": name, "method": method, "path": path, "body": body,
-                      "status": int(status), "response_body": response_body})
-        print(f"  {name}: {status}", file=sys.stderr)
-finally:
-    serve.send_signal(signal.SIGINT)
+# ---------------------------------------------------------------- served samples
+def serve_cases(sample, serve_args, requests):
+    """Starts `wasmtime serve` with serve_args + --addr + the sample and sends
+    each (name, method, path, body) with curl; returns the cases."""
+    port = free_port()
+    args = serve_args + ["--addr", f"127.0.0.1:{port}", f"{sample}.wasm"]
+    serve_log = tempfile.TemporaryFile()
+    serve = subprocess.Popen([WASMTIME, *args], stdout=serve_log, stderr=serve_log)
+    cases = []
     try:
-        serve.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        serve.kill()
-write(
-    "http_hello",
-    "Served by `wasmtime serve -S cli --addr 127.0.0.1:{PORT} http_hello.wasm` (wasmtime_args "
-    "below; -S cli because componentize-py's CPython also imports wasi:cli, wasi:filesystem, "
-    "... which serve does not provide by default), requested with curl from samples/components: `curl -s -X METHOD "
+        wait_for_port(port, "wasmtime serve")
+        for name, method, path, body in requests:
+            cmd = ["curl", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "-X", method,
+                   "-H", "user-agent: wasmscope-record", f"http://127.0.0.1:{port}{path}"]
+            if body is not None:
+                cmd[1:1] = ["--data-binary", body, "-H", "content-type: text/plain"]
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
+            response_body, _, status = out.rpartition("\n")
+            response_body = re.sub(r"answered after \d+\.\d s", "answered after {SECONDS} s", response_body)
+            cases.append({"name": name, "method": method, "path": path, "body": body,
+                          "status": int(status), "response_body": response_body})
+            print(f"  {name}: {status}", file=sys.stderr)
+    finally:
+        serve.send_signal(signal.SIGINT)
+        try:
+            serve.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+    return cases, serve_args + ["--addr", "127.0.0.1:{PORT}", f"{sample}.wasm"]
+
+
+CURL_NOTE = (
+    "requested with curl from samples/components: `curl -s -X METHOD "
     "-H 'user-agent: wasmscope-record' [--data-binary BODY -H 'content-type: text/plain'] "
     "http://127.0.0.1:{PORT}PATH`. {PORT} is the free port it used. The /echo header count "
     "is what the component sees of what curl sent: user-agent and accept (+ "
     "content-length and content-type for a POST); wasmtime passes `host` on as the "
     "request's authority, not as a header. {SECONDS} in /slow is the measured wait, 2.0 or a little more. For /trap "
-    "the component traps and wasmtime itself answers; its error goes to serve's stderr.",
+    "the component traps and wasmtime itself answers; its error goes to serve's stderr."
+)
+
+# ---------------------------------------------------------------- http_hello
+print("== http_hello", file=sys.stderr)
+cases, shown = serve_cases("http_hello", ["serve", "-S", "cli"], [
+    ("root", "GET", "/", None),
+    ("echo with a query", "GET", "/echo?name=wasm&x=1", None),
+    ("echo a POST body", "POST", "/echo", "hello, echo"),
+    ("slow: about 2 s", "GET", "/slow", None),
+    ("unknown path: 404", "GET", "/nope", None),
+    ("trap: the host answers 500", "GET", "/trap", None),
+])
+write(
+    "http_hello",
+    "Served by `wasmtime serve -S cli --addr 127.0.0.1:{PORT} http_hello.wasm` (wasmtime_args "
+    "below; -S cli because componentize-py's CPython also imports wasi:cli, wasi:filesystem, "
+    "... which serve does not provide by default), " + CURL_NOTE,
     cases,
-    wasmtime_args=["serve", "-S", "cli", "--addr", "127.0.0.1:{PORT}", "http_hello.wasm"],
+    wasmtime_args=shown,
+)
+
+# ---------------------------------------------------------------- http_hello_p3
+print("== http_hello_p3", file=sys.stderr)
+cases, shown = serve_cases("http_hello_p3", ["serve", "-W", "component-model-async=y", "-S", "p3=y,cli"], [
+    ("root", "GET", "/", None),
+    ("echo with a query", "GET", "/echo?name=wasm&x=1", None),
+    ("echo a POST body", "POST", "/echo", "hello, echo"),
+    ("count: five lines streamed 100 ms apart", "GET", "/count", None),
+    ("slow: about 2 s", "GET", "/slow", None),
+    ("unknown path: 404", "GET", "/nope", None),
+    ("trap: the host answers 500", "GET", "/trap", None),
+])
+write(
+    "http_hello_p3",
+    "Served by `wasmtime serve -W component-model-async=y -S p3=y,cli --addr 127.0.0.1:{PORT} "
+    "http_hello_p3.wasm` (wasmtime_args below; a wasi:http/service@0.3.0 handler, so WASI 0.3 "
+    "and the component-model-async features; -S cli because componentize-py's CPython also "
+    "imports the WASI 0.2 wasi:cli, wasi:filesystem, ...), " + CURL_NOTE + " /count's body is "
+    "written to the response's stream<u8> after `handle` returned, 100 ms between lines; curl "
+    "sees the whole body.",
+    cases,
+    wasmtime_args=shown,
 )
 PY
