@@ -5,6 +5,7 @@
 mod support;
 
 mod all_functions;
+mod async_exports;
 mod bad_input;
 mod component_clocks;
 mod components;
