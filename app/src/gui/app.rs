@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use runtime_worker::doctor::Fix;
-use runtime_worker::{Entry, SandboxProfile};
+use runtime_worker::{Entry, RunOutcome, SandboxProfile};
 
 use super::calls_view::CallsView;
 use super::compare_view::CompareView;
@@ -52,6 +52,9 @@ pub struct WasmscopeApp {
     styled: bool,
     /// Run as soon as the module being loaded is ready.
     run_when_loaded: bool,
+    /// Requests still to send in a series (Send ×N): each starts when the
+    /// one before it has its response.
+    requests_left: u32,
     startup_probe: Option<StartupProbe>,
 }
 
@@ -104,6 +107,7 @@ impl WasmscopeApp {
             frame_stats: FrameStats::default(),
             styled: false,
             run_when_loaded: false,
+            requests_left: 0,
             startup_probe: None,
         };
         match file {
@@ -223,7 +227,28 @@ impl WasmscopeApp {
         self.console.new_run();
     }
 
+    /// The next request of a series, once the last one has ended; a
+    /// series ends early when a request was stopped or the entry point is no
+    /// longer a request.
+    fn send_next_request(&mut self) {
+        if self.requests_left == 0 || self.session.is_running() || self.session.is_loading() {
+            return;
+        }
+        let loaded = self.session.module.as_ref().map(|m| m.module.sha256);
+        let go_on =
+            self.session.runs.last().is_some_and(|run| {
+                !matches!(run.outcome, Some(RunOutcome::Stopped)) && Some(run.module_sha256) == loaded
+            });
+        if !go_on || !matches!(self.state.entry, Entry::Http(_)) {
+            self.requests_left = 0;
+            return;
+        }
+        self.requests_left -= 1;
+        self.run();
+    }
+
     pub fn stop(&mut self) {
+        self.requests_left = 0;
         self.session.stop();
     }
 
@@ -236,6 +261,10 @@ impl WasmscopeApp {
                 Intent::OpenSample(sample) => self.open_sample(sample, true),
                 Intent::OpenPath(path) => self.open_path(path),
                 Intent::Run => self.run(),
+                Intent::SendRequests { count } => {
+                    self.requests_left = count.saturating_sub(1);
+                    self.run();
+                }
                 Intent::Stop => self.stop(),
                 Intent::Call { function, args } => {
                     self.state.entry = Entry::Invoke { name: function, args };
@@ -392,6 +421,7 @@ impl eframe::App for WasmscopeApp {
         let calls_after = self.session.current_run().map_or(0, |r| r.calls.len());
         self.frame_stats.ingested(calls_after.saturating_sub(calls_before), ingest_started.elapsed());
         self.handle_input(&ctx);
+        self.send_next_request();
         if self.run_when_loaded && !self.session.is_loading() {
             self.run_when_loaded = false;
             if self.session.module.is_some() {
@@ -417,6 +447,7 @@ impl eframe::App for WasmscopeApp {
                         entry: &mut self.state.entry,
                         invoke_args: &mut self.state.invoke_args,
                         call: &mut self.state.call,
+                        requests_left: self.requests_left,
                     };
                     module_panel::ui(ui, &self.session, &self.state.recent, fields)
                 },

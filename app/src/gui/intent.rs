@@ -21,6 +21,11 @@ pub enum Intent {
     OpenPath(PathBuf),
     /// Run the loaded module under the profile; a run going is restarted.
     Run,
+    /// Send the HTTP request this many times, one fresh instance each, one
+    /// after the other (the per-request start-up, plotted in Timings).
+    SendRequests {
+        count: u32,
+    },
     Stop,
     /// Call a component's function with these arguments, as WAVE values.
     Call {

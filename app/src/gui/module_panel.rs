@@ -21,6 +21,8 @@ pub struct EntryFields<'a> {
     pub invoke_args: &'a mut String,
     /// The Call tab's form, reset when another function is chosen here.
     pub call: &'a mut CallForm,
+    /// Requests of a series (Send ×N) still to send.
+    pub requests_left: u32,
 }
 
 pub fn ui(ui: &mut Ui, session: &Session, recent: &[PathBuf], mut fields: EntryFields<'_>) -> Option<Intent> {
@@ -201,9 +203,10 @@ fn component_entry_point(
     });
     combo.response.labelled_by(heading.id);
     if let Entry::Http(request) = &mut *fields.entry {
-        super::request_view::request_form(ui, request);
+        let intent = super::request_view::request_form(ui, request, fields.requests_left);
         super::request_view::last_response(ui, session);
-        return None;
+        let plot = super::request_view::startup_summary(ui, session);
+        return intent.or(plot);
     }
     if let Entry::Invoke { name, .. } = &*fields.entry
         && let Some(function) = callable.iter().find(|f| f.path() == *name)

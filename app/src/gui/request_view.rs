@@ -3,15 +3,23 @@
 //! Each request is one run: its host calls land in Calls like any run's.
 
 use egui::{RichText, Ui};
+use runtime_worker::trace::describe::format_nanos;
 use runtime_worker::{HttpRequest, RunOutcome};
 
+use super::intent::Intent;
+use super::state::Tab;
 use super::theme::{self, font};
+use crate::model::run_record::{percentile, request_startups};
 use crate::model::session::Session;
+
+/// How many requests Send ×N sends.
+pub const SERIES: u32 = 100;
 
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
-/// The request's fields; Run sends it.
-pub fn request_form(ui: &mut Ui, request: &mut HttpRequest) {
+/// The request's fields; Run sends it, Send ×100 sends it a hundred times
+/// (`requests_left` of a series are still to go).
+pub fn request_form(ui: &mut Ui, request: &mut HttpRequest, requests_left: u32) -> Option<Intent> {
     ui.horizontal(|ui| {
         let label = ui.label("Method");
         egui::ComboBox::from_id_salt("http-method")
@@ -51,6 +59,48 @@ pub fn request_form(ui: &mut Ui, request: &mut HttpRequest) {
         request.body = body.into_bytes();
     }
     ui.label(RichText::new("Run (F5) sends it to a fresh instance, as `wasmtime serve` would.").weak());
+    let mut intent = None;
+    ui.horizontal(|ui| {
+        let send = ui.add_enabled(requests_left == 0, egui::Button::new(format!("Send ×{SERIES}")));
+        if send
+            .on_hover_text(format!(
+                "Sends this request {SERIES} times, one after the other, each to a fresh instance; Timings \
+                 plots the start-up of every one. Stop ends the series."
+            ))
+            .clicked()
+        {
+            intent = Some(Intent::SendRequests { count: SERIES });
+        }
+        if requests_left > 0 {
+            ui.spinner();
+            ui.label(format!("{requests_left} more to send"));
+        }
+    });
+    intent
+}
+
+/// The start-up of the requests sent to this handler so far, with a way to
+/// their plot.
+pub fn startup_summary(ui: &mut Ui, session: &Session) -> Option<Intent> {
+    let startups = request_startups(&session.runs);
+    if startups.len() < 2 {
+        return None;
+    }
+    let instantiate: Vec<u64> = startups.iter().map(|s| s.instantiate_ns).collect();
+    let total: Vec<u64> = startups.iter().map(|s| s.total_ns).collect();
+    let (Some(median), Some(p99), Some(whole)) =
+        (percentile(&instantiate, 0.5), percentile(&instantiate, 0.99), percentile(&total, 0.5))
+    else {
+        return None;
+    };
+    ui.label(format!(
+        "{} requests: a fresh instance in {} (median; p99 {}), the whole request {} (median)",
+        startups.len(),
+        format_nanos(median),
+        format_nanos(p99),
+        format_nanos(whole)
+    ));
+    ui.link("Plot each request's start-up (Timings)").clicked().then_some(Intent::ShowTab(Tab::Timings))
 }
 
 /// The response to the last request sent, with its status, headers and

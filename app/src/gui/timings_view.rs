@@ -1,14 +1,16 @@
 //! The Timings tab: this run's phases on a logarithmic scale (compilation
 //! takes milliseconds, instantiation microseconds: both must be readable),
 //! and every run's phases over the session, cold and cached compiles marked.
+//! For a `wasi:http` handler, each request is a run with a fresh instance:
+//! the start-up of every request sent to it is plotted on its own.
 
 use egui::{Color32, RichText, Sense, Ui, vec2};
-use egui_plot::{HoverPosition, Legend, Line, MarkerShape, Plot, Points};
+use egui_plot::{HLine, HoverPosition, Legend, Line, MarkerShape, Plot, Points};
 use runtime_worker::Phase;
 use runtime_worker::trace::describe::format_nanos;
 
 use super::theme;
-use crate::model::run_record::RunRecord;
+use crate::model::run_record::{RunRecord, percentile, request_startups};
 
 const PHASES: [Phase; 4] = [Phase::Compile, Phase::Instantiate, Phase::FirstCall, Phase::Total];
 
@@ -24,6 +26,10 @@ pub fn ui(ui: &mut Ui, runs: &[RunRecord]) {
     ui.label(RichText::new(format!("Run #{} — {}", run.number, run.module_name)).strong().size(theme::font::LEAD));
     phase_bars(ui, run);
     ui.add_space(10.0);
+    if run.request.is_some() {
+        requests(ui, runs);
+        ui.add_space(10.0);
+    }
     ui.label(RichText::new("Every run this session").strong().size(theme::font::LEAD));
     history(ui, runs);
 }
@@ -130,5 +136,50 @@ fn history(ui: &mut Ui, runs: &[RunRecord]) {
                     .radius(5.0)
                     .color(Color32::from_rgb(80, 190, 120)),
             );
+        });
+}
+
+/// Every request sent to the handler: the time to a fresh instance and the
+/// whole request, in microseconds (linear: they are of one magnitude), with
+/// the medians.
+fn requests(ui: &mut Ui, runs: &[RunRecord]) {
+    let startups = request_startups(runs);
+    let instantiate: Vec<u64> = startups.iter().map(|s| s.instantiate_ns).collect();
+    let total: Vec<u64> = startups.iter().map(|s| s.total_ns).collect();
+    let (Some(median), Some(p99), Some(whole)) =
+        (percentile(&instantiate, 0.5), percentile(&instantiate, 0.99), percentile(&total, 0.5))
+    else {
+        return;
+    };
+    ui.label(RichText::new("Each request to this handler").strong().size(theme::font::LEAD));
+    ui.label(format!(
+        "{} requests, each to a fresh instance: instantiate {} median, {} p99; the whole request {} median",
+        startups.len(),
+        format_nanos(median),
+        format_nanos(p99),
+        format_nanos(whole)
+    ));
+    let micros = |ns: u64| ns as f64 / 1e3;
+    let series = |pick: fn(&crate::model::run_record::RequestStartup) -> u64| -> Vec<[f64; 2]> {
+        startups.iter().map(|s| [s.number as f64, micros(pick(s))]).collect()
+    };
+    Plot::new("request-startups")
+        .legend(Legend::default())
+        .height(220.0)
+        .x_axis_label("run")
+        .y_axis_label("µs")
+        .label_formatter(|hover| match hover {
+            HoverPosition::NearDataPoint { plot_name, position, .. } => {
+                Some(format!("{plot_name}\nrun {} · {}", position.x, format_nanos((position.y * 1e3) as u64)))
+            }
+            HoverPosition::Elsewhere { .. } => None,
+        })
+        .include_y(0.0)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.points(Points::new("instantiate", series(|s| s.instantiate_ns)).radius(3.0));
+            plot.points(Points::new("whole request", series(|s| s.total_ns)).radius(3.0));
+            plot.hline(HLine::new("instantiate median", micros(median)).width(1.5));
+            plot.hline(HLine::new("whole request median", micros(whole)).width(1.5));
         });
 }

@@ -19,6 +19,8 @@ pub struct RunRecord {
     pub profile: SandboxProfile,
     /// The export the run called, when it did not run `_start`/`wasi:cli/run`.
     pub invoked: Option<String>,
+    /// The request the run sent to a `wasi:http` handler (`GET /echo`).
+    pub request: Option<String>,
     /// The module is a component: its calls are `host_calls`.
     pub component: bool,
     started: Instant,
@@ -53,6 +55,7 @@ impl RunRecord {
             module_sha256: sha256,
             profile,
             invoked: None,
+            request: None,
             component: false,
             started: Instant::now(),
             ended: None,
@@ -214,5 +217,57 @@ pub fn status_line(status: u16) -> String {
     match http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
         Some(reason) => format!("{status} {reason}"),
         None => status.to_string(),
+    }
+}
+
+/// One request of the runs that sent requests to the loaded handler: how
+/// long its fresh instance took to start, and the whole request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RequestStartup {
+    /// The run's number.
+    pub number: usize,
+    pub instantiate_ns: u64,
+    pub total_ns: u64,
+}
+
+/// The requests sent to the handler of the session's last run (runs of
+/// other modules, and runs that are not requests, are left out), oldest
+/// first; those that never got an instance (stopped early, failed to link)
+/// have no start-up to show.
+pub fn request_startups(runs: &[RunRecord]) -> Vec<RequestStartup> {
+    let Some(last) = runs.last() else { return Vec::new() };
+    runs.iter()
+        .filter(|run| run.module_sha256 == last.module_sha256 && run.request.is_some() && run.is_finished())
+        .filter_map(|run| {
+            Some(RequestStartup {
+                number: run.number,
+                instantiate_ns: run.timing(Phase::Instantiate)?.nanos,
+                total_ns: run.timing(Phase::Total)?.nanos,
+            })
+        })
+        .collect()
+}
+
+/// The value below which `fraction` of `values` lie (nearest rank); `None`
+/// for no values.
+pub fn percentile(values: &[u64], fraction: f64) -> Option<u64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let rank = ((fraction * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len().max(1));
+    sorted.get(rank - 1).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let values: Vec<u64> = (1..=100).rev().collect();
+        assert_eq!(percentile(&values, 0.5), Some(50));
+        assert_eq!(percentile(&values, 0.99), Some(99));
+        assert_eq!(percentile(&values, 1.0), Some(100));
+        assert_eq!(percentile(&[7], 0.5), Some(7));
+        assert_eq!(percentile(&[], 0.5), None);
     }
 }

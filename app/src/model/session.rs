@@ -245,8 +245,10 @@ impl Session {
         self.runs_started += 1;
         let mut record =
             RunRecord::new(handle.id, self.runs_started, &name, sha256, profile.clone()).with_language(language);
-        if let Entry::Invoke { name, .. } = entry {
-            record.invoked = Some(name.clone());
+        match entry {
+            Entry::Invoke { name, .. } => record.invoked = Some(name.clone()),
+            Entry::Http(request) => record.request = Some(format!("{} {}", request.method, request.path)),
+            Entry::Start => {}
         }
         record.component = kind == runtime_worker::ModuleKind::Component;
         self.runs.push(record);

@@ -1,5 +1,6 @@
 //! Stories of the newer component worlds in the window: a WASI 0.3 command,
-//! an HTTP handler answering a request from the module panel, and an
+//! an HTTP handler answering a request from the module panel (once, or a
+//! hundred times with each start-up plotted), and an
 //! outgoing request refused by the allow-list and fixed from Why?.
 
 use egui_kittest::kittest::Queryable;
@@ -56,6 +57,46 @@ fn an_http_request_from_the_module_panel_is_answered_and_its_calls_land_in_calls
     let run = harness.state().session.current_run().unwrap();
     assert!(matches!(&run.outcome, Some(RunOutcome::Responded(r)) if r.status == 404), "{:?}", run.outcome);
     assert!(harness.query_all_by_label_contains("404 Not Found").count() >= 2);
+}
+
+#[test]
+fn a_hundred_requests_each_to_a_fresh_instance_are_plotted_in_timings() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Component: an HTTP handler (wasi:http, Python)");
+    harness.get_by_label("Send ×100").click();
+    settle(&mut harness);
+    step_within(&mut harness, PYTHON_COMPILE * 4, "a hundred requests", |app| {
+        app.session.runs.len() == 100 && !app.session.is_running()
+    });
+    settle(&mut harness);
+    let answered =
+        harness.state().session.runs.iter().filter(|run| matches!(run.outcome, Some(RunOutcome::Responded(_)))).count();
+    assert_eq!(answered, 100);
+    harness.get_by_label_contains("100 requests: a fresh instance in");
+    harness.get_by_label("Plot each request's start-up (Timings)").click();
+    settle(&mut harness);
+    harness.get_by_label("Each request to this handler");
+    harness.get_by_label_contains("100 requests, each to a fresh instance: instantiate");
+}
+
+#[test]
+fn stop_ends_a_series_of_requests() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Component: an HTTP handler (wasi:http, Python)");
+    harness.get_by_label("Send ×100").click();
+    settle(&mut harness);
+    step_within(&mut harness, PYTHON_COMPILE, "three requests", |app| app.session.runs.len() >= 3);
+    harness.get_by_label_contains("more to send");
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::F5);
+    settle(&mut harness);
+    step_within(&mut harness, PYTHON_COMPILE, "the last run to end", |app| !app.session.is_running());
+    let sent = harness.state().session.runs.len();
+    for _ in 0..20 {
+        harness.step();
+    }
+    assert_eq!(harness.state().session.runs.len(), sent, "no request is sent after Stop");
+    assert!(sent < 100);
+    assert!(harness.query_by_label_contains("more to send").is_none());
 }
 
 #[test]
