@@ -1,18 +1,21 @@
-//! `wasmscope density`: start N instances of a module at once and say what
-//! each costs.
+//! `wasmscope density`: start N instances of a module or a component at once
+//! and say what each costs.
 
 use std::path::PathBuf;
 
 use clap::Args;
+use runtime_worker::ModuleKind;
 use runtime_worker::density::{self, DensityReport, MAX_INSTANCES, MAX_THREADS};
 use runtime_worker::inspect::load;
 use runtime_worker::trace::describe::format_nanos;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Each instance gets its own store and a locked-down WASI context (no files, no environment, \
-                        no arguments), from wasmtime's pooling allocator, started from one thread per core unless \
-                        --threads says otherwise; instances are instantiated, not run. Host memory is the process's \
-                        resident set with all of them alive, less before, divided by N (Linux).")]
+                        no arguments; WASI 0.2 for a component), from wasmtime's pooling allocator, started from \
+                        one thread per core unless --threads says otherwise; instances are instantiated, not run. A \
+                        component instance (a provider, or a composed unit) holds every core instance inside it. \
+                        Host memory is the process's resident set with all of them alive, less before, divided by N \
+                        (Linux).")]
 pub struct DensityArgs {
     /// How many instances to start and keep alive (1 to 10000)
     #[arg(short = 'n', long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=MAX_INSTANCES as i64))]
@@ -26,7 +29,7 @@ pub struct DensityArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// The module: .wasm or .wat
+    /// The module or component: .wasm or .wat
     pub file: PathBuf,
 }
 
@@ -62,6 +65,12 @@ fn text(report: &DensityReport) -> String {
         format_nanos(report.total_ns),
         report.threads_text()
     );
+    if report.kind == ModuleKind::Component {
+        out.push_str(&format!(
+            "each instance: a component of {} core instances, with its own WASI 0.2 context\n",
+            report.core_instances_per_instance
+        ));
+    }
     out.push_str(&format!(
         "per instance (its own thread's time): median {}, p99 {}, max {}\n",
         format_nanos(report.median_ns),

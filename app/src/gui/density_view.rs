@@ -1,10 +1,11 @@
-//! The Density tab: start N instances of the loaded module at once, each in
-//! its own locked-down sandbox, and watch them start; then the start time
-//! and host memory per instance — "thousands of tenants per host, kilobytes
-//! each", measured here.
+//! The Density tab: start N instances of the loaded module or component (a
+//! provider, or a composed unit) at once, each in its own locked-down
+//! sandbox, and watch them start; then the start time and host memory per
+//! instance — "thousands of tenants per host, kilobytes each", measured here.
 
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot};
+use runtime_worker::ModuleKind;
 use runtime_worker::density::{DensityEvent, DensityHandle, DensityReport, MAX_INSTANCES};
 use runtime_worker::trace::describe::format_nanos;
 
@@ -103,7 +104,7 @@ impl DensityView {
                 let button = egui::Button::new(RichText::new(format!("Start {}", self.instances)).size(font::LEAD));
                 if ui
                     .add_enabled(can, button)
-                    .on_disabled_hover_text("Open a module first (and let any run finish)")
+                    .on_disabled_hover_text("Open a module or component first (and let any run finish)")
                     .clicked()
                 {
                     let instances = self.instances.clamp(1, MAX_INSTANCES as u32) as usize;
@@ -113,9 +114,10 @@ impl DensityView {
         });
         ui.label(
             RichText::new(
-                "Each instance gets its own store and a locked-down WASI context (no files, no environment), from \
-                 wasmtime's pooling allocator, started from one thread per core. They are instantiated, not run, \
-                 and all kept alive until the last has started.",
+                "Each instance gets its own store and a locked-down WASI context (no files, no environment; WASI \
+                 0.2 for a component, every core instance inside it included), from wasmtime's pooling \
+                 allocator, started from one thread per core. They are instantiated, not run, and all kept alive \
+                 until the last has started.",
             )
             .small()
             .color(t.muted_text),
@@ -143,8 +145,10 @@ impl DensityView {
         match &self.last {
             None => {
                 ui.label(
-                    RichText::new("Start many instances of the module at once to see what one sandbox costs.")
-                        .size(font::LEAD),
+                    RichText::new(
+                        "Start many instances of the module or component at once to see what one sandbox costs.",
+                    )
+                    .size(font::LEAD),
                 );
             }
             Some(Finished { module_name, result: Err(message) }) => {
@@ -177,6 +181,11 @@ fn summary(ui: &mut Ui, module_name: &str, report: &DensityReport) {
     );
     egui::Grid::new("density-figures").num_columns(2).spacing([24.0, 6.0]).show(ui, |ui| {
         let big = |text: String| RichText::new(text).size(font::TITLE).monospace();
+        if report.kind == ModuleKind::Component {
+            ui.label("each instance").on_hover_text("A component instance holds every core instance inside it.");
+            ui.label(big(format!("a component of {} core instances", report.core_instances_per_instance)));
+            ui.end_row();
+        }
         ui.label("start per instance").on_hover_text("Timed on the thread that started it; one thread per core.");
         ui.label(big(format!(
             "median {} · p99 {} · max {}",

@@ -12,6 +12,7 @@ mod components;
 mod composition;
 mod corpus;
 mod crossings;
+mod density;
 mod diagnosis;
 mod escape_battery;
 mod inspect;
