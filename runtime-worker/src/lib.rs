@@ -52,7 +52,7 @@ pub use boundary::event::{
 pub use boundary::profile::{
     ClockPolicy, Environment, Limits, Mount, NetworkPolicy, PartProfile, RandomPolicy, SandboxProfile, StdinSource,
 };
-pub use boundary::request::{Entry, HttpRequest, RunRequest};
+pub use boundary::request::{Entry, HttpRequest, PartSwap, RunRequest};
 pub use inspect::load::{LoadError, LoadedModule, ModuleKind};
 pub use run::{Commander, EngineError, POOLED_RUNS, RunHandle, Runtime};
 pub use sandbox::wasi_ctx::SandboxError;

@@ -50,9 +50,17 @@ pub struct PartProfile {
 impl PartProfile {
     /// Whether `label` (`#0 database-connector`) is the part this names.
     pub fn names(&self, label: &str) -> bool {
-        let (number, name) = label.split_once(' ').unwrap_or((label, ""));
-        self.part == label || self.part == number || self.part == name
+        part_named(&self.part, label)
     }
+}
+
+/// Whether `part` (`database-connector`, `#0`, or the whole label) names
+/// the part labelled `label`. A swapped part (`#0 database-connector
+/// (provider_rust.wasm)`) keeps the name of the place it stands in.
+pub fn part_named(part: &str, label: &str) -> bool {
+    let (number, name) = label.split_once(' ').unwrap_or((label, ""));
+    let place = name.split_once(" (").map_or(name, |(place, _)| place);
+    part == label || part == number || part == name || part == place
 }
 
 /// A host directory preopened for the guest at `guest` (for example `/data`).

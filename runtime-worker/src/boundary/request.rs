@@ -19,12 +19,27 @@ pub struct RunRequest {
     /// phase timings (the first call's too) and the outcome are reported
     /// either way, and the profile is enforced either way.
     pub record_calls: bool,
+    /// Inner parts of a composed command replaced for this run: the parts
+    /// that imported from a replaced part are linked to its replacement,
+    /// checked first. A run with swaps runs part by part; empty by default.
+    pub swaps: Vec<PartSwap>,
 }
 
 impl RunRequest {
     pub fn new(module: LoadedModule, profile: SandboxProfile, entry: Entry) -> RunRequest {
-        RunRequest { module, profile, entry, program_name: None, record_calls: true }
+        RunRequest { module, profile, entry, program_name: None, record_calls: true, swaps: Vec::new() }
     }
+}
+
+/// One inner part of a composed command, replaced by another component.
+#[derive(Clone, Debug)]
+pub struct PartSwap {
+    /// The part replaced, named as `PartProfile::part` names one: by name
+    /// (`database-connector`) or number (`#0`).
+    pub part: String,
+    /// The component that stands in for it. Its calls are tagged
+    /// `#0 database-connector (provider_rust.wasm)`, from its `name`.
+    pub with: LoadedModule,
 }
 
 /// Where execution starts.

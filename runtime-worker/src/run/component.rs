@@ -21,6 +21,7 @@ use super::{glass_box, link_error};
 use super::guest::{
     RunContext, command_ended, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer,
 };
+use super::wit_text::type_name;
 use crate::sandbox::http::HttpHooks;
 use crate::sandbox::network::NetworkGuard;
 use crate::sandbox::output::OutputSink;
@@ -224,11 +225,11 @@ pub(crate) async fn guest(
     // A composed command whose calls are recorded runs part by part, so
     // that the calls between its parts are seen (see `glass_box`).
     // So does one whose parts have capabilities of their own, recorded or
-    // not: run whole, every part would get the run's.
+    // not: run whole, every part would get the run's. And one with a part swapped.
     let own_capabilities = !profile.parts.is_empty();
-    let plan = match (&request.entry, request.record_calls || own_capabilities) {
-        (Entry::Start, true) => glass_box::plan(&request.module.bytes),
-        _ => None,
+    let plan = match glass_box::plan(request) {
+        Ok(plan) => plan,
+        Err(message) => return (trace, RunOutcome::Failed { stage: Phase::Instantiate, message }),
     };
     let log = Arc::new(CallLog::default());
     let http_log = request.record_calls.then(|| Arc::clone(&log));
@@ -712,55 +713,4 @@ pub(crate) fn exported_functions(
         }
     }
     out
-}
-
-/// A component value type written as WIT (structurally: records and
-/// variants show their fields, since the engine does not keep their names).
-pub(crate) fn type_name(ty: &wasmtime::component::Type) -> String {
-    use wasmtime::component::Type as T;
-    match ty {
-        T::Bool => "bool".into(),
-        T::S8 => "s8".into(),
-        T::U8 => "u8".into(),
-        T::S16 => "s16".into(),
-        T::U16 => "u16".into(),
-        T::S32 => "s32".into(),
-        T::U32 => "u32".into(),
-        T::S64 => "s64".into(),
-        T::U64 => "u64".into(),
-        T::Float32 => "f32".into(),
-        T::Float64 => "f64".into(),
-        T::Char => "char".into(),
-        T::String => "string".into(),
-        T::List(list) => format!("list<{}>", type_name(&list.ty())),
-        T::Record(record) => {
-            let fields: Vec<String> = record.fields().map(|f| format!("{}: {}", f.name, type_name(&f.ty))).collect();
-            format!("record {{ {} }}", fields.join(", "))
-        }
-        T::Tuple(tuple) => {
-            let types: Vec<String> = tuple.types().map(|t| type_name(&t)).collect();
-            format!("tuple<{}>", types.join(", "))
-        }
-        T::Variant(variant) => {
-            let cases: Vec<String> = variant
-                .cases()
-                .map(|c| match c.ty {
-                    Some(ty) => format!("{}({})", c.name, type_name(&ty)),
-                    None => c.name.to_string(),
-                })
-                .collect();
-            format!("variant {{ {} }}", cases.join(", "))
-        }
-        T::Enum(e) => format!("enum {{ {} }}", e.names().collect::<Vec<_>>().join(", ")),
-        T::Option(option) => format!("option<{}>", type_name(&option.ty())),
-        T::Result(result) => {
-            let ok = result.ok().map_or("_".to_string(), |t| type_name(&t));
-            let err = result.err().map_or("_".to_string(), |t| type_name(&t));
-            format!("result<{ok}, {err}>")
-        }
-        T::Flags(flags) => format!("flags {{ {} }}", flags.names().collect::<Vec<_>>().join(", ")),
-        T::Own(_) => "own<resource>".into(),
-        T::Borrow(_) => "borrow<resource>".into(),
-        other => format!("{other:?}").to_lowercase(),
-    }
 }

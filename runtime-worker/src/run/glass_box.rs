@@ -24,8 +24,13 @@ use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, Instance, Linker, Type, Val};
 
 use super::guest::{RunContext, command_ended, failed_or_trapped, outcome_of_compile_failure};
+use super::link_error;
+use super::wit_text::func_text;
 use crate::boundary::event::{HostCall, Phase, RunOutcome};
+use crate::boundary::profile::part_named;
+use crate::boundary::request::{Entry, PartSwap, RunRequest};
 use crate::inspect::composition::{self, Source, Target};
+use crate::inspect::load::ModuleKind;
 
 /// What a part-by-part run needs of the store's data (the component run's
 /// host implements it; kept as a trait so that this file does not name that
@@ -58,16 +63,52 @@ pub(crate) struct Plan {
 }
 
 struct PlannedPart {
-    /// `#1 command`, as calls are tagged.
+    /// `#1 command`, as calls are tagged; a swapped part's adds the
+    /// replacement's name: `#0 database-connector (provider_rust.wasm)`.
     label: Arc<str>,
-    bytes: Vec<u8>,
+    bytes: Arc<[u8]>,
     /// (the part's import, the part it comes from, that part's export).
     links: Vec<(String, usize, String)>,
+    /// For a swapped part: the label of the part it stands in for.
+    replaces: Option<String>,
+}
+
+/// How `request` runs: part by part (`Some`), or whole (`None`: nothing
+/// asks for its parts, or it is not a composed 0.2 command whose parts pass
+/// values only). Recorded calls, capabilities per part and swapped parts
+/// ask for its parts; a swap that cannot be made is an error, since running
+/// the file whole would run the part it replaces.
+pub(crate) fn plan(request: &RunRequest) -> Result<Option<Plan>, String> {
+    let swaps = &request.swaps;
+    let wanted = request.record_calls || !request.profile.parts.is_empty() || !swaps.is_empty();
+    if !wanted || request.entry != Entry::Start {
+        return match swaps.is_empty() {
+            true => Ok(None),
+            false => Err("swapping a part needs the composed command run from its start (wasi:cli/run), \
+                          not a call of one of its exports or an HTTP request"
+                .to_string()),
+        };
+    }
+    let plan = plan_of(&request.module.bytes);
+    if swaps.is_empty() {
+        return Ok(plan);
+    }
+    let Some(mut plan) = plan else {
+        return Err(format!(
+            "cannot swap a part of {}: only a composed command (wasi:cli/run@0.2) whose parts pass plain values \
+             to each other is run part by part",
+            request.module.name
+        ));
+    };
+    for swap in swaps {
+        plan.swap(swap)?;
+    }
+    Ok(Some(plan))
 }
 
 /// The plan for running `bytes` part by part, or `None` when it is not a
 /// composed 0.2 command whose parts pass values only.
-pub(crate) fn plan(bytes: &[u8]) -> Option<Plan> {
+fn plan_of(bytes: &[u8]) -> Option<Plan> {
     let composition = composition::read(bytes)?;
     let mut parts: Vec<PlannedPart> = composition
         .parts
@@ -75,8 +116,9 @@ pub(crate) fn plan(bytes: &[u8]) -> Option<Plan> {
         .map(|part| {
             Some(PlannedPart {
                 label: Arc::from(composition::part_label(&composition.parts, part.index)),
-                bytes: part.bytes(bytes)?.to_vec(),
+                bytes: Arc::from(part.bytes(bytes)?),
                 links: Vec::new(),
+                replaces: None,
             })
         })
         .collect::<Option<_>>()?;
@@ -108,6 +150,101 @@ impl Plan {
     pub(crate) fn labels(&self) -> Vec<&str> {
         self.parts.iter().map(|p| &*p.label).collect()
     }
+
+    /// Puts `swap.with` in the place of the part `swap.part` names. What it
+    /// exports and imports is checked once it is compiled (`check_swapped`).
+    fn swap(&mut self, swap: &PartSwap) -> Result<(), String> {
+        let known = || self.parts.iter().map(|p| format!("`{}`", p.label)).collect::<Vec<_>>().join(", ");
+        let named: Vec<usize> =
+            (0..self.parts.len()).filter(|&p| part_named(&swap.part, &self.parts[p].label)).collect();
+        let index = match named[..] {
+            [index] => index,
+            [] => return Err(format!("cannot swap `{}`: no such part; the parts are {}", swap.part, known())),
+            _ => {
+                return Err(format!(
+                    "cannot swap `{}`: it names more than one part; name one by its number: {}",
+                    swap.part,
+                    known()
+                ));
+            }
+        };
+        let part = &mut self.parts[index];
+        if let Some(replaced) = &part.replaces {
+            return Err(format!("`{replaced}` is swapped twice in one run"));
+        }
+        if swap.with.kind != ModuleKind::Component {
+            return Err(format!(
+                "{} is a core module: only a component can stand in for `{}`",
+                swap.with.name, part.label
+            ));
+        }
+        part.replaces = Some(part.label.to_string());
+        part.label = Arc::from(format!("{} ({})", part.label, swap.with.name));
+        part.bytes = Arc::clone(&swap.with.bytes);
+        Ok(())
+    }
+}
+
+/// Checks that each swapped part fits its place, and keeps of its place's
+/// links those it imports (its other imports come from the host). It must
+/// export every interface its consumers import from the place, each
+/// function of it with the type they import (wasmtime's component types,
+/// compared structurally), and the command if the place's part exported it.
+fn check_swapped(plan: &mut Plan, components: &[Component], engine: &wasmtime::Engine) -> Result<(), String> {
+    for p in 0..plan.parts.len() {
+        let Some(replaced) = plan.parts[p].replaces.clone() else { continue };
+        let ty = components[p].component_type();
+        let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
+        plan.parts[p].links.retain(|(import, _, _)| imports.contains(import));
+        let label = &plan.parts[p].label;
+        let unfit = |why: String| format!("`{label}` cannot stand in for `{replaced}`: {why}");
+        let mut wanted: Vec<(&str, &str, &str, &Component)> = Vec::new();
+        for (q, consumer) in plan.parts.iter().enumerate() {
+            for (import, _, export) in consumer.links.iter().filter(|(_, from, _)| *from == p) {
+                wanted.push((&*consumer.label, import, export, &components[q]));
+            }
+        }
+        for (consumer, import, export, consumer_component) in wanted {
+            let Some(exported) = instance_functions(&components[p], engine, export, Side::Export) else {
+                return Err(unfit(format!("it does not export `{export}`, which `{consumer}` imports")));
+            };
+            let Some(imported) = instance_functions(consumer_component, engine, import, Side::Import) else {
+                continue;
+            };
+            for (function, want) in imported {
+                match exported.iter().find(|(name, _)| *name == function) {
+                    None => {
+                        return Err(unfit(format!(
+                            "its `{export}` has no function `{function}`, which `{consumer}` calls"
+                        )));
+                    }
+                    Some((_, have)) if !same_type(have, &want) => {
+                        return Err(unfit(format!(
+                            "its `{export}#{function}` is `{}`, but `{consumer}` imports `{}`",
+                            func_text(have),
+                            func_text(&want)
+                        )));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let (command_part, command_export) = &plan.command;
+        if *command_part == p {
+            let has_run = instance_functions(&components[p], engine, command_export, Side::Export)
+                .is_some_and(|functions| functions.iter().any(|(name, _)| name == "run"));
+            if !has_run {
+                return Err(unfit(format!("it does not export `{command_export}`, the command the host calls")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Same parameters and results, by type (parameter names are not part of
+/// the call: values cross by position).
+fn same_type(a: &ComponentFunc, b: &ComponentFunc) -> bool {
+    a.async_() == b.async_() && a.params().map(|(_, t)| t).eq(b.params().map(|(_, t)| t)) && a.results().eq(b.results())
 }
 
 /// Parts ordered so that each comes after the parts it imports from; `None`
@@ -129,7 +266,7 @@ pub(crate) async fn run<T: PartHost>(
     context: &RunContext,
     store: &mut Store<T>,
     base: &Linker<T>,
-    plan: Plan,
+    mut plan: Plan,
     deadline: Option<Instant>,
 ) -> Option<RunOutcome> {
     let compile_started = Instant::now();
@@ -145,13 +282,23 @@ pub(crate) async fn run<T: PartHost>(
             Err(failure) => return Some(outcome_of_compile_failure(failure)),
         }
     }
+    if let Err(message) = check_swapped(&mut plan, &components, base.engine()) {
+        return Some(failed(message));
+    }
     // Only plain values may cross: each linked import's functions are
-    // checked before anything is instantiated.
+    // checked before anything is instantiated. Run whole otherwise, unless
+    // a part is swapped (whole, the file would run the part it replaces).
+    let swapped = plan.parts.iter().any(|p| p.replaces.is_some());
     for (part, component) in plan.parts.iter().zip(&components) {
         for (import, _, _) in &part.links {
-            let functions = imported_functions(component, base.engine(), import)?;
-            if functions.iter().any(|(_, ty)| !plain(ty)) {
-                return None;
+            let functions = instance_functions(component, base.engine(), import, Side::Import);
+            if functions.is_none_or(|functions| functions.iter().any(|(_, ty)| !plain(ty))) {
+                let message = format!(
+                    "`{}` imports `{import}` with a resource, a stream or an async function in it, and those \
+                     cannot be handed from one part to another; a part of it cannot be swapped",
+                    part.label
+                );
+                return swapped.then(|| failed(message));
             }
         }
     }
@@ -172,7 +319,7 @@ pub(crate) async fn run<T: PartHost>(
                 Ok(instance) => instance,
                 Err(e) => return Some(failed(format!("{e:#}"))),
             };
-            for (function, _) in imported_functions(&components[p], base.engine(), import)? {
+            for (function, _) in instance_functions(&components[p], base.engine(), import, Side::Import)? {
                 let Some(func) = callee
                     .get_export_index(&mut *store, Some(&exported), &function)
                     .and_then(|index| callee.get_func(&mut *store, index))
@@ -200,9 +347,13 @@ pub(crate) async fn run<T: PartHost>(
                 }
             }
         }
+        let pre = match linker.instantiate_pre(&components[p]) {
+            Ok(pre) => pre,
+            Err(e) => return Some(failed(not_linked(part, &components[p], base.engine(), &e))),
+        };
         // Calls made while a part starts (its `_initialize`) are its own.
         store.data_mut().set_part(&part.label);
-        let instance = match linker.instantiate_async(&mut *store, &components[p]).await {
+        let instance = match pre.instantiate_async(&mut *store).await {
             Ok(instance) => instance,
             Err(e) => return Some(failed_or_trapped(e, Phase::Instantiate)),
         };
@@ -228,14 +379,42 @@ fn failed(message: String) -> RunOutcome {
     RunOutcome::Failed { stage: Phase::Instantiate, message: format!("running the parts one by one: {message}") }
 }
 
-/// The functions of the instance a component imports as `import`.
-fn imported_functions(
+/// Why a part's imports could not all be linked: for a swapped part, which
+/// of the imports the host was to give it is missing, and which part it
+/// stands in for.
+fn not_linked(part: &PlannedPart, component: &Component, engine: &wasmtime::Engine, error: &wasmtime::Error) -> String {
+    let Some(replaced) = &part.replaces else { return format!("{}: {error:#}", part.label) };
+    let from_host: Vec<String> = component
+        .component_type()
+        .imports(engine)
+        .map(|(name, _)| name.to_string())
+        .filter(|name| !part.links.iter().any(|(import, _, _)| import == name))
+        .collect();
+    let why = link_error::explain_names(&from_host, &format!("{error:#}"));
+    format!("`{}` cannot stand in for `{replaced}`: {why}", part.label)
+}
+
+/// Whether an instance is looked for among a component's imports or exports.
+#[derive(Clone, Copy)]
+enum Side {
+    Import,
+    Export,
+}
+
+/// The functions of the instance a component imports (or exports) as
+/// `name`; `None` when there is none, or it holds more than functions and
+/// types.
+fn instance_functions(
     component: &Component,
     engine: &wasmtime::Engine,
-    import: &str,
+    name: &str,
+    side: Side,
 ) -> Option<Vec<(String, ComponentFunc)>> {
     let ty = component.component_type();
-    let (_, item) = ty.imports(engine).find(|(name, _)| *name == import)?;
+    let item = match side {
+        Side::Import => ty.imports(engine).find(|(n, _)| *n == name)?.1,
+        Side::Export => ty.exports(engine).find(|(n, _)| *n == name)?.1,
+    };
     let ComponentItem::ComponentInstance(instance) = item.ty else { return None };
     let mut out = Vec::new();
     for (name, item) in instance.exports(engine) {

@@ -27,7 +27,7 @@ pub(crate) fn explain(component: &Component, engine: &wasmtime::Engine, error: &
     explain_names(&imports, &format!("{error:#}"))
 }
 
-fn explain_names(imports: &[String], linker_text: &str) -> String {
+pub(crate) fn explain_names(imports: &[String], linker_text: &str) -> String {
     let unknown: Vec<&String> = imports.iter().filter(|name| package_of(name).is_none()).collect();
     if !unknown.is_empty() {
         return format!(

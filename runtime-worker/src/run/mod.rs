@@ -16,6 +16,7 @@ mod module_host;
 mod pool;
 mod runtime;
 mod threads;
+mod wit_text;
 mod worker;
 
 pub use runtime::{Commander, EngineError, POOLED_RUNS, RunHandle, Runtime};

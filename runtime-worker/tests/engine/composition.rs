@@ -162,3 +162,171 @@ fn the_composition_is_in_the_json() {
         .expect("the link");
     assert_eq!(link["to"]["import"], CONNECTOR);
 }
+
+/// Swapping a part: the client of `client_python.wasm`, linked at run time
+/// to the Rust provider instead of its Python one, prints what
+/// `client_rust.wasm` prints, and the provider's calls carry its own label.
+mod swap {
+    use runtime_worker::{Entry, HostCall, Mount, PartSwap, RunOutcome, RunRequest, SandboxProfile};
+
+    use crate::support::{Report, runtime, sample, samples_dir};
+
+    const SWAPPED: &str = "#0 database-connector (provider_rust.wasm)";
+
+    fn users_mounted() -> SandboxProfile {
+        let users = samples_dir().join("composition/data");
+        SandboxProfile { mounts: vec![Mount::read_only(users, "/data")], ..SandboxProfile::default() }
+    }
+
+    fn run_swapped(file: &str, part: &str, with: runtime_worker::LoadedModule, record_calls: bool) -> Report {
+        let mut request = RunRequest::new(sample(file), users_mounted(), Entry::Start);
+        request.record_calls = record_calls;
+        request.swaps = vec![PartSwap { part: part.into(), with }];
+        Report { events: runtime().start(request).wait() }
+    }
+
+    fn failure(report: &Report) -> String {
+        match report.outcome() {
+            RunOutcome::Failed { message, .. } => message.clone(),
+            other => panic!("expected a refusal, got {other:?}: {}", report.stdout()),
+        }
+    }
+
+    #[test]
+    fn the_python_client_with_the_rust_provider_prints_the_rust_rows() {
+        let rust = Report {
+            events: runtime()
+                .start(RunRequest::new(sample("composition/client_rust.wasm"), users_mounted(), Entry::Start))
+                .wait(),
+        };
+        let rust_provider = || sample("composition/provider_rust.wasm");
+        let swapped = run_swapped("composition/client_python.wasm", "database-connector", rust_provider(), true);
+        assert_eq!(swapped.outcome(), rust.outcome());
+        assert_eq!(swapped.stdout(), rust.stdout(), "the swapped run prints client_rust.wasm's rows");
+        assert!(swapped.stdout().contains("2\tname=grace;lang=rust"), "{}", swapped.stdout());
+
+        let calls = swapped.host_calls();
+        let crossings: Vec<&&HostCall> = calls.iter().filter(|c| c.callee.is_some()).collect();
+        assert_eq!(crossings.len(), 3, "three queries");
+        for crossing in &crossings {
+            assert_eq!(crossing.callee.as_deref(), Some(SWAPPED));
+            assert_eq!(crossing.part.as_deref(), Some("#1 command"));
+        }
+        let open = calls
+            .iter()
+            .find(|c| c.function.ends_with("descriptor.open-at") && c.args.iter().any(|(_, v)| v.contains("users.csv")))
+            .expect("the provider opens users.csv");
+        assert_eq!(open.part.as_deref(), Some(SWAPPED), "the replacement's own calls are tagged with it");
+
+        // Unrecorded, a swap still runs part by part (whole, the file would
+        // run the Python provider), and by number as well as by name.
+        let quiet = run_swapped("composition/client_python.wasm", "#0", rust_provider(), false);
+        assert_eq!(quiet.stdout(), rust.stdout());
+    }
+
+    #[test]
+    fn the_swapped_part_gets_the_capabilities_of_its_place() {
+        use runtime_worker::PartProfile;
+        // The run grants /data, the provider's place nothing: the Rust
+        // provider answers with its error row.
+        let mut request = RunRequest::new(sample("composition/client_python.wasm"), users_mounted(), Entry::Start);
+        request.profile.parts =
+            vec![PartProfile { part: "database-connector".into(), profile: SandboxProfile::default() }];
+        request.swaps =
+            vec![PartSwap { part: "database-connector".into(), with: sample("composition/provider_rust.wasm") }];
+        let report = Report { events: runtime().start(request).wait() };
+        assert!(!report.stdout().contains("name=grace"), "{}", report.stdout());
+        assert!(report.stdout().contains("error: cannot open /data/users.csv"), "{}", report.stdout());
+        let calls = report.host_calls();
+        let preopens = calls
+            .iter()
+            .find(|c| c.part.as_deref() == Some(SWAPPED) && c.function.ends_with("get-directories"))
+            .expect("the replacement asks for its folders");
+        assert_eq!(&*preopens.result, "[]", "it has none, as its place has none");
+    }
+
+    /// A component that exports the contract's interface with another type.
+    const WRONG_TYPE: &str = r#"
+        (component
+          (core module $m (func (export "q") (param i32) (result i32) local.get 0))
+          (core instance $i (instantiate $m))
+          (func $q (param "sql" u32) (result u32) (canon lift (core func $i "q")))
+          (instance $api (export "execute-query" (func $q)))
+          (export "wasmscope:article/database-connector" (instance $api)))
+    "#;
+
+    /// A component that needs an interface nobody here gives it.
+    const NEEDS_MORE: &str = r#"
+        (component
+          (import "example:db/pool" (instance $pool (export "size" (func (result u32)))))
+          (core module $m (func (export "q") (param i32) (result i32) local.get 0))
+          (core instance $i (instantiate $m))
+          (func $q (param "sql" u32) (result u32) (canon lift (core func $i "q")))
+          (instance $api (export "execute-query" (func $q)))
+          (export "other:pkg/api" (instance $api)))
+    "#;
+
+    #[test]
+    fn a_replacement_that_does_not_fit_is_refused_with_what_does_not_fit() {
+        let load = |name: &str, text: &str| runtime_worker::inspect::load::load(name, text.as_bytes()).unwrap();
+        let cases: [(&str, runtime_worker::LoadedModule, &[&str]); 5] = [
+            (
+                "database-connector",
+                load("wrong_type.wat", WRONG_TYPE),
+                &[
+                    "`#0 database-connector (wrong_type.wat)` cannot stand in for `#0 database-connector`",
+                    "its `wasmscope:article/database-connector#execute-query` is `func(sql: u32) -> u32`",
+                    "but `#1 command` imports `func(sql: string) -> list<record { id: u64, payload: string }>`",
+                ],
+            ),
+            (
+                "database-connector",
+                sample("composition/client.wasm"),
+                &["does not export `wasmscope:article/database-connector`, which `#1 command` imports"],
+            ),
+            ("database-connector", load("needs_more.wat", NEEDS_MORE), &["does not export"]),
+            (
+                "provider",
+                sample("composition/provider_rust.wasm"),
+                &["no such part; the parts are `#0 database-connector`, `#1 command`"],
+            ),
+            ("#0", load("core.wat", "(module)"), &["core.wat is a core module: only a component can stand in"]),
+        ];
+        for (part, with, expected) in cases {
+            let name = with.name.clone();
+            let message = failure(&run_swapped("composition/client_rust.wasm", part, with, true));
+            for piece in expected {
+                assert!(message.contains(piece), "{name}: {message:?} should say {piece:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_replacement_whose_imports_nobody_gives_is_refused_naming_them() {
+        // In the command's place: it exports the command but needs a pool.
+        let text = r#"
+            (component
+              (import "example:db/pool" (instance $pool (export "size" (func (result u32)))))
+              (core module $m (func (export "run") (result i32) i32.const 0))
+              (core instance $i (instantiate $m))
+              (func $run (result (result)) (canon lift (core func $i "run")))
+              (instance $cli (export "run" (func $run)))
+              (export "wasi:cli/run@0.2.12" (instance $cli)))
+        "#;
+        let with = runtime_worker::inspect::load::load("needs_pool.wat", text.as_bytes()).unwrap();
+        let message = failure(&run_swapped("composition/client_rust.wasm", "command", with, true));
+        assert!(message.contains("`#1 command (needs_pool.wat)` cannot stand in for `#1 command`"), "{message}");
+        assert!(message.contains("example:db/pool"), "{message}");
+    }
+
+    #[test]
+    fn a_plain_component_has_no_part_to_swap() {
+        let message = failure(&run_swapped(
+            "components/hello_component.wasm",
+            "#0",
+            sample("composition/provider_rust.wasm"),
+            true,
+        ));
+        assert!(message.contains("only a composed command"), "{message}");
+    }
+}
