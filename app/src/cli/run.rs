@@ -236,6 +236,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     // What `--explain` needs once the module and profile are the worker's.
     let explain = args.explain.then(|| (profile.clone(), runtime_worker::inspect::inspect(&module).language()));
     let runtime = crate::persist::runtime()?;
+    let kind = module.kind;
     let mut request = RunRequest::new(module, profile, entry);
     request.program_name = args.argv0.clone();
     // Calls are recorded only when something here will read them.
@@ -327,7 +328,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
             eprintln!("wasmscope: {}: the guest was stopped", signal.name());
             (signal.exit_status(), format!("killed by {}", signal.name()))
         }
-        _ => (report_outcome(&outcome), ending_text(&outcome)),
+        _ => (report_outcome(&outcome, kind), ending_text(&outcome)),
     };
     tracer.finish(&ending)?;
     if let (Some(evidence), Some((profile, language))) = (evidence, explain) {
@@ -461,9 +462,15 @@ fn print_timings(timings: &[PhaseTiming]) {
 }
 
 /// Prints what the user needs to know about the end, and picks the status.
-fn report_outcome(outcome: &RunOutcome) -> i32 {
+fn report_outcome(outcome: &RunOutcome, kind: ModuleKind) -> i32 {
     match outcome {
         RunOutcome::Exited { code } => *code,
+        // As wasmtime prints them: a component's function that returns
+        // nothing prints `()` (WAVE's empty tuple), a core export nothing.
+        RunOutcome::Returned { values } if values.is_empty() && kind == ModuleKind::Component => {
+            println!("()");
+            0
+        }
         RunOutcome::Returned { values } => {
             for value in values {
                 println!("{value}");

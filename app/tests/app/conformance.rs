@@ -87,6 +87,13 @@ const DELIBERATE: &[Deliberate] = &[
         stderr_has: "denied",
     },
     Deliberate {
+        case: "an hour's sleep under -W timeout=1s: ended after 1 s",
+        why: "both end the guest awaiting its hour's wait-for after 1 s; Wasmscope exits with its own status for a \
+              run past its time limit, 142 (128 + SIGALRM), and says so, where wasmtime aborts (134) with its trap",
+        exit_code: 142,
+        stderr_has: "passed its --timeout",
+    },
+    Deliberate {
         case: "WASI 0.3 switched off (-S p3=n): the 0.3 imports are missing",
         why: "Wasmscope always links WASI 0.3 and does not take `-S p3=n`: it says so and runs nothing",
         exit_code: 126,
@@ -266,4 +273,136 @@ fn composed_components_run_part_by_part_behave_as_under_wasmtime() {
     let text = std::fs::read_to_string(&trace).unwrap();
     let crossings = text.lines().filter(|l| l.contains(r##""callee":"#0 database-connector""##)).count();
     assert_eq!(crossings, 3, "{text}");
+}
+
+/// `wasmscope serve` of a recorded `wasmtime serve` (its `wasmtime_args`,
+/// `{PORT}` made 0 so the server picks one), killed when dropped.
+struct Served {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Served {
+    fn start(folder: &Path, wasmtime_args: &[String]) -> Served {
+        use std::io::BufRead;
+        let args: Vec<String> = wasmtime_args.iter().map(|a| a.replace("{PORT}", "0")).collect();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+            .args(&args)
+            .current_dir(folder)
+            .env("XDG_CACHE_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-cache"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("wasmscope serve starts");
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        // "Serving HTTP on http://127.0.0.1:41234/", once the handler compiled.
+        let port = loop {
+            let line = lines.next().and_then(Result::ok).unwrap_or_else(|| panic!("wasmscope {args:?} ended"));
+            if let Some(url) = line.strip_prefix("Serving HTTP on ") {
+                break url.trim_end_matches('/').rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port");
+            }
+        };
+        // Keep draining stderr, so that the server never blocks on it.
+        std::thread::spawn(move || lines.for_each(drop));
+        Served { child, port }
+    }
+
+    /// One request as the recording's curl sent it (`user-agent`, `accept`,
+    /// and for a body `content-type` and `content-length`); the status and
+    /// the body, de-chunked.
+    fn request(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+        use std::io::{BufRead, Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{}\r\nuser-agent: wasmscope-record\r\naccept: */*\r\n\
+             connection: close\r\n",
+            self.port
+        );
+        if let Some(body) = body {
+            head.push_str(&format!("content-type: text/plain\r\ncontent-length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body.unwrap_or_default().as_bytes()).unwrap();
+        let mut reader = std::io::BufReader::new(stream);
+        let mut status_line = String::new();
+        reader.read_line(&mut status_line).unwrap();
+        let status = status_line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+        let mut chunked = false;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                chunked |= name.eq_ignore_ascii_case("transfer-encoding") && value.trim() == "chunked";
+            }
+        }
+        let mut raw = Vec::new();
+        reader.read_to_end(&mut raw).unwrap();
+        let body = if chunked { dechunk(&raw) } else { raw };
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP/1.1 chunked body, whole.
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let end = raw.windows(2).position(|w| w == b"\r\n").expect("a chunk size line");
+        let size_text = String::from_utf8_lossy(&raw[..end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).expect("a chunk size");
+        raw = &raw[end + 2..];
+        if size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&raw[..size]);
+        raw = &raw[size + 2..];
+    }
+}
+
+/// The WASI 0.3 handler (`wasi:http/handler@0.3.0`) served as the recording
+/// served it, with the same flags: every recorded request answered the same.
+#[test]
+fn a_0_3_handler_answers_as_under_wasmtime_serve() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/components");
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("expected/http_hello_p3.json")).unwrap()).unwrap();
+    let args: Vec<String> =
+        recorded["wasmtime_args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()).collect();
+    let server = Served::start(&folder, &args);
+    let cases = recorded["cases"].as_array().unwrap();
+    assert!(cases.len() >= 6, "the recording has the cases");
+    let mut failures = Vec::new();
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let (method, path) = (case["method"].as_str().unwrap(), case["path"].as_str().unwrap());
+        let (status, body) = server.request(method, path, case["body"].as_str());
+        let expected = case["response_body"].as_str().unwrap();
+        if i64::from(status) != case["status"].as_i64().unwrap() {
+            failures.push(format!("{name}: status {status}, wasmtime {} ({body:?})", case["status"]));
+        } else if status == 500 {
+            // wasmtime answers a trap with its own HTML page; Wasmscope with
+            // a line saying what happened.
+            if !body.contains("trapped") {
+                failures.push(format!("{name}: a 500 that does not say the handler trapped: {body:?}"));
+            }
+        } else if !matches_recorded(expected, &body, &[]) {
+            failures.push(format!("{name}: body differs\n  wasmtime:  {expected:?}\n  wasmscope: {body:?}"));
+        }
+    }
+    // After the trap, the next request still works.
+    assert_eq!(server.request("GET", "/", None).0, 200);
+    assert!(failures.is_empty(), "{} of {} requests differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
