@@ -26,6 +26,8 @@ pub fn fix_flags(fix: &Fix) -> String {
         Fix::RaiseMemory { bytes } => format!("--max-memory {}M", bytes >> 20),
         Fix::RaiseFuel { fuel } => format!("--fuel {fuel}"),
         Fix::RaiseTimeout { seconds } => format!("--timeout {seconds}"),
+        // The part's other flags stay as they are (`…`).
+        Fix::InPart { part, fix } => format!("--part '{part}=… {}'", fix_flags(fix)),
     }
 }
 
@@ -116,6 +118,15 @@ mod tests {
             case("", Fix::RaiseFuel { fuel: 5_000_000 }, "--fuel 5000000"),
             case("", Fix::RaiseTimeout { seconds: 30 }, "--timeout 30"),
         ]
+    }
+
+    #[test]
+    fn a_grant_to_one_part_is_spelled_inside_its_part_flag() {
+        let fix = Fix::InPart {
+            part: "database-connector".into(),
+            fix: Box::new(Fix::Mount { host: Some("/srv/data".into()), guest: "/data".into(), read_only: true }),
+        };
+        assert_eq!(fix_flags(&fix), "--part 'database-connector=… --dir-readonly /srv/data::/data'");
     }
 
     #[test]

@@ -45,6 +45,39 @@ fn the_provider_alone_reads_data_and_the_client_gets_nothing() {
 }
 
 #[test]
+fn a_folder_the_run_grants_but_a_part_lacks_is_explained_as_that_parts_and_its_fix_works() {
+    let out = wasmscope(&[
+        "run",
+        "--dir-readonly",
+        "data::/data",
+        "--part",
+        "database-connector=",
+        "--explain",
+        "client_rust.wasm",
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(text(&out.stdout).contains("error: cannot open /data/users.csv"), "{}", text(&out.stdout));
+    assert!(
+        stderr.contains("why [files]: In the part `database-connector`, the program asked for `/data/users.csv`"),
+        "{stderr}"
+    );
+    let fix = "--part 'database-connector=… --dir-readonly data::/data'";
+    assert!(stderr.contains(fix), "{stderr}");
+
+    // The flag the fix spells, with the part's other flags (none) in place of `…`.
+    let fixed = wasmscope(&[
+        "run",
+        "--dir-readonly",
+        "data::/data",
+        "--part",
+        "database-connector=--dir-readonly data::/data",
+        "client_rust.wasm",
+    ]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stderr));
+    assert!(text(&fixed.stdout).contains("2\tname=grace;lang=rust"), "{}", text(&fixed.stdout));
+}
+
+#[test]
 fn a_part_that_is_not_there_or_a_flag_that_is_not_a_flag_is_an_error() {
     let out = wasmscope(&["run", "--part", "storage=--dir data", "client_rust.wasm"]);
     assert_eq!(out.status.code(), Some(126));

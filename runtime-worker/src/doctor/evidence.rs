@@ -20,6 +20,11 @@ const MAX_DENIED_PER_KIND: usize = 1024;
 /// Distinct paths kept of those the guest passed to the host.
 const MAX_HOST_PATHS: usize = 65_536;
 
+/// Crossings kept of a composed run part by part, and how much of each
+/// result: enough to tell which part an error came from.
+const MAX_CROSSINGS: usize = 256;
+const CROSSING_TEXT: usize = 1024;
+
 /// Everything the diagnosis looks at, bounded whatever the run's length
 /// (the preopens are as many as the guest was given).
 #[derive(Clone, Debug, Default)]
@@ -36,6 +41,11 @@ pub struct Evidence {
     /// The last `OUTPUT_TAIL` bytes (at least) of each stream.
     stdout: Vec<u8>,
     stderr: Vec<u8>,
+    /// In a composed run part by part: what calls between parts returned
+    /// (the callee, the start of the result's text), distinct ones.
+    pub(super) crossings: Vec<(String, String)>,
+    /// In a composed run part by part: the parts that made a denied call.
+    pub(super) denied_parts: BTreeSet<String>,
     /// The first `memory.grow` refused at the cap: (bytes asked for, cap).
     pub(super) memory_refused: Option<(u64, u64)>,
     pub(super) outcome: Option<RunOutcome>,
@@ -60,6 +70,7 @@ impl Evidence {
                     seen.interface == call.interface && seen.function == call.function && seen.denial == call.denial
                 };
                 keep_denied(&mut self.denied_host_calls, call, |c| c.denial.as_deref(), repeat);
+                self.observe_part(call);
             }
             WorkerEvent::Output { stream, bytes } => {
                 let kept = if *stream == Stream::Stdout { &mut self.stdout } else { &mut self.stderr };
@@ -106,6 +117,27 @@ impl Evidence {
             && !self.host_paths.contains(path)
         {
             self.host_paths.insert(path.to_string());
+        }
+    }
+
+    /// What tells the parts of a composed run apart: who was refused, and
+    /// what each crossing brought back.
+    fn observe_part(&mut self, call: &HostCall) {
+        if let (Some(part), Some(_)) = (&call.part, &call.denial) {
+            self.denied_parts.insert(part.to_string());
+        }
+        if let Some(callee) = &call.callee
+            && self.crossings.len() < MAX_CROSSINGS
+        {
+            let result: &str = &call.result;
+            let mut end = result.len().min(CROSSING_TEXT);
+            while !result.is_char_boundary(end) {
+                end -= 1;
+            }
+            let crossing = (callee.to_string(), result[..end].to_string());
+            if !self.crossings.contains(&crossing) {
+                self.crossings.push(crossing);
+            }
         }
     }
 

@@ -67,6 +67,13 @@ pub enum Fix {
     RaiseTimeout {
         seconds: u64,
     },
+    /// In a composed component whose part `part` was given capabilities of
+    /// its own (`PartProfile`): grant `fix` to that part. The run already
+    /// grants it (a part gets no more than the run).
+    InPart {
+        part: String,
+        fix: Box<Fix>,
+    },
 }
 
 /// A fix that needs a folder the person has to choose.
@@ -107,6 +114,7 @@ impl Fix {
             Fix::RaiseMemory { bytes } => format!("Raise the memory cap to {} MiB", bytes >> 20),
             Fix::RaiseFuel { fuel } => format!("Raise the fuel to {fuel}"),
             Fix::RaiseTimeout { seconds } => format!("Raise the timeout to {seconds} s"),
+            Fix::InPart { part, fix } => format!("In the part `{part}`'s own capabilities: {}", fix.describe()),
         }
     }
 
@@ -156,6 +164,11 @@ impl Fix {
             Fix::RaiseMemory { bytes } => profile.limits.max_memory_bytes = Some(*bytes),
             Fix::RaiseFuel { fuel } => profile.limits.fuel = Some(*fuel),
             Fix::RaiseTimeout { seconds } => profile.limits.timeout = Some(std::time::Duration::from_secs(*seconds)),
+            Fix::InPart { part, fix } => {
+                if let Some(own) = profile.parts.iter_mut().find(|p| p.part == *part) {
+                    fix.apply(&mut own.profile)?;
+                }
+            }
         }
         Ok(())
     }

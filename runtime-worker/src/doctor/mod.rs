@@ -19,6 +19,7 @@ mod denials;
 mod evidence;
 mod finding;
 mod guest_side;
+mod parts;
 
 use crate::boundary::event::{RunOutcome, TrapKind};
 use crate::boundary::profile::SandboxProfile;
@@ -45,7 +46,7 @@ pub fn diagnose(evidence: &Evidence, profile: &SandboxProfile, language: Option<
             findings.push(finding);
         }
     }
-    findings
+    parts::in_parts(findings, evidence, profile)
 }
 
 fn limits(evidence: &Evidence, profile: &SandboxProfile) -> Vec<Finding> {
