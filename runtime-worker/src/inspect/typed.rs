@@ -138,6 +138,9 @@ pub struct TypedFunction {
     pub function: String,
     pub params: Vec<(String, WitType)>,
     pub result: Option<WitType>,
+    /// An `async func` (WASI 0.3's component model): called the same way,
+    /// but it may await the host, so it can be stopped while it waits.
+    pub is_async: bool,
 }
 
 impl TypedFunction {
@@ -153,7 +156,8 @@ impl TypedFunction {
     pub fn signature(&self) -> String {
         let params: Vec<String> = self.params.iter().map(|(n, t)| format!("{n}: {}", t.wit())).collect();
         let result = self.result.as_ref().map(|r| format!(" -> {}", r.wit())).unwrap_or_default();
-        format!("{}: func({}){result}", self.function, params.join(", "))
+        let kind = if self.is_async { "async func" } else { "func" };
+        format!("{}: {kind}({}){result}", self.function, params.join(", "))
     }
 }
 
@@ -190,6 +194,7 @@ fn typed(resolve: &Resolve, interface: Option<String>, func: &wit_parser::Functi
         function: func.name.clone(),
         params: func.params.iter().map(|p| (p.name.clone(), convert(resolve, &p.ty, 0))).collect(),
         result: func.result.as_ref().map(|t| convert(resolve, t, 0)),
+        is_async: func.kind.is_async(),
     }
 }
 

@@ -232,3 +232,25 @@ fn stop_ends_a_0_3_handler_awaiting_before_it_answers() {
     assert_eq!(report.outcome(), &RunOutcome::Stopped, "stderr: {}", report.stderr());
     assert!(took < PROMPTLY, "stop took {took:?}");
 }
+
+#[test]
+fn async_exports_are_typed_as_async_funcs() {
+    let bytes = std::fs::read(crate::support::samples_dir().join(GREETER)).unwrap();
+    let functions = runtime_worker::inspect::typed::exported_functions(&bytes).expect("types");
+    let signatures: Vec<String> = functions
+        .iter()
+        .filter(|f| f.interface.as_deref() == Some("wasmscope:samples/greeter"))
+        .map(|f| f.signature())
+        .collect();
+    assert_eq!(
+        signatures,
+        [
+            "greet: async func(name: string) -> string",
+            "greet-all: async func(names: list<string>) -> list<string>",
+            "sleep: async func(ms: u64)",
+        ]
+    );
+    // componentize-py's own `init` is not async.
+    let init = functions.iter().find(|f| f.function == "init").expect("init");
+    assert!(!init.is_async && init.signature().starts_with("init: func("), "{}", init.signature());
+}
