@@ -17,7 +17,7 @@ use crate::boundary::event::{HostCall, HttpResponse, MemoryChange, Phase, RunOut
 use crate::boundary::profile::{PartProfile, SandboxProfile, StdinSource};
 use crate::boundary::request::{Entry, HttpRequest};
 
-use super::{glass_box, link_error};
+use super::{file_reads, glass_box, link_error};
 use super::guest::{
     RunContext, command_ended, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer,
 };
@@ -26,6 +26,7 @@ use crate::sandbox::http::HttpHooks;
 use crate::sandbox::network::NetworkGuard;
 use crate::sandbox::output::OutputSink;
 use crate::sandbox::wasi_ctx;
+use crate::trace::async_ends::AsyncEnds;
 use crate::trace::host_calls::{CallLog, Collector, Judge};
 use crate::trace::recorder::Tracer;
 
@@ -50,23 +51,69 @@ pub(crate) struct ComponentHost {
     /// The WASI contexts of parts given capabilities of their own
     /// (`SandboxProfile::parts`); other parts use `wasi`.
     part_wasi: Vec<PartContext>,
+    /// What WASI 0.3 streams and futures do after their calls, followed
+    /// when the run records its calls.
+    ends: Option<Arc<AsyncEnds>>,
 }
 
 impl ComponentHost {
-    /// Moves the calls that returned since the last look into the trace.
+    /// Moves the calls that returned since the last look into the trace,
+    /// with what WASI 0.3 streams and futures did meanwhile, in order.
     fn drain(&mut self) {
         // In a composed component run part by part, the calls that
         // returned since the last look were made by the part running now.
         let part = &self.part;
         let part_wasi = &self.part_wasi;
-        self.log.drain_each(|mut call| {
+        let trace = &mut self.trace;
+        let hand_over = |mut call: HostCall| {
             if call.part.is_none() {
                 call.part.clone_from(part);
             }
             fill_in_for_part(&mut call, part_wasi);
-            self.trace.host_call(call)
-        });
+            trace.host_call(call)
+        };
+        match self.ends.as_deref().filter(|ends| ends.has_news()) {
+            None => self.log.drain_each(hand_over),
+            // An end is waiting for its call's name, or something ended:
+            // calls and ends are put in the order they finished.
+            Some(ends) => {
+                let mut calls = Vec::new();
+                self.log.drain_each(|call| {
+                    ends.name_by(&call);
+                    calls.push(call);
+                });
+                let mut ended = Vec::new();
+                ends.take_ended(&mut ended);
+                in_order_of_finish(calls, ended, hand_over);
+            }
+        }
     }
+
+    /// The run is over: its calls, then what its streams and futures did
+    /// last, then what of them was still pending.
+    fn drain_last(&mut self) {
+        self.drain();
+        if let Some(ends) = self.ends.take() {
+            let mut ended = Vec::new();
+            ends.take_ended(&mut ended);
+            ends.take_pending(&mut ended);
+            ended.into_iter().for_each(|record| self.trace.host_call(record));
+        }
+    }
+}
+
+/// Hands `calls` (in the order they returned) and `ended` (in the order
+/// they ended) to `each`, merged by the time each finished.
+fn in_order_of_finish(calls: Vec<HostCall>, ended: Vec<HostCall>, mut each: impl FnMut(HostCall)) {
+    let finish = |call: &HostCall| call.start_ns + call.dur_ns;
+    let mut ended = ended.into_iter().peekable();
+    for call in calls {
+        while let Some(end) = ended.next_if(|end| finish(end) < finish(&call)) {
+            each(end);
+        }
+        each(call);
+    }
+    ended.for_each(each);
 }
 
 /// A composed component run part by part (`glass_box`).
@@ -186,11 +233,13 @@ impl ResourceLimiter for ComponentHost {
 /// The linker every component run uses: wasmtime-wasi's WASI 0.2 and 0.3
 /// hosts and wasmtime-wasi-http's `wasi:http` (0.2 and 0.3), side by side
 /// (their interfaces have different versions, so a component may import
-/// from both).
+/// from both). WASI 0.3's file reads are followed past their call
+/// (`file_reads`).
 pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<ComponentHost>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+    file_reads::follow(&mut linker, |host: &mut ComponentHost| host.ends.clone())?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
     Ok(linker)
@@ -255,6 +304,10 @@ pub(crate) async fn guest(
         tracing::Dispatch::none()
     };
     let _traced = tracing::dispatcher::set_default(&dispatch);
+    let ends = request.record_calls.then(|| AsyncEnds::new(origin));
+    if let Some(ends) = &ends {
+        output.follow_ends(Arc::clone(ends));
+    }
 
     let host = ComponentHost {
         wasi: guest_ctx.wasi,
@@ -270,6 +323,7 @@ pub(crate) async fn guest(
         part: None,
         callers: Vec::new(),
         part_wasi,
+        ends,
     };
     let on_tick = |host: &mut ComponentHost| {
         host.drain();
@@ -316,8 +370,12 @@ pub(crate) async fn guest(
         context.race(call, stdin_feed, deadline).await
     };
     // The call's future is gone: calls it was inside of have been logged.
+    // Streams the store still holds end with it: they were pending.
+    if let Some(ends) = &store.data().ends {
+        ends.run_over();
+    }
     let mut host = store.into_data();
-    host.drain();
+    host.drain_last();
     (host.trace, outcome)
 }
 

@@ -1,6 +1,7 @@
 //! Running guests: the `Runtime` and its handles (`runtime`), the worker
 //! thread's body (`worker`), core modules with every preview1 import traced
-//! (`core_module`, `interpose`, `module_host`), components (`component`, and `glass_box` for a composed one run part by part),
+//! (`core_module`, `interpose`, `module_host`), components (`component`, and `glass_box` for a composed one run part by part;
+//! `file_reads` follows a WASI 0.3 file read past its call),
 //! what both kinds share (`guest`), and the machinery under them: engines
 //! and compiling (`engine`), the pooling allocator (`pool`), kept threads
 //! (`threads`).
@@ -8,6 +9,7 @@
 mod component;
 mod core_module;
 mod engine;
+mod file_reads;
 mod glass_box;
 mod guest;
 mod interpose;

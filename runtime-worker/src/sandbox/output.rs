@@ -1,5 +1,10 @@
 //! The guest's stdout and stderr: captured as they are written, kept up to a
 //! cap, and handed to the trace so that output and calls stay in order.
+//!
+//! A WASI 0.3 guest writes through a `stream<u8>` that wasmtime-wasi pipes
+//! into a writer it asks of us once per `write-via-stream` call, and drops
+//! when the stream ends: that writer (`StreamWriter`) tells `async_ends` the
+//! stream's bytes and its end.
 
 use std::io;
 use std::pin::Pin;
@@ -12,6 +17,7 @@ use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 
 use crate::boundary::event::{Stream, WorkerEvent};
+use crate::trace::async_ends::{AsyncEnds, Opener, StreamEnd, Tap};
 
 /// Output written by the guest and not yet taken by the trace.
 ///
@@ -23,6 +29,9 @@ pub(crate) struct OutputSink {
     /// Bytes were dropped at the cap since the last report.
     has_dropped: AtomicBool,
     state: Mutex<SinkState>,
+    /// Where a WASI 0.3 output stream's bytes and end are told, when the
+    /// run records its calls.
+    ends: Mutex<Option<Arc<AsyncEnds>>>,
 }
 
 struct SinkState {
@@ -44,7 +53,17 @@ impl OutputSink {
             has_pending: AtomicBool::new(false),
             has_dropped: AtomicBool::new(false),
             state: Mutex::new(SinkState { cap, streams: Default::default() }),
+            ends: Mutex::new(None),
         })
+    }
+
+    /// From now on, each WASI 0.3 output stream is followed in `ends`.
+    pub(crate) fn follow_ends(&self, ends: Arc<AsyncEnds>) {
+        *self.ends.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(ends);
+    }
+
+    fn ends(&self) -> Option<Arc<AsyncEnds>> {
+        self.ends.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     pub(crate) fn stream(self: &Arc<Self>, stream: Stream) -> CaptureStream {
@@ -128,8 +147,49 @@ impl StdoutStream for CaptureStream {
         Box::new(self.clone())
     }
 
+    /// Asked once per WASI 0.3 `write-via-stream` call, inside it.
     fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
-        Box::new(self.clone())
+        let opener = match self.stream {
+            Stream::Stdout => Opener::Stdout,
+            Stream::Stderr => Opener::Stderr,
+        };
+        let tap = self.sink.ends().map(|ends| ends.open(opener));
+        Box::new(StreamWriter { capture: self.clone(), tap })
+    }
+}
+
+/// The writer a WASI 0.3 output stream is piped into: captures as
+/// `CaptureStream` does, and tells its tap what went through and when the
+/// stream ended (wasmtime-wasi drops the writer then; its future resolves
+/// `Ok(())` at that moment, since these writes never fail).
+struct StreamWriter {
+    capture: CaptureStream,
+    tap: Option<Tap>,
+}
+
+impl AsyncWrite for StreamWriter {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if let Some(tap) = &self.tap {
+            tap.moved(buf);
+        }
+        Pin::new(&mut self.capture).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.capture).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.capture).poll_shutdown(cx)
+    }
+}
+
+impl Drop for StreamWriter {
+    fn drop(&mut self) {
+        if let Some(tap) = &self.tap {
+            tap.stream_ended(StreamEnd::ClosedByGuest);
+            tap.future_resolved("Ok(())");
+        }
     }
 }
 

@@ -2,8 +2,10 @@
 //! batches and hands over calls (`recorder`, on `clock`), what each
 //! descriptor names (`fds`), reads of guest memory at call time
 //! (`guest_memory`), why a refused call was a denial (`denial`), a
-//! component's host calls (`host_calls`), and calls as text (`describe`).
+//! component's host calls (`host_calls`) and what its WASI 0.3 streams and
+//! futures did after them (`async_ends`), and calls as text (`describe`).
 
+pub(crate) mod async_ends;
 pub(crate) mod clock;
 pub(crate) mod denial;
 pub mod describe;

@@ -1,8 +1,9 @@
 //! WASI 0.2 components through the engine: a command traced call by call,
 //! the network allow-list letting a connection through or refusing it with a
 //! named reason, typed calls with WAVE values, the messages for components
-//! that cannot run, Stop while the guest waits in a socket poll, and the
-//! exported functions' WIT types.
+//! that cannot run, Stop while the guest waits in a socket poll, the
+//! exported functions' WIT types, and what a WASI 0.3 command's streams and
+//! futures did after their calls (bytes, ends, values, what was pending).
 //!
 //! The Python samples take about 10 s each to compile. The runtime is shared
 //! by the whole test binary (`crate::support::runtime`) and caches compiled
@@ -22,7 +23,7 @@ use runtime_worker::inspect::load;
 use runtime_worker::inspect::typed::{WitType, exported_functions};
 use runtime_worker::{
     Capability, Entry, HostCall, LoadedModule, Mount, NetworkPolicy, Phase, RunOutcome, RunRequest, SandboxProfile,
-    Value, WorkerCommand,
+    Value, WorkerCommand, WorkerEvent,
 };
 
 const HELLO: &str = "components/hello_component.wasm";
@@ -562,4 +563,144 @@ fn recorded_and_unrecorded_component_runs_alternate_and_see_the_same() {
             }
         }
     }
+}
+
+// 8. WASI 0.3: what a call's streams and futures did after it returned.
+
+const P3_TOUR: &str = "components/p3_tour.wasm";
+
+/// p3_tour with the samples' data mounted at /data, as its story runs it.
+fn p3_tour_profile() -> SandboxProfile {
+    let data = crate::support::samples_dir().join("data");
+    SandboxProfile { mounts: vec![Mount::read_only(&data, "/data")], ..SandboxProfile::default() }
+}
+
+/// One run of p3_tour that reads hello.txt, shared by the tests that read
+/// its trace (the first run compiles it).
+fn p3_tour_read() -> &'static Report {
+    static REPORT: OnceLock<Report> = OnceLock::new();
+    REPORT.get_or_init(|| run_sample(P3_TOUR, p3_tour_profile(), Entry::Start))
+}
+
+/// The `stream#N` or `future#N` in a value's text.
+fn handle_in<'a>(text: &'a str, kind: &str) -> &'a str {
+    let at = text.find(kind).unwrap_or_else(|| panic!("no {kind} in {text}"));
+    let digits = text[at + kind.len()..].bytes().take_while(u8::is_ascii_digit).count();
+    &text[at..at + kind.len() + digits]
+}
+
+/// The record named `function` on `interface`, which must come after `after`.
+fn end_of<'a>(report: &'a Report, interface: &str, function: &str, after: &HostCall) -> &'a HostCall {
+    let calls = report.host_calls();
+    let record = calls
+        .iter()
+        .find(|c| &*c.interface == interface && &*c.function == function)
+        .unwrap_or_else(|| panic!("no {interface}#{function} in the trace:\n{}", trace_text(report)));
+    assert!(record.seq > after.seq, "{function} comes after the call that made it:\n{}", trace_text(report));
+    assert_eq!(record.start_ns, after.start_ns, "an end is timed from the call that made its handle");
+    record
+}
+
+fn arg<'a>(call: &'a HostCall, name: &str) -> &'a str {
+    // Whichever way `HostCall` keeps its arguments' text.
+    fn text(value: &(impl AsRef<str> + ?Sized)) -> &str {
+        value.as_ref()
+    }
+    call.args
+        .iter()
+        .find(|(n, _)| text(n) == name)
+        .map(|(_, v)| text(v))
+        .unwrap_or_else(|| panic!("no {name} in {call:?}"))
+}
+
+#[test]
+fn a_0_3_command_shows_what_went_through_each_stream_and_when_each_future_resolved() {
+    let report = p3_tour_read();
+    assert_eq!(report.outcome(), &RunOutcome::Exited { code: 0 }, "stderr: {}", report.stderr());
+    let calls = report.host_calls();
+    let find = |interface: &str, function: &str| {
+        *calls
+            .iter()
+            .find(|c| &*c.interface == interface && &*c.function == function)
+            .unwrap_or_else(|| panic!("no {interface}#{function} in the trace:\n{}", trace_text(report)))
+    };
+
+    // stdout: one stream for the whole run; every byte the guest wrote went
+    // through it, and its future resolved when the guest closed it.
+    let write = find("wasi:cli/stdout", "write-via-stream");
+    let (stream, future) = (handle_in(arg(write, "data"), "stream#"), handle_in(&write.result, "future#"));
+    let stdout = report.stdout();
+    let ended = end_of(report, "wasi:cli/stdout", &format!("{stream} ended"), write);
+    assert_eq!(arg(ended, "bytes"), stdout.len().to_string(), "{ended:?}");
+    assert_eq!(arg(ended, "preview"), "\"Hello from a WASI 0.3 component!\"", "the first 32 bytes");
+    assert_eq!(&*ended.result, "closed by the guest");
+    assert!(ended.dur_ns >= 20_000_000, "the stream was open across the 20 ms wait: {ended:?}");
+    let resolved = end_of(report, "wasi:cli/stdout", &format!("{future} resolved"), write);
+    assert_eq!((&*resolved.result, resolved.error.as_deref()), ("Ok(())", None));
+
+    // hello.txt: its bytes reached the guest through the stream read-via-stream
+    // gave, which ended with the data; its future said the read went well.
+    let read = find("wasi:filesystem/types", "[method]descriptor.read-via-stream");
+    let (stream, future) = (handle_in(&read.result, "stream#"), handle_in(&read.result, "future#"));
+    let file = std::fs::read(crate::support::samples_dir().join("data/hello.txt")).unwrap();
+    let ended = end_of(report, "wasi:filesystem/types", &format!("{stream} ended"), read);
+    assert_eq!(arg(ended, "bytes"), file.len().to_string(), "{ended:?}");
+    assert_eq!(arg(ended, "preview"), format!("{:?}", String::from_utf8_lossy(&file)));
+    assert_eq!(&*ended.result, "end of data");
+    let resolved = end_of(report, "wasi:filesystem/types", &format!("{future} resolved"), read);
+    assert_eq!(&*resolved.result, "Ok(())");
+    assert!(stdout.contains("Hello from the host filesystem!"), "the guest read the same bytes: {stdout}");
+
+    // Nothing was left pending, and everything is numbered in order.
+    assert!(calls.iter().all(|c| !c.result.is_empty()), "{}", trace_text(report));
+    assert!(calls.iter().enumerate().all(|(i, c)| c.seq == i as u64));
+}
+
+#[test]
+fn a_0_3_command_stopped_with_its_stdout_open_shows_it_pending() {
+    p3_tour_read();
+    for attempt in 1..=3 {
+        let handle = runtime().start(RunRequest::new(sample(P3_TOUR), p3_tour_profile(), Entry::Start));
+        let mut events = Vec::new();
+        // The wall clock line comes just before a 20 ms wait, with stdout's stream open.
+        'waiting: loop {
+            let batch = handle.events().recv_timeout(GENEROUS).expect("the guest never wrote");
+            for event in batch.events {
+                let wall_clock = matches!(&event, WorkerEvent::Output { bytes, .. }
+                    if String::from_utf8_lossy(bytes).contains("wall clock"));
+                events.push(event);
+                if wall_clock {
+                    break 'waiting;
+                }
+            }
+        }
+        handle.stop();
+        events.extend(handle.wait());
+        let report = Report { events };
+        if report.outcome() != &RunOutcome::Stopped {
+            assert!(attempt < 3, "never stopped in time: {:?}", report.outcome());
+            continue;
+        }
+        let calls = report.host_calls();
+        let write = *calls.iter().find(|c| &*c.function == "write-via-stream").expect("stdout's stream");
+        let (stream, future) = (handle_in(arg(write, "data"), "stream#"), handle_in(&write.result, "future#"));
+        let open = end_of(&report, "wasi:cli/stdout", &format!("{stream} still open"), write);
+        assert_eq!(&*open.result, "", "pending, like a call that never returned");
+        assert_eq!(arg(open, "bytes"), report.stdout().len().to_string(), "what went through before the stop");
+        let unresolved = end_of(&report, "wasi:cli/stdout", &format!("{future} unresolved"), write);
+        assert_eq!(&*unresolved.result, "");
+        return;
+    }
+}
+
+#[test]
+fn a_0_2_trace_has_no_stream_or_future_records() {
+    let report = run_sample(HELLO, p3_tour_profile(), Entry::Start);
+    let calls = report.host_calls();
+    assert!(!calls.is_empty());
+    assert!(
+        calls.iter().all(|c| !c.function.contains("stream#") && !c.function.contains("future#")),
+        "{}",
+        trace_text(&report)
+    );
 }
