@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod export;
 pub mod gui;
+pub mod logs;
 pub mod model;
 pub mod persist;
 pub mod samples;

@@ -4,6 +4,7 @@ use wasmscope::{cli, gui};
 
 fn main() {
     gui::mark_process_start();
+    wasmscope::logs::init_from_env();
     match cli::dispatch() {
         cli::Invocation::Exit(code) => std::process::exit(code),
         cli::Invocation::Window(options) => {

@@ -113,6 +113,33 @@ fn stdin_is_passed_through_by_default_and_from_a_file_on_request() {
 }
 
 #[test]
+fn wasmscope_log_shows_the_engines_own_logs_on_stderr() {
+    let run = |filter: Option<&str>| {
+        let mut command = wasmscope_command(&["run", "samples/hello.wat"]);
+        match filter {
+            Some(filter) => command.env("WASMSCOPE_LOG", filter),
+            None => command.env_remove("WASMSCOPE_LOG"),
+        };
+        command.output().expect("wasmscope runs")
+    };
+    let quiet = run(None);
+    assert_eq!(text(&quiet.stderr), "");
+    let logged = run(Some("wasmtime=debug"));
+    assert_eq!(logged.status.code(), Some(0));
+    assert_eq!(text(&logged.stdout), "Hello, WASI!\n", "the guest's output is untouched");
+    let stderr = text(&logged.stderr);
+    assert!(stderr.lines().any(|l| l.contains("DEBUG") && l.contains("wasmtime::")), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "no colours into a pipe: {stderr}");
+    let bad = run(Some("[[nonsense"));
+    assert_eq!(bad.status.code(), Some(0));
+    assert!(
+        text(&bad.stderr).starts_with("warning: WASMSCOPE_LOG=[[nonsense is not a log filter"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
 fn timings_are_printed_on_request() {
     let out = wasmscope(&["run", "--timings", "samples/hello.wat"]);
     let stderr = text(&out.stderr);
