@@ -109,6 +109,11 @@ pub struct RunArgs {
     /// one of them (a wrong count is an error), and none is argv.
     #[arg(skip)]
     pub typed_call: bool,
+
+    /// Set by `wasmscope call --inner`: the inner component of a composed
+    /// component whose export is called.
+    #[arg(skip)]
+    pub part: Option<String>,
 }
 
 impl RunArgs {
@@ -239,6 +244,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     let kind = module.kind;
     let mut request = RunRequest::new(module, profile, entry);
     request.program_name = args.argv0.clone();
+    request.part = args.part.clone();
     // Calls are recorded only when something here will read them.
     request.record_calls = args.report.wants_calls() || args.explain;
     let interactive = request.profile.stdin == runtime_worker::StdinSource::Interactive;

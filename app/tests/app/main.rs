@@ -4,6 +4,7 @@
 //! driven through egui_kittest.
 
 mod call_rows;
+mod cli_call_inner;
 mod cli_density_components;
 mod cli_parts;
 mod cli_run;

@@ -23,11 +23,17 @@ pub struct RunRequest {
     /// that imported from a replaced part are linked to its replacement,
     /// checked first. A run with swaps runs part by part; empty by default.
     pub swaps: Vec<PartSwap>,
+    /// The inner component of a composed component whose export
+    /// `Entry::Invoke` calls, named as `PartProfile::part` names one
+    /// (`database-connector`, `#0`): that part and the parts it imports from
+    /// are set up on their own, and the call's host calls are tagged with
+    /// the part. `None` (the default): the component's own exports.
+    pub part: Option<String>,
 }
 
 impl RunRequest {
     pub fn new(module: LoadedModule, profile: SandboxProfile, entry: Entry) -> RunRequest {
-        RunRequest { module, profile, entry, program_name: None, record_calls: true, swaps: Vec::new() }
+        RunRequest { module, profile, entry, program_name: None, record_calls: true, swaps: Vec::new(), part: None }
     }
 }
 

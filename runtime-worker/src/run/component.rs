@@ -17,7 +17,7 @@ use crate::boundary::event::{HostCall, HttpResponse, MemoryChange, Phase, RunOut
 use crate::boundary::profile::{PartProfile, SandboxProfile, StdinSource};
 use crate::boundary::request::{Entry, HttpRequest};
 
-use super::{file_reads, glass_box, link_error};
+use super::{file_reads, glass_box, link_error, part_call};
 use super::guest::{
     RunContext, command_ended, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer,
 };
@@ -337,6 +337,17 @@ pub(crate) async fn guest(
     let stdin_feed = guest_ctx.stdin.map(spawn_stdin_writer);
     let outcome = {
         let call = async {
+            // An inner part's export: that part, and those it imports from.
+            if let Some(part) = &request.part {
+                let Entry::Invoke { name, args } = &request.entry else {
+                    let message = format!("part `{part}`: only an export of a part can be called on its own");
+                    return RunOutcome::Failed { stage: Phase::Instantiate, message };
+                };
+                return match part_call::plan(&request.module.bytes, part) {
+                    Ok(plan) => part_call::call(context, &mut store, linker, plan, name, args, deadline).await,
+                    Err(message) => RunOutcome::Failed { stage: Phase::Instantiate, message },
+                };
+            }
             if let Some(plan) = plan {
                 if let Some(outcome) = glass_box::run(context, &mut store, linker, plan, deadline).await {
                     return outcome;

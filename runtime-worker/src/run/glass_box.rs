@@ -396,7 +396,7 @@ fn not_linked(part: &PlannedPart, component: &Component, engine: &wasmtime::Engi
 
 /// Whether an instance is looked for among a component's imports or exports.
 #[derive(Clone, Copy)]
-enum Side {
+pub(crate) enum Side {
     Import,
     Export,
 }
@@ -404,7 +404,7 @@ enum Side {
 /// The functions of the instance a component imports (or exports) as
 /// `name`; `None` when there is none, or it holds more than functions and
 /// types.
-fn instance_functions(
+pub(crate) fn instance_functions(
     component: &Component,
     engine: &wasmtime::Engine,
     name: &str,
@@ -431,7 +431,7 @@ fn instance_functions(
 /// A function whose parameters and results are values only: no resource,
 /// stream or future (those belong to one part and cannot be handed over
 /// through the host), and not `async`.
-fn plain(ty: &ComponentFunc) -> bool {
+pub(crate) fn plain(ty: &ComponentFunc) -> bool {
     fn value(ty: &Type) -> bool {
         match ty {
             Type::Own(_) | Type::Borrow(_) | Type::Future(_) | Type::Stream(_) | Type::ErrorContext => false,
@@ -448,15 +448,15 @@ fn plain(ty: &ComponentFunc) -> bool {
 }
 
 /// One linked function: what a crossing through it is recorded as.
-struct Crossing {
-    interface: Arc<str>,
-    function: Arc<str>,
-    caller: Arc<str>,
-    callee: Arc<str>,
+pub(crate) struct Crossing {
+    pub(crate) interface: Arc<str>,
+    pub(crate) function: Arc<str>,
+    pub(crate) caller: Arc<str>,
+    pub(crate) callee: Arc<str>,
 }
 
 impl Crossing {
-    fn record(
+    pub(crate) fn record(
         &self,
         ty: &ComponentFunc,
         params: &[Val],

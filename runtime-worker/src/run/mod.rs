@@ -1,7 +1,7 @@
 //! Running guests: the `Runtime` and its handles (`runtime`), the worker
 //! thread's body (`worker`), core modules with every preview1 import traced
 //! (`core_module`, `interpose`, `module_host`), components (`component`, and `glass_box` for a composed one run part by part;
-//! `file_reads` follows a WASI 0.3 file read past its call),
+//! `part_call` for one of its parts' exports called on its own; `file_reads` follows a WASI 0.3 file read past its call),
 //! what both kinds share (`guest`), and the machinery under them: engines
 //! and compiling (`engine`), the pooling allocator (`pool`), kept threads
 //! (`threads`).
@@ -15,6 +15,7 @@ mod guest;
 mod interpose;
 mod link_error;
 mod module_host;
+mod part_call;
 mod pool;
 mod runtime;
 mod threads;

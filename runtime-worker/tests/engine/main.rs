@@ -18,6 +18,7 @@ mod escape_battery;
 mod inspect;
 mod module_cache;
 mod one_finished;
+mod part_calls;
 mod pool;
 mod runaway;
 mod samples;
