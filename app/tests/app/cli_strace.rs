@@ -180,3 +180,61 @@ fn ctrl_c_stops_the_guest_and_keeps_the_trace() {
     assert!(trace.starts_with("fd_write(fd=1, data=21 \"sleeping for an hour\\n\")"), "{trace}");
     assert_eq!(trace.lines().last(), Some("+++ killed by SIGTERM +++"), "{trace}");
 }
+
+/// The `stream#N` or `future#N` in a trace line.
+fn handle_in<'a>(line: &'a str, kind: &str) -> &'a str {
+    let at = line.find(kind).unwrap_or_else(|| panic!("no {kind} in {line}"));
+    let digits = line[at + kind.len()..].bytes().take_while(u8::is_ascii_digit).count();
+    &line[at..at + kind.len() + digits]
+}
+
+#[test]
+fn a_0_3_trace_shows_what_went_through_each_stream_and_when_each_future_resolved() {
+    const GUEST: [&str; 4] = ["-S", "p3", "--dir", "samples/data::/data"];
+    const FILE: &str = "samples/components/p3_tour.wasm";
+    let out = wasmscope(&[&["run", "--trace", "text"][..], &GUEST, &[FILE]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let trace = text(&out.stderr);
+    let lines: Vec<&str> = trace.lines().collect();
+    let position = |needle: &str| {
+        lines.iter().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("no line with {needle}:\n{trace}"))
+    };
+
+    // stdout: a stream given to write-via-stream, everything the guest
+    // printed went through it, and its future resolved when it was closed.
+    let write = position("wasi:cli/stdout#write-via-stream(data=stream#");
+    let (stream, future) = (handle_in(lines[write], "stream#"), handle_in(lines[write], "future#"));
+    let ended = position(&format!(
+        "wasi:cli/stdout#{stream} ended(bytes={}, preview=\"Hello from a WASI 0.3 component!\") = closed by the guest <",
+        out.stdout.len()
+    ));
+    let resolved = position(&format!("wasi:cli/stdout#{future} resolved() = Ok(()) <"));
+    assert!(write < ended && ended < resolved, "{trace}");
+
+    // hello.txt: the stream read-via-stream gave carried the file's 32 bytes.
+    let read = position("wasi:filesystem/types#[method]descriptor.read-via-stream(self=");
+    let (stream, future) = (handle_in(lines[read], "stream#"), handle_in(lines[read], "future#"));
+    let ended = position(&format!(
+        "wasi:filesystem/types#{stream} ended(bytes=32, preview=\"Hello from the host filesystem!\\n\") = end of data <"
+    ));
+    let resolved = position(&format!("wasi:filesystem/types#{future} resolved() = Ok(()) <"));
+    assert!(read < ended && read < resolved, "{trace}");
+    assert_eq!(lines.last(), Some(&"+++ exited with 0 +++"));
+
+    // The same records as JSON lines.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trace.jsonl");
+    let out = wasmscope(&[&["run", "--trace", "json", "-o", file.to_str().unwrap()][..], &GUEST, &[FILE]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json = std::fs::read_to_string(&file).unwrap();
+    let records: Vec<serde_json::Value> = json.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ended = records
+        .iter()
+        .find(|r| {
+            r["interface"] == "wasi:filesystem/types" && r["func"].as_str().is_some_and(|f| f.ends_with(" ended"))
+        })
+        .unwrap_or_else(|| panic!("no file stream's end in {json}"));
+    assert_eq!(ended["args"]["bytes"], "32", "{ended}");
+    assert_eq!(ended["result"], "end of data", "{ended}");
+    assert!(ended["dur_ns"].as_u64().is_some(), "{ended}");
+}
