@@ -29,6 +29,11 @@ fn a_wasi_0_3_command_runs_and_its_streams_show_in_calls() {
     show_tab(&mut harness, "Console");
     harness.get_by_label_contains("Hello from a WASI 0.3 component!");
     harness.get_by_label_contains("Hello from the host filesystem!");
+    // After the calls, what went through their streams and how they ended.
+    show_tab(&mut harness, "Calls");
+    assert_eq!(harness.query_all_by_label("closed by the guest").count(), 1, "stdout's stream, closed");
+    assert_eq!(harness.query_all_by_label("end of data").count(), 1, "hello.txt's stream, read to its end");
+    harness.get_by_label("bytes=32, preview=\"Hello from the host filesystem!\\n\"");
 }
 
 #[test]
