@@ -1,6 +1,6 @@
 //! The toolbar: open, samples, run and stop, and the run's state at a glance.
 
-use egui::{RichText, Ui};
+use egui::{KeyboardShortcut, RichText, Ui};
 
 use super::file_dialog::DialogPurpose;
 use super::intent::Intent;
@@ -15,9 +15,21 @@ pub fn ui(ui: &mut Ui, session: &Session, workshop_on: bool) -> Option<Intent> {
     let mut intent = None;
     ui.horizontal(|ui| {
         ui.spacing_mut().button_padding = egui::vec2(10.0, 5.0);
-        let open =
-            egui::Button::new(RichText::new("Open…").size(font::LEAD)).shortcut_text(ui.ctx().format_shortcut(&OPEN));
-        if ui.add(open).on_hover_text("Open a .wasm or .wat file (or drop one on the window)").clicked() {
+        // Where the row is short (a projector at 1280×720, the large type of
+        // workshop mode) the shortcuts give way to the run's state; they
+        // stay in each button's hover text.
+        let compact = ui.available_width() < 1280.0 || workshop_on;
+        let ctx = ui.ctx().clone();
+        let keys = |shortcut: &KeyboardShortcut| ctx.format_shortcut(shortcut);
+        let shortcut = |button: egui::Button<'static>, shortcut: &KeyboardShortcut| {
+            if compact { button } else { button.shortcut_text(keys(shortcut)) }
+        };
+        let open = shortcut(egui::Button::new(RichText::new("Open…").size(font::LEAD)), &OPEN);
+        if ui
+            .add(open)
+            .on_hover_text(format!("Open a .wasm or .wat file, or drop one on the window ({})", keys(&OPEN)))
+            .clicked()
+        {
             intent = Some(Intent::OpenDialog(DialogPurpose::OpenModule));
         }
         ui.menu_button(RichText::new("Samples").size(font::LEAD), |ui| {
@@ -33,15 +45,15 @@ pub fn ui(ui: &mut Ui, session: &Session, workshop_on: bool) -> Option<Intent> {
         let running = session.is_running();
         let can_run = session.module.is_some();
         let run_label = if running { "⟳ Restart" } else { "▶ Run" };
-        let run = egui::Button::new(RichText::new(run_label).size(font::TITLE).strong())
-            .shortcut_text(ui.ctx().format_shortcut(&RUN));
-        let run = ui.add_enabled(can_run, run).on_hover_text("Run the module under this profile");
+        let run = shortcut(egui::Button::new(RichText::new(run_label).size(font::TITLE).strong()), &RUN);
+        let run =
+            ui.add_enabled(can_run, run).on_hover_text(format!("Run the module under this profile ({})", keys(&RUN)));
         if run.accessible_name(if running { "Restart" } else { "Run" }).clicked() {
             intent = Some(Intent::Run);
         }
+        let stop = shortcut(egui::Button::new(RichText::new("■ Stop").size(font::TITLE)), &STOP);
         let stop =
-            egui::Button::new(RichText::new("■ Stop").size(font::TITLE)).shortcut_text(ui.ctx().format_shortcut(&STOP));
-        let stop = ui.add_enabled(running, stop).on_hover_text("End the guest now, wherever it is");
+            ui.add_enabled(running, stop).on_hover_text(format!("End the guest now, wherever it is ({})", keys(&STOP)));
         if stop.accessible_name("Stop").clicked() {
             intent = Some(Intent::Stop);
         }
@@ -59,9 +71,16 @@ pub fn ui(ui: &mut Ui, session: &Session, workshop_on: bool) -> Option<Intent> {
                 }
             });
         });
-        let workshop = egui::Button::selectable(workshop_on, RichText::new("Workshop").size(font::LEAD))
-            .shortcut_text(ui.ctx().format_shortcut(&WORKSHOP));
-        if ui.add(workshop).on_hover_text("Large type, high contrast and guided scenarios, for a projector").clicked() {
+        let workshop =
+            shortcut(egui::Button::selectable(workshop_on, RichText::new("Workshop").size(font::LEAD)), &WORKSHOP);
+        if ui
+            .add(workshop)
+            .on_hover_text(format!(
+                "Large type, high contrast and guided scenarios, for a projector ({})",
+                keys(&WORKSHOP)
+            ))
+            .clicked()
+        {
             intent = Some(Intent::ToggleWorkshop);
         }
         ui.separator();
@@ -84,6 +103,11 @@ fn run_state(ui: &mut Ui, run: &RunRecord) {
     };
     let (dot, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
     ui.painter().circle_filled(dot.center(), 6.0, color);
+    // Before the run's text, which is cut short first where the row ends.
+    let denied = run.calls.denied_indices().count() + run.host_calls.iter().filter(|c| c.denial.is_some()).count();
+    if denied > 0 {
+        ui.label(RichText::new(format!("⛔ {denied} denied")).color(t.denied_text).strong().size(font::LEAD));
+    }
     let mut text = format!("Run #{} · {} · {:.2}s", run.number, run.status_text(), elapsed.as_secs_f64());
     if let Some((done, total)) = run.compile_progress
         && total > 0
@@ -95,9 +119,5 @@ fn run_state(ui: &mut Ui, run: &RunRecord) {
         && total > 0
     {
         ui.add(egui::ProgressBar::new(done as f32 / total as f32).desired_width(160.0).show_percentage());
-    }
-    let denied = run.calls.denied_indices().count() + run.host_calls.iter().filter(|c| c.denial.is_some()).count();
-    if denied > 0 {
-        ui.label(RichText::new(format!("⛔ {denied} denied")).color(t.denied_text).strong().size(font::LEAD));
     }
 }
