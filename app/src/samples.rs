@@ -394,6 +394,36 @@ pub const SAMPLES: &[Sample] = &[
         entry: || Entry::Http(runtime_worker::HttpRequest::new("GET", "/echo?from=wasmscope")),
     },
     Sample {
+        file: "async_greeter.wasm",
+        title: "Component: async exports (WASI 0.3, Python)",
+        story: "A WASI 0.3 component that is not a command: it exports greet, greet-all and sleep, each an async \
+                func that awaits the 0.3 monotonic clock's wait-for. Call greet from the Call tab: it awaits 5 ms \
+                and returns its greeting. greet-all greets several names at once, and Calls shows their waits \
+                overlapping. Then call sleep with 3600000 (an hour): the guest awaits, running no code, and Stop \
+                (Shift+F5) ends it at once; left alone, the profile's 60 s time limit ends it. From a terminal: \
+                wasmscope call samples/components/async_greeter.wasm greet '\"ada\"'. The first call compiles \
+                CPython: about ten seconds.",
+        source: Source::InRepository("components/async_greeter.wasm"),
+        profile: |_| SandboxProfile {
+            limits: Limits { timeout: Some(Duration::from_secs(60)), ..Limits::default() },
+            ..SandboxProfile::default()
+        },
+        entry: || Entry::Invoke { name: "wasmscope:samples/greeter#greet".into(), args: vec!["ada".into()] },
+    },
+    Sample {
+        file: "http_hello_p3.wasm",
+        title: "Component: an HTTP handler on WASI 0.3 (Python)",
+        story: "The WASI 0.3 counterpart of the wasi:http handler: it exports wasi:http/handler@0.3.0, whose handle \
+                is an async func, and its bodies are stream<u8>s. The request is GET /count: handle returns the \
+                response at once and keeps writing its body, a line every 100 ms, after it returned; Calls shows \
+                the four waits that come after. Try /, a POST to /echo (the body read from its stream), /slow (it \
+                awaits 2 s: Stop ends it), /nope and /trap. From a terminal: wasmscope serve samples/components/\
+                http_hello_p3.wasm. The first request compiles CPython: about ten seconds.",
+        source: Source::InRepository("components/http_hello_p3.wasm"),
+        profile: |_| SandboxProfile::default(),
+        entry: || Entry::Http(runtime_worker::HttpRequest::new("GET", "/count")),
+    },
+    Sample {
         file: "http_fetch.wasm",
         title: "Component: an outgoing HTTP request (wasi:http, Python)",
         story: "A command that GETs the URL it is given and prints the status and the start of the body. The \

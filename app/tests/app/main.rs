@@ -3,6 +3,7 @@
 //! that survive a crash, the model taking in event batches, and the window
 //! driven through egui_kittest.
 
+mod async_calls;
 mod call_rows;
 mod cli_call_inner;
 mod cli_density_components;
