@@ -3,7 +3,9 @@
 //! end a call that awaits an hour's wait, and in the window the Call tab calls
 //! one and shows its value, then Stop ends one that awaits. The sample is
 //! `samples/components/async_greeter.wasm` (Python: its first call compiles
-//! CPython, so the tests here wait generously).
+//! CPython, so the tests here wait generously). Last, the gallery's WASI 0.3
+//! HTTP handler (`http_hello_p3.wasm`) answers its request with a body it
+//! streamed after `handle` returned.
 
 use std::io::Read;
 use std::time::{Duration, Instant};
@@ -140,4 +142,25 @@ fn call_an_async_export_from_the_call_tab_then_stop_one_that_awaits() {
     assert_eq!(run.outcome, Some(RunOutcome::Stopped));
     assert_eq!(run.invoked.as_deref(), Some("wasmscope:samples/greeter#sleep"));
     harness.get_by_label("stopped");
+}
+
+#[test]
+fn a_0_3_handler_from_the_gallery_answers_with_a_streamed_body() {
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Component: an HTTP handler on WASI 0.3 (Python)");
+    // Its entry point is the request GET /count.
+    harness.get_by_label("Path and query");
+    harness.key_press(egui::Key::F5);
+    settle(&mut harness);
+    step_within(&mut harness, PYTHON_COMPILE, "the response", |app| !app.session.is_running());
+    settle(&mut harness);
+    let run = harness.state().session.current_run().unwrap();
+    let Some(RunOutcome::Responded(response)) = &run.outcome else { panic!("{:?}", run.outcome) };
+    assert_eq!((response.status, response.body.as_slice()), (200, &b"1\n2\n3\n4\n5\n"[..]));
+    // The four 100 ms waits between the lines, made after `handle` returned.
+    let waits = run.host_calls.iter().filter(|c| &*c.function == "wait-for").count();
+    assert_eq!(waits, 4);
+    assert!(harness.query_all_by_label_contains("200 OK").count() >= 1);
+    show_tab(&mut harness, "Calls");
+    assert!(harness.query_all_by_label("wait-for").count() >= 1);
 }
