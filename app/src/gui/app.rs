@@ -178,7 +178,7 @@ impl WasmscopeApp {
             if let Entry::Invoke { name, args } = &self.state.entry {
                 if self.session.module.as_ref().is_some_and(|m| m.inspection.component.is_some()) {
                     // A component's sample gives the Call form's fields, as typed.
-                    self.state.call = CallForm { function: Some(name.clone()), inputs: args.clone() };
+                    self.state.call = CallForm { function: Some(name.clone()), inputs: args.clone(), part: None };
                     self.state.tab = Tab::Call;
                 } else {
                     self.state.invoke_args = args.join(" ");
@@ -201,7 +201,15 @@ impl WasmscopeApp {
             FileCheck::Refused(why) => return self.session.error(why),
         }
         let component = self.session.module.as_ref().and_then(|m| m.inspection.component.clone());
+        // An inner component's function, as the Call tab gave it.
+        let part = match &self.state.entry {
+            Entry::Invoke { .. } if component.is_some() => self.state.call.part.clone(),
+            _ => None,
+        };
         let entry = match (&self.state.entry, component) {
+            (Entry::Invoke { name, args }, Some(_)) if part.is_some() => {
+                Entry::Invoke { name: name.clone(), args: args.clone() }
+            }
             (Entry::Start, _) => Entry::Start,
             (Entry::Http(request), _) => Entry::Http(request.clone()),
             // A component's function takes the Call tab's fields, as WAVE.
@@ -222,7 +230,7 @@ impl WasmscopeApp {
                 args: self.state.invoke_args.split_whitespace().map(str::to_string).collect(),
             },
         };
-        self.session.start_run(&self.state.profile, &entry);
+        self.session.start_run_in(&self.state.profile, &entry, part.as_deref());
         self.calls.new_run();
         self.console.new_run();
     }
@@ -266,7 +274,8 @@ impl WasmscopeApp {
                     self.run();
                 }
                 Intent::Stop => self.stop(),
-                Intent::Call { function, args } => {
+                Intent::Call { function, args, part } => {
+                    self.state.call.part = part;
                     self.state.entry = Entry::Invoke { name: function, args };
                     self.run();
                 }

@@ -2,10 +2,17 @@
 //! one's WIT parameter types, and the typed result of the call, shown as a
 //! table when it is a list of records (`list<query-result>`), else as WAVE
 //! text. The call runs like any run: traced, in the sandbox of the profile.
+//! In a composed component, the form can call an inner component's exports
+//! too (the provider's `execute-query` inside a composed client): choose the
+//! part, then its function.
+
+use std::sync::Arc;
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
-use runtime_worker::inspect::typed::{TypedFunction, WitType};
+use runtime_worker::LoadedModule;
+use runtime_worker::inspect::composition::{self, Part};
+use runtime_worker::inspect::typed::{self, TypedFunction, WitType};
 use runtime_worker::{RunOutcome, Value};
 use wasm_wave::untyped::UntypedValue;
 
@@ -30,13 +37,43 @@ pub fn ui(ui: &mut Ui, session: &Session, form: &mut CallForm) -> Option<Intent>
         );
         return None;
     };
-    let functions: Vec<TypedFunction> = component.callable().cloned().collect();
+    let t = theme::tokens(ui);
+    let parts = component.composition.as_ref().map_or(Vec::new(), |c| {
+        c.parts.iter().map(|p| (composition::part_label(&c.parts, p.index), p)).collect::<Vec<_>>()
+    });
+    if form.part.as_ref().is_some_and(|chosen| !parts.iter().any(|(label, _)| label == chosen)) {
+        form.part = None;
+    }
+    if !parts.is_empty() {
+        part_choice(ui, &parts, form);
+    }
+    let (functions, default) = match parts.iter().find(|(label, _)| Some(label) == form.part.as_ref()) {
+        None => (component.callable().cloned().collect(), component.default_function().map(|f| f.path())),
+        Some((label, part)) => match part_functions(ui.ctx(), &module.module, part) {
+            Ok(functions) => {
+                let callable: Vec<TypedFunction> = functions
+                    .iter()
+                    .filter(|f| !f.interface.as_deref().is_some_and(|i| i.starts_with("wasi:cli/run")))
+                    .cloned()
+                    .collect();
+                let default = callable.first().map(TypedFunction::path);
+                (callable, default)
+            }
+            Err(why) => {
+                let text = format!("The functions of {label} cannot be read: {why}");
+                ui.label(RichText::new(text).color(t.error_text).size(font::READING));
+                return None;
+            }
+        },
+    };
     if functions.is_empty() {
-        ui.label(RichText::new("This component exports no functions to call; run it with F5.").size(font::READING));
+        let text = match &form.part {
+            None => "This component exports no functions to call; run it with F5.".to_string(),
+            Some(label) => format!("{label} exports no functions to call."),
+        };
+        ui.label(RichText::new(text).size(font::READING));
         return None;
     }
-    let t = theme::tokens(ui);
-    let default = component.default_function().map(|f| f.path());
     let index = selected_function(form, &functions, default.as_deref());
     let function = &functions[index];
 
@@ -84,7 +121,7 @@ pub fn ui(ui: &mut Ui, session: &Session, form: &mut CallForm) -> Option<Intent>
             .on_hover_text("Instantiate the component in the sandbox of the profile and call the function");
         if call.clicked() {
             let args = function.params.iter().zip(form.inputs.iter()).map(|((_, ty), v)| to_wave(ty, v));
-            intent = Some(Intent::Call { function: function.path(), args: args.collect() });
+            intent = Some(Intent::Call { function: function.path(), args: args.collect(), part: form.part.clone() });
         }
         if running {
             ui.spinner();
@@ -92,8 +129,51 @@ pub fn ui(ui: &mut Ui, session: &Session, form: &mut CallForm) -> Option<Intent>
         }
     });
     ui.add_space(10.0);
-    result(ui, session, function);
+    result(ui, session, function, form.part.as_deref());
     intent
+}
+
+/// The component whose functions the form shows: the composed one, or one
+/// of its parts.
+fn part_choice(ui: &mut Ui, parts: &[(String, &Part)], form: &mut CallForm) {
+    const WHOLE: &str = "the composed component";
+    ui.horizontal(|ui| {
+        let label = ui.label(RichText::new("Component").strong());
+        let selected = form.part.clone().unwrap_or_else(|| WHOLE.to_string());
+        let combo = egui::ComboBox::from_id_salt("call-part").selected_text(selected).width(420.0).show_ui(ui, |ui| {
+            let mut choose = |ui: &mut Ui, part: Option<&String>, text: &str, hover: String| {
+                if ui.selectable_label(form.part.as_ref() == part, text).on_hover_text(hover).clicked()
+                    && form.part.as_ref() != part
+                {
+                    form.part = part.cloned();
+                    form.function = None;
+                    form.inputs.clear();
+                }
+            };
+            choose(ui, None, WHOLE, "Its own exports".to_string());
+            for (label, part) in parts {
+                let hover = format!("An inner component ({}): its exports, set up on their own", part.language_text());
+                choose(ui, Some(label), label, hover);
+            }
+        });
+        combo.response.labelled_by(label.id);
+    });
+}
+
+/// The functions an inner component exports, read from its bytes once per
+/// loaded file (a Python part is 18 MB).
+fn part_functions(ctx: &egui::Context, module: &LoadedModule, part: &Part) -> Result<Arc<Vec<TypedFunction>>, String> {
+    type Read = Arc<Result<Arc<Vec<TypedFunction>>, String>>;
+    let id = egui::Id::unique(("call-part-functions", module.sha256, part.index));
+    if let Some(read) = ctx.data(|d| d.get_temp::<Read>(id)) {
+        return (*read).clone();
+    }
+    let read: Read = Arc::new(match part.bytes(&module.bytes) {
+        Some(bytes) => typed::exported_functions(bytes).map(Arc::new),
+        None => Err("its bytes lie outside the file".to_string()),
+    });
+    ctx.data_mut(|d| d.insert_temp(id, Arc::clone(&read)));
+    (*read).clone()
 }
 
 /// The function the form is for: the one chosen before, else the default.
@@ -216,13 +296,23 @@ fn wave_string(text: &str) -> String {
 }
 
 /// The outcome of the latest call of this function.
-fn result(ui: &mut Ui, session: &Session, function: &TypedFunction) {
+fn result(ui: &mut Ui, session: &Session, function: &TypedFunction, part: Option<&str>) {
     let t = theme::tokens(ui);
-    let Some(run) = session.runs.iter().rev().find(|r| r.invoked.as_deref() == Some(&function.path())) else {
+    let path = function.path();
+    let latest = session
+        .runs
+        .iter()
+        .rev()
+        .find(|r| r.invoked.as_deref() == Some(path.as_str()) && r.invoked_part.as_deref() == part);
+    let Some(run) = latest else {
         return;
     };
     ui.separator();
-    ui.label(RichText::new(format!("Run #{} · {}", run.number, function.path())).strong());
+    let title = match part {
+        Some(part) => format!("Run #{} · {path} of {part}", run.number),
+        None => format!("Run #{} · {path}", run.number),
+    };
+    ui.label(RichText::new(title).strong());
     match &run.outcome {
         None => {
             ui.label("running…");

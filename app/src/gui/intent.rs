@@ -31,6 +31,9 @@ pub enum Intent {
     Call {
         function: String,
         args: Vec<String>,
+        /// The inner component of a composed component whose function it
+        /// is (`#0 database-connector`); `None`: the component's own.
+        part: Option<String>,
     },
     ShowTab(Tab),
     ToggleWorkshop,

@@ -78,6 +78,9 @@ pub enum LastModule {
 pub struct CallForm {
     pub function: Option<String>,
     pub inputs: Vec<String>,
+    /// The inner component whose functions the form calls
+    /// (`#0 database-connector`); `None`: the component's own exports.
+    pub part: Option<String>,
 }
 
 /// The state that we persist between runs of the app.
@@ -160,6 +163,7 @@ mod tests {
             call: CallForm {
                 function: Some("wasmscope:db/database-connector#execute-query".into()),
                 inputs: vec!["select * from users".into()],
+                part: Some("#0 database-connector".into()),
             },
             recent: vec![PathBuf::from("/home/me/a.wasm")],
             last_module: Some(LastModule::Sample("escape.wat".into())),

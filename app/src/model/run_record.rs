@@ -19,6 +19,8 @@ pub struct RunRecord {
     pub profile: SandboxProfile,
     /// The export the run called, when it did not run `_start`/`wasi:cli/run`.
     pub invoked: Option<String>,
+    /// The inner component whose export the run called (`#0 database-connector`).
+    pub invoked_part: Option<String>,
     /// The request the run sent to a `wasi:http` handler (`GET /echo`).
     pub request: Option<String>,
     /// The module is a component: its calls are `host_calls`.
@@ -55,6 +57,7 @@ impl RunRecord {
             module_sha256: sha256,
             profile,
             invoked: None,
+            invoked_part: None,
             request: None,
             component: false,
             started: Instant::now(),

@@ -231,6 +231,13 @@ impl Session {
 
     /// Starts a run of the loaded module; a run still going is stopped first.
     pub fn start_run(&mut self, profile: &SandboxProfile, entry: &Entry) {
+        self.start_run_in(profile, entry, None);
+    }
+
+    /// Starts a run whose `Entry::Invoke` calls an export of the inner
+    /// component `part` of the loaded composed component (`None`: of the
+    /// component itself).
+    pub fn start_run_in(&mut self, profile: &SandboxProfile, entry: &Entry, part: Option<&str>) {
         let Some(entry_module) = &self.module else {
             return self.error("open a module first".to_string());
         };
@@ -241,7 +248,9 @@ impl Session {
         self.abandon_active();
         let name = module.name.clone();
         let sha256 = module.sha256;
-        let handle = self.runtime.start(RunRequest::new(module, profile.clone(), entry.clone()));
+        let mut request = RunRequest::new(module, profile.clone(), entry.clone());
+        request.part = part.map(str::to_string);
+        let handle = self.runtime.start(request);
         self.runs_started += 1;
         let mut record =
             RunRecord::new(handle.id, self.runs_started, &name, sha256, profile.clone()).with_language(language);
@@ -250,6 +259,7 @@ impl Session {
             Entry::Http(request) => record.request = Some(format!("{} {}", request.method, request.path)),
             Entry::Start => {}
         }
+        record.invoked_part = part.map(str::to_string);
         record.component = kind == runtime_worker::ModuleKind::Component;
         self.runs.push(record);
         self.active = Some(handle);

@@ -4,6 +4,7 @@
 //! driven through egui_kittest.
 
 mod async_calls;
+mod call_inner;
 mod call_rows;
 mod cli_call_inner;
 mod cli_density_components;
