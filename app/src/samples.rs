@@ -400,14 +400,12 @@ pub const SAMPLES: &[Sample] = &[
                 func that awaits the 0.3 monotonic clock's wait-for. Call greet from the Call tab: it awaits 5 ms \
                 and returns its greeting. greet-all greets several names at once, and Calls shows their waits \
                 overlapping. Then call sleep with 3600000 (an hour): the guest awaits, running no code, and Stop \
-                (Shift+F5) ends it at once; left alone, the profile's 60 s time limit ends it. From a terminal: \
+                (Shift+F5) ends it at once; so does a time limit (Limits: Timeout). From a terminal: \
                 wasmscope call samples/components/async_greeter.wasm greet '\"ada\"'. The first call compiles \
                 CPython: about ten seconds.",
         source: Source::InRepository("components/async_greeter.wasm"),
-        profile: |_| SandboxProfile {
-            limits: Limits { timeout: Some(Duration::from_secs(60)), ..Limits::default() },
-            ..SandboxProfile::default()
-        },
+        // No time limit: it would count the first call's compile too.
+        profile: |_| SandboxProfile::default(),
         entry: || Entry::Invoke { name: "wasmscope:samples/greeter#greet".into(), args: vec!["ada".into()] },
     },
     Sample {

@@ -163,6 +163,9 @@ fn the_time_limit_ends_a_guest_awaiting_an_hours_wait() {
     let report = run(GREETER, SandboxProfile { limits, ..SandboxProfile::default() }, invoke("sleep", &[AN_HOUR_MS]));
     assert_eq!(report.outcome(), &RunOutcome::TimedOut, "stderr: {}", report.stderr());
     assert!(started.elapsed() < Duration::from_millis(500) + PROMPTLY, "took {:?}", started.elapsed());
+    // The time ran out while the guest awaited, not while it compiled.
+    assert!(report.phase(Phase::Instantiate).is_some(), "never instantiated: {:#?}", report.events);
+    assert_eq!(waits(&report).len(), 1, "{:#?}", report.host_calls());
 }
 
 // A WASI 0.3 HTTP handler (`wasi:http/handler@0.3.0`).
