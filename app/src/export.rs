@@ -154,7 +154,7 @@ mod tests {
             function: Arc::from("[method]tcp-socket.finish-connect"),
             start_ns: 10,
             dur_ns: 20,
-            args: vec![("self".into(), "#1".into())],
+            args: [("self", "#1")].into_iter().collect(),
             result: "Err(access-denied)".into(),
             error: Some("access-denied".into()),
             denial: Some(Box::new(runtime_worker::Denial::new(runtime_worker::DenialKind::AddressRefused {

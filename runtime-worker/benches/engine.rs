@@ -23,7 +23,7 @@ use loops::{CALLS, CLOCK, WRITE, loop_module};
 
 #[path = "support/component_loops.rs"]
 mod component_loops;
-use component_loops::{COMPONENT_CALLS, HostLoop, component_loop};
+use component_loops::{COMPONENT_CALLS, HostLoop, component_loop, component_loop_p3_clock};
 
 /// Raw wasmtime + wasmtime-wasi: stock async linker glue and `InstancePre`,
 /// a fresh store and WASI context (output discarded, no tracing) for each
@@ -150,17 +150,39 @@ impl wasmtime_wasi::WasiView for StockHost {
 
 struct StockComponent {
     engine: Engine,
-    pre: wasmtime_wasi::p2::bindings::CommandPre<StockHost>,
+    pre: StockPre,
     runtime: tokio::runtime::Runtime,
 }
 
+/// A WASI 0.2 or 0.3 command, as stock wasmtime-wasi links it.
+enum StockPre {
+    P2(wasmtime_wasi::p2::bindings::CommandPre<StockHost>),
+    /// Run inside the store's event loop (`run_concurrent`), as `wasmtime
+    /// run` and Wasmscope run a 0.3 command.
+    P3(wasmtime_wasi::p3::bindings::CommandPre<StockHost>),
+}
+
 impl StockComponent {
-    fn new(bytes: &[u8]) -> StockComponent {
-        let engine = Engine::new(&Config::new()).unwrap();
+    fn new(bytes: &[u8], wasi: Wasi) -> StockComponent {
+        let mut config = Config::new();
+        config.wasm_component_model_async(true);
+        let engine = Engine::new(&config).unwrap();
         let component = wasmtime::component::Component::new(&engine, bytes).unwrap();
         let mut linker = wasmtime::component::Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).unwrap();
-        let pre = wasmtime_wasi::p2::bindings::CommandPre::new(linker.instantiate_pre(&component).unwrap()).unwrap();
+        let pre = match wasi {
+            Wasi::P2 => {
+                wasmtime_wasi::p2::add_to_linker_async(&mut linker).unwrap();
+                StockPre::P2(
+                    wasmtime_wasi::p2::bindings::CommandPre::new(linker.instantiate_pre(&component).unwrap()).unwrap(),
+                )
+            }
+            Wasi::P3 => {
+                wasmtime_wasi::p3::add_to_linker(&mut linker).unwrap();
+                StockPre::P3(
+                    wasmtime_wasi::p3::bindings::CommandPre::new(linker.instantiate_pre(&component).unwrap()).unwrap(),
+                )
+            }
+        };
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         StockComponent { engine, pre, runtime }
     }
@@ -173,12 +195,33 @@ impl StockComponent {
                 table: wasmtime::component::ResourceTable::new(),
             };
             let mut store = Store::new(&self.engine, host);
-            let command = self.pre.instantiate_async(&mut store).await.unwrap();
-            let began = Instant::now();
-            command.wasi_cli_run().call_run(&mut store).await.unwrap().unwrap();
-            began.elapsed()
+            match &self.pre {
+                StockPre::P2(pre) => {
+                    let command = pre.instantiate_async(&mut store).await.unwrap();
+                    let began = Instant::now();
+                    command.wasi_cli_run().call_run(&mut store).await.unwrap().unwrap();
+                    began.elapsed()
+                }
+                StockPre::P3(pre) => {
+                    let command = pre.instantiate_async(&mut store).await.unwrap();
+                    let began = Instant::now();
+                    let ran = store.run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await);
+                    ran.await.unwrap().unwrap().unwrap();
+                    began.elapsed()
+                }
+            }
         })
     }
+}
+
+/// Makes a loop component of so many calls.
+type MakeLoop = fn(u32) -> Vec<u8>;
+
+/// Which WASI release a loop is written against.
+#[derive(Clone, Copy)]
+enum Wasi {
+    P2,
+    P3,
 }
 
 /// A component through `Runtime::start`, output discarded: the guest's run
@@ -219,8 +262,8 @@ fn wasmscope_component_run(
     // Waits until the worker has let go of the run.
     handle.wait();
     assert!(first_call, "the first host call is timed, recorded or not");
-    // Recorded: the loop's calls and `get-stdout` before it (and the
-    // stream's drop, if the bindings trace it).
+    // Recorded: the loop's calls and the one before it (`get-stdout`, or a
+    // first clock read in 0.3), and the stream's drop if the bindings trace it.
     if record {
         assert!((calls + 1..=calls + 2).contains(&host_calls), "{host_calls} host calls recorded for {calls}");
     } else {
@@ -234,22 +277,30 @@ fn wasmscope_component_run(
 /// Each side runs the loop with `COMPONENT_CALLS` iterations and with none;
 /// the difference, divided by the calls, is the figure.
 fn component_calls(runtime: &Runtime) {
-    // Fewer calls or repeats, for a profiler (`valgrind --tool=callgrind`):
-    // WASMSCOPE_BENCH_COMPONENT_CALLS=20000 WASMSCOPE_BENCH_REPEATS=1.
+    // Fewer calls or repeats, or one loop, for a profiler (`valgrind
+    // --tool=callgrind`): WASMSCOPE_BENCH_COMPONENT_CALLS=20000
+    // WASMSCOPE_BENCH_REPEATS=1 WASMSCOPE_BENCH_LOOP=write.
     let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<usize>().ok());
     let calls = env("WASMSCOPE_BENCH_COMPONENT_CALLS").map_or(COMPONENT_CALLS, |n| n as u32);
     let repeats = env("WASMSCOPE_BENCH_REPEATS").unwrap_or(REPEATS);
     println!(
-        "\nComponent host calls (WASI 0.2), {calls} calls per run, per call: (loop − empty loop) / calls, \
+        "\nComponent host calls, {calls} calls per run, per call: (loop − empty loop) / calls, \
          median of {repeats} interleaved runs"
     );
     println!(
-        "{:<30} {:>10} {:>12} {:>10} {:>10} {:>8}",
+        "{:<34} {:>10} {:>12} {:>10} {:>10} {:>8}",
         "call", "stock ns", "untraced ns", "traced ns", "untraced", "traced"
     );
-    for (name, what) in [("blocking-write-and-flush 16 B", HostLoop::Write), ("monotonic-clock now", HostLoop::Clock)] {
-        let (full, empty) = (component_loop(what, calls), component_loop(what, 0));
-        let (stock_full, stock_empty) = (StockComponent::new(&full), StockComponent::new(&empty));
+    let loops: [(&str, Wasi, MakeLoop); 3] = [
+        ("0.2 blocking-write-and-flush 16 B", Wasi::P2, |calls| component_loop(HostLoop::Write, calls)),
+        ("0.2 monotonic-clock now", Wasi::P2, |calls| component_loop(HostLoop::Clock, calls)),
+        ("0.3 monotonic-clock now", Wasi::P3, component_loop_p3_clock),
+    ];
+    // Only the loops whose name has this in it (for a profiler).
+    let only = std::env::var("WASMSCOPE_BENCH_LOOP").unwrap_or_default();
+    for (name, wasi, make) in loops.into_iter().filter(|(name, _, _)| name.contains(&only)) {
+        let (full, empty) = (make(calls), make(0));
+        let (stock_full, stock_empty) = (StockComponent::new(&full, wasi), StockComponent::new(&empty, wasi));
         let ours_full = load::load("component-loop.wasm", &full).unwrap();
         let ours_empty = load::load("component-loop-empty.wasm", &empty).unwrap();
         let mut samples: [Vec<f64>; 3] = Default::default();
@@ -268,7 +319,7 @@ fn component_calls(runtime: &Runtime) {
             s[s.len() / 2]
         });
         println!(
-            "{name:<30} {stock:>10.1} {untraced:>12.1} {traced:>10.1} {:>9.2}x {:>7.2}x",
+            "{name:<34} {stock:>10.1} {untraced:>12.1} {traced:>10.1} {:>9.2}x {:>7.2}x",
             untraced / stock,
             traced / stock
         );

@@ -285,11 +285,7 @@ impl TracedCall for HostCall {
 
     fn limited(&self, limit: usize) -> HostCall {
         let mut call = self.clone();
-        for (_, value) in &mut call.args {
-            if let Some(cut) = cut_chars(value, limit) {
-                *value = cut.into();
-            }
-        }
+        call.args.map_values(|_, value| cut_chars(value, limit).map(Into::into));
         if let Some(cut) = cut_chars(&call.result, limit) {
             call.result = cut.into();
         }

@@ -146,7 +146,7 @@ impl CallRow for &HostCall {
 
     /// The `path` argument, as the bindings quoted it, unquoted.
     fn path(&self) -> Option<String> {
-        let (_, value) = self.args.iter().find(|(name, _)| &**name == "path")?;
+        let value = self.args.get("path")?;
         let unquoted = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
         Some(unquoted.replace("\\\"", "\"").replace("\\\\", "\\"))
     }
@@ -166,7 +166,7 @@ impl CallRow for &HostCall {
 fn detail_fields(ui: &mut Ui, call: &HostCall) {
     let t = theme::tokens(ui);
     for (name, value) in &call.args {
-        widgets::field(ui, name, &**value);
+        widgets::field(ui, name, value);
     }
     ui.label(RichText::new("result").strong());
     let (text, color) = result_text(call, &t);

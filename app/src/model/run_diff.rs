@@ -329,9 +329,9 @@ mod tests {
             function: Arc::from(function),
             start_ns: 0,
             dur_ns: 0,
-            args: vec![(Box::from("path"), Box::from(arg))],
+            args: [("path", arg)].into_iter().collect(),
             // Handles differ between runs; the comparison ignores them.
-            result: Box::from(format!("Ok(Resource({}))", spec.len())),
+            result: format!("Ok(Resource({}))", spec.len()).into(),
             error,
             denial: denied.then(|| Box::new(Denial::new(DenialKind::NetworkOff))),
             part: None,

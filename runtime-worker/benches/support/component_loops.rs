@@ -1,4 +1,4 @@
-//! The loops the `component-calls` section times: WASI 0.2 command
+//! The loops the `component-calls` section times: WASI 0.2 and 0.3 command
 //! components, written in WAT, whose `wasi:cli/run` makes one kind of host
 //! call a given number of times.
 
@@ -80,4 +80,44 @@ pub fn component_loop(what: HostLoop, calls: u32) -> Vec<u8> {
   (export "wasi:cli/run@0.2.0" (instance $run-instance)))"#
     );
     wat::parse_str(&wat).unwrap_or_else(|e| panic!("component loop: {e}"))
+}
+
+/// A WASI 0.3 command component whose `run` (an `async func`, lifted with a
+/// callback it never needs: it returns its result with `task.return` and
+/// exits at once) reads `wasi:clocks/monotonic-clock@0.3.0` `now` once, then
+/// `calls` times.
+pub fn component_loop_p3_clock(calls: u32) -> Vec<u8> {
+    let wat = format!(
+        r#"(component
+  (import "wasi:clocks/monotonic-clock@0.3.0" (instance $monotonic
+    (export "now" (func (result u64)))))
+  (core func $now (canon lower (func $monotonic "now")))
+  (core func $task-return (canon task.return (result (result))))
+  (core module $guest
+    (import "host" "now" (func $now (result i64)))
+    (import "host" "task-return" (func $task-return (param i32)))
+    (func (export "run") (result i32) (local $i i32)
+      ;; One read before the loop, as the 0.2 loops fetch stdout: the
+      ;; run's first host call, timed even in the empty loop.
+      (drop (call $now))
+      (block $done
+        (br_if $done (i32.eqz (i32.const {calls})))
+        (loop $again
+          (drop (call $now))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $again (i32.lt_u (local.get $i) (i32.const {calls})))))
+      ;; `Ok(())`, then EXIT (0): the callback is never called.
+      (call $task-return (i32.const 0))
+      (i32.const 0))
+    (func (export "callback") (param i32 i32 i32) (result i32) unreachable))
+  (core instance $guest (instantiate $guest
+    (with "host" (instance
+      (export "now" (func $now))
+      (export "task-return" (func $task-return))))))
+  (func $run async (result (result))
+    (canon lift (core func $guest "run") async (callback (core func $guest "callback"))))
+  (instance $run-instance (export "run" (func $run)))
+  (export "wasi:cli/run@0.3.0" (instance $run-instance)))"#
+    );
+    wat::parse_str(&wat).unwrap_or_else(|e| panic!("0.3 component loop: {e}"))
 }

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::boundary::call_text::{CallArgs, CallText};
 use crate::boundary::denial::Denial;
 use crate::wasi::abi::{Errno, WasiFunc};
 
@@ -111,7 +112,8 @@ pub struct CallEvent {
 /// One call a component made to a WASI 0.2 host function, recorded when it
 /// returned. Unlike preview1's `CallEvent`, its arguments and result are
 /// already text: wasmtime-wasi's generated bindings describe them, with
-/// strings quoted and byte lists elided (`"..."`).
+/// strings quoted and byte lists elided (`"..."`). The text of many calls
+/// shares one buffer (see `call_text`): a recorded call allocates nothing.
 #[derive(Clone, Debug)]
 pub struct HostCall {
     /// Position of the call in the run, from 0.
@@ -124,10 +126,10 @@ pub struct HostCall {
     pub start_ns: u64,
     pub dur_ns: u64,
     /// Each argument by name, e.g. `("path", "\"hello.txt\"")`.
-    pub args: Vec<(Box<str>, Box<str>)>,
+    pub args: CallArgs,
     /// What the function returned, e.g. `Ok(Resource(7))`; empty when the
     /// call never returned (the run was stopped inside it).
-    pub result: Box<str>,
+    pub result: CallText,
     /// The WASI error code when the call failed, e.g. `access-denied`.
     pub error: Option<Box<str>>,
     /// Set when the call was refused for lack of a capability.
@@ -159,8 +161,16 @@ impl HostCall {
 
     /// The arguments as one line: `path="hello.txt", flags=...`.
     pub fn args_text(&self) -> String {
-        let parts: Vec<String> = self.args.iter().map(|(name, value)| format!("{name}={value}")).collect();
-        parts.join(", ")
+        let mut text = String::new();
+        for (i, (name, value)) in self.args.iter().enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(name);
+            text.push('=');
+            text.push_str(value);
+        }
+        text
     }
 }
 

@@ -7,7 +7,9 @@
 //! - `WorkerEvent` and `WorkerCommand` (`event`): what happened, and what the
 //!   caller asks of a run in progress.
 //! - `Denial` (`denial`): a refused call, its kind and the sentence made from it.
+//! - `CallArgs` and `CallText` (`call_text`): a component host call's text.
 
+pub mod call_text;
 pub mod denial;
 pub mod event;
 pub mod profile;

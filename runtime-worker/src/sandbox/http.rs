@@ -70,7 +70,7 @@ impl WasiHttpHooks for HttpHooks {
                         function: Arc::from(FUNCTION),
                         start_ns,
                         dur_ns: now.saturating_sub(start_ns),
-                        args: args.clone(),
+                        args: args.clone().into(),
                         result: result.into(),
                         error: error.map(Box::from),
                         denial: denial.map(Box::new),

@@ -374,7 +374,7 @@ impl crate::boundary::event::HostCall {
     /// error code.
     pub fn to_json(&self) -> Json {
         let args: serde_json::Map<String, Json> =
-            self.args.iter().map(|(name, value)| (name.to_string(), Json::from(&**value))).collect();
+            self.args.iter().map(|(name, value)| (name.to_string(), Json::from(value))).collect();
         serde_json::json!({
             "seq": self.seq,
             "t_ns": self.start_ns,

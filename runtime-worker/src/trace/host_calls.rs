@@ -26,6 +26,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -34,6 +35,7 @@ use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 
+use crate::boundary::call_text::{ArgsBuilder, TextArena};
 use crate::boundary::denial::{Denial, DenialKind, Guest, Within};
 use crate::boundary::event::HostCall;
 use crate::boundary::profile::{ClockPolicy, SandboxProfile};
@@ -44,23 +46,53 @@ use crate::trace::clock::RunClock;
 const SPAN_NAME: &str = "wit-bindgen import";
 
 /// Calls that have returned, waiting to be moved into the run's tracer.
-#[derive(Default)]
+///
+/// The collector and the run's host both live on the run's worker thread,
+/// which pushes and drains nearly every call: that thread's calls wait in
+/// `here`, without a lock. A call pushed from any other thread (an outgoing
+/// HTTP request finishing on a runtime thread, say) waits in `elsewhere`.
 pub(crate) struct CallLog {
-    done: Mutex<Vec<HostCall>>,
+    here: ThreadBound<Vec<HostCall>>,
+    elsewhere: Mutex<Vec<HostCall>>,
+    /// `elsewhere` is not empty: a drain looks at it without a lock otherwise.
+    any_elsewhere: AtomicBool,
+}
+
+impl Default for CallLog {
+    /// A log whose own thread is the calling one.
+    fn default() -> CallLog {
+        CallLog {
+            here: ThreadBound::new(Vec::new()),
+            elsewhere: Mutex::new(Vec::new()),
+            any_elsewhere: AtomicBool::new(false),
+        }
+    }
 }
 
 impl CallLog {
     pub(crate) fn push(&self, call: HostCall) {
-        lock(&self.done).push(call);
+        if let Err(call) = self.here.with_value(call, |done, call| done.push(call)) {
+            lock(&self.elsewhere).push(call);
+            self.any_elsewhere.store(true, Ordering::Release);
+        }
     }
 
     /// Hands every waiting call to `each`, in order, keeping the buffer's
     /// room for the next ones (a run hands over after nearly every call).
-    pub(crate) fn drain_each(&self, each: impl FnMut(HostCall)) {
-        let mut done = lock(&self.done);
-        if !done.is_empty() {
-            done.drain(..).for_each(each);
+    /// Calls from other threads come first: they were pushed while a call
+    /// of this thread was under way, before it returned.
+    pub(crate) fn drain_each(&self, mut each: impl FnMut(HostCall)) {
+        // A plain load first: the swap would take the cache line each time.
+        if self.any_elsewhere.load(Ordering::Relaxed) && self.any_elsewhere.swap(false, Ordering::Acquire) {
+            lock(&self.elsewhere).drain(..).for_each(&mut each);
         }
+        // A call pushed while `each` runs (none is, today) waits in
+        // `elsewhere` for the next drain: `here` is borrowed till then.
+        self.here.with(|done| {
+            if !done.is_empty() {
+                done.drain(..).for_each(&mut each);
+            }
+        });
     }
 }
 
@@ -85,8 +117,12 @@ struct State {
     free: Vec<usize>,
     /// Entered spans, innermost last.
     stack: Vec<u64>,
-    /// Where values are formatted before they are copied out.
+    /// Where values are formatted…
     text: String,
+    /// …and tidied, before they are copied out…
+    tidy: String,
+    /// …into the text the calls keep.
+    arena: TextArena,
     /// The run's clock, read from the processor's timestamp counter where
     /// the kernel keeps time with it (`trace::clock`), from here on…
     clock: RunClock,
@@ -113,12 +149,14 @@ struct Slot {
     refs: usize,
     /// `None` for spans that are not host calls (and free slots).
     call: Option<OpenCall>,
+    /// The open call's arguments, once its `call` event came (kept with
+    /// the slot, so its room serves the slot's next calls).
+    args: ArgsBuilder,
 }
 
 struct OpenCall {
     names: Names,
     start_ns: Option<u64>,
-    args: Vec<(Box<str>, Box<str>)>,
 }
 
 /// A span id's slot (out of range for `FOREIGN`).
@@ -135,24 +173,26 @@ impl Collector {
         Collector { log, state: ThreadBound::new(State::new(origin)), judge }
     }
 
-    /// Logs a call that returned `result` (empty: never returned) at `now`.
-    fn finish(&self, call: OpenCall, result: &str, now: u64) {
+    /// Logs a call with arguments `args` that returned `result` (empty:
+    /// never returned) at `now`; `tidy` is room to work in.
+    fn finish(&self, call: OpenCall, args: &ArgsBuilder, result: &str, now: u64, text: Room<'_>) {
         let start_ns = call.start_ns.unwrap_or(now);
+        let Room { tidy, arena } = text;
         // `exit` ends the run by returning an error to wasmtime, not to the guest.
-        let result = tidied(result);
-        let result: Box<str> = match result.strip_prefix("Err(Exited with i32 exit status ") {
-            Some(code) => format!("exited with status {}", code.trim_end_matches(')')).into(),
-            None => result,
-        };
-        let error = error_code(&result);
+        tidy.clear();
+        tidy_into(result, tidy);
+        if let Some(code) = tidy.strip_prefix("Err(Exited with i32 exit status ") {
+            *tidy = format!("exited with status {}", code.trim_end_matches(')'));
+        }
+        let error = error_code(tidy);
         let mut host_call = HostCall {
             seq: 0,
             interface: call.names.interface,
             function: call.names.function,
             start_ns,
             dur_ns: now.saturating_sub(start_ns),
-            args: call.args,
-            result,
+            args: arena.args(args),
+            result: arena.text(tidy),
             error: error.map(Box::from),
             denial: None,
             part: None,
@@ -161,6 +201,12 @@ impl Collector {
         host_call.denial = self.judge.classify(&host_call).map(Box::new);
         self.log.push(host_call);
     }
+}
+
+/// Where a call's text is finished and kept (`State::tidy`, `State::arena`).
+struct Room<'a> {
+    tidy: &'a mut String,
+    arena: &'a mut TextArena,
 }
 
 impl State {
@@ -173,6 +219,8 @@ impl State {
             free: Vec::new(),
             stack: Vec::new(),
             text: String::new(),
+            tidy: String::new(),
+            arena: TextArena::new(),
             clock_offset_ns: origin.elapsed().as_nanos() as u64,
             clock,
         }
@@ -234,15 +282,17 @@ impl Subscriber for Collector {
                     })
                 })
                 .clone();
-            let call = names.map(|names| OpenCall { names, start_ns: None, args: Vec::new() });
-            let slot = Slot { refs: 1, call };
+            let call = names.map(|names| OpenCall { names, start_ns: None });
             let index = match state.free.pop() {
                 Some(index) => {
-                    state.slots[index] = slot;
+                    let slot = &mut state.slots[index];
+                    slot.refs = 1;
+                    slot.call = call;
+                    slot.args.clear();
                     index
                 }
                 None => {
-                    state.slots.push(slot);
+                    state.slots.push(Slot { refs: 1, call, args: ArgsBuilder::default() });
                     state.slots.len() - 1
                 }
             };
@@ -271,18 +321,17 @@ impl Subscriber for Collector {
             }
             let now = state.now_ns();
             let Some(slot) = state.slots.get_mut(index_of(id)).filter(|slot| slot.refs > 0) else { return };
-            let text = &mut state.text;
+            let (text, tidy) = (&mut state.text, &mut state.tidy);
             if kind == EventKind::Call {
                 let Some(call) = slot.call.as_mut() else { return };
                 call.start_ns.get_or_insert(now);
-                call.args.clear();
-                call.args.reserve_exact(event.metadata().fields().len().saturating_sub(1));
-                event.record(&mut Args { args: &mut call.args, text });
+                slot.args.clear();
+                event.record(&mut Args { args: &mut slot.args, text, tidy });
             } else if let Some(call) = slot.call.take() {
                 // Returned: nothing is left to log when the span closes.
                 text.clear();
                 event.record(&mut ResultText { text });
-                self.finish(call, text, now);
+                self.finish(call, &slot.args, text, now, Room { tidy, arena: &mut state.arena });
                 // A better measurement of the counter's rate, if one came.
                 state.clock.refresh();
             }
@@ -317,21 +366,22 @@ impl Subscriber for Collector {
         let id = span.into_u64();
         self.state
             .with(|state| {
-                let Some(slot) = state.slot(id) else { return false };
+                let Some(slot) = state.slots.get_mut(index_of(id)).filter(|slot| slot.refs > 0) else {
+                    return false;
+                };
                 slot.refs -= 1;
                 if slot.refs > 0 {
                     return false;
                 }
-                let call = slot.call.take();
-                state.free.push(id as usize - 1);
-                let now = state.now_ns();
                 // A call whose future was dropped before it returned: the run
                 // ended (Stop, timeout) while the guest waited in it.
-                if let Some(call) = call
+                if let Some(call) = slot.call.take()
                     && call.start_ns.is_some()
                 {
-                    self.finish(call, "", now);
+                    let now = state.clock_offset_ns + state.clock.now_ns();
+                    self.finish(call, &slot.args, "", now, Room { tidy: &mut state.tidy, arena: &mut state.arena });
                 }
+                state.free.push(id as usize - 1);
                 true
             })
             .unwrap_or(false)
@@ -378,9 +428,20 @@ impl<T> ThreadBound<T> {
         let mut value = self.value.try_borrow_mut().ok()?;
         Some(f(&mut value))
     }
+
+    /// `with`, handing `given` to `f`; `given` back when `f` cannot run.
+    fn with_value<V, R>(&self, given: V, f: impl FnOnce(&mut T, V) -> R) -> Result<R, V> {
+        if thread_mark() != self.owner {
+            return Err(given);
+        }
+        match self.value.try_borrow_mut() {
+            Ok(mut value) => Ok(f(&mut value, given)),
+            Err(_) => Err(given),
+        }
+    }
 }
 
-// SAFETY: the `RefCell` is only reached through `with`, which returns
+// SAFETY: the `RefCell` is only reached through `with` and `with_value`, which return
 // without touching it unless the calling thread is the one that made the
 // `ThreadBound` (same `MARK` address: two threads alive at once never share
 // one). So at most one thread ever uses the cell at a time; the `RefCell`
@@ -457,10 +518,12 @@ impl Visit for Message {
     }
 }
 
-/// A `call` event's arguments, each formatted into `text` and copied out.
+/// A `call` event's arguments, each formatted into `text`, tidied into
+/// `tidy` and copied out.
 struct Args<'a> {
-    args: &'a mut Vec<(Box<str>, Box<str>)>,
+    args: &'a mut ArgsBuilder,
     text: &'a mut String,
+    tidy: &'a mut String,
 }
 
 impl Visit for Args<'_> {
@@ -468,7 +531,9 @@ impl Visit for Args<'_> {
         // As given, not quoted (only `debug(…)` values are formatted).
         let name = field.name();
         if name != "message" {
-            self.args.push((Box::from(name.trim_end_matches('_')), tidied(value)));
+            self.tidy.clear();
+            tidy_into(value, self.tidy);
+            self.args.push(name.trim_end_matches('_'), self.tidy);
         }
     }
 
@@ -477,8 +542,15 @@ impl Visit for Args<'_> {
         if name == "message" {
             return;
         }
-        first_line(self.text, value);
-        self.args.push((Box::from(name.trim_end_matches('_')), tidied(self.text)));
+        let name = name.trim_end_matches('_');
+        if first_line(self.text, value) {
+            // `#3`: nothing for `tidy` to do.
+            self.args.push(name, self.text);
+            return;
+        }
+        self.tidy.clear();
+        tidy_into(self.text, self.tidy);
+        self.args.push(name, self.tidy);
     }
 }
 
@@ -503,8 +575,9 @@ impl Visit for ResultText<'_> {
 }
 
 /// Writes `value`'s `Debug` text into `text` (replacing what was there): its
-/// first line, up to `MAX_VALUE_TEXT` bytes.
-fn first_line(text: &mut String, value: &dyn std::fmt::Debug) {
+/// first line, up to `MAX_VALUE_TEXT` bytes. True when the value was a
+/// resource handle, written as `tidy` would write it (`#3`).
+fn first_line(text: &mut String, value: &dyn std::fmt::Debug) -> bool {
     text.clear();
     // A host error's `Debug` goes on with a backtrace when one was
     // captured (`RUST_BACKTRACE=1`); resolving it takes tens of
@@ -513,7 +586,17 @@ fn first_line(text: &mut String, value: &dyn std::fmt::Debug) {
     let cut = write!(writer, "{value:?}").is_err();
     if cut && writer.probe == HANDLE_DONE {
         // `#3` already.
-        return;
+        return true;
+    }
+    // The value ended while its pieces looked like a handle's: put them back.
+    match writer.probe {
+        HANDLE_OFF => {}
+        HANDLE_NUMBER => text.replace_range(..1, HANDLE_PREFIX),
+        held => {
+            for piece in &HANDLE_PIECES[..usize::from(held)] {
+                text.push_str(piece);
+            }
+        }
     }
     if cut {
         // Close what the cut left open: `Err(access-denied (error 1)`.
@@ -522,6 +605,7 @@ fn first_line(text: &mut String, value: &dyn std::fmt::Debug) {
             text.push(')');
         }
     }
+    false
 }
 
 /// A `fmt::Write` that takes the first line, up to `MAX_VALUE_TEXT` bytes,
@@ -532,7 +616,9 @@ fn first_line(text: &mut String, value: &dyn std::fmt::Debug) {
 /// `Resource { rep: 3, state: "borrow" }` (what `tidy` would make of it):
 /// `probe` counts the pieces of `HANDLE_PIECES` seen so far, in the order
 /// `debug_struct` writes them, and becomes `HANDLE_OFF` at the first other
-/// piece, after which the text is taken as it comes.
+/// piece, after which the text is taken as it comes. The pieces are held
+/// back while they match (the text stays empty, then holds `#3`), and put
+/// back when they turn out not to be a handle.
 struct FirstLine<'a> {
     text: &'a mut String,
     probe: u8,
@@ -540,33 +626,55 @@ struct FirstLine<'a> {
 
 /// How `debug_struct` writes a handle up to its number.
 const HANDLE_PIECES: [&str; 4] = ["Resource", " { ", "rep", ": "];
-/// The number has been written.
+/// `HANDLE_PIECES`, joined.
+const HANDLE_PREFIX: &str = "Resource { rep: ";
+/// The number has been written (as `#3`).
 const HANDLE_NUMBER: u8 = HANDLE_PIECES.len() as u8 + 1;
 /// `#` and the number are in the text; formatting was stopped.
 const HANDLE_DONE: u8 = HANDLE_NUMBER + 1;
 /// Not a handle.
 const HANDLE_OFF: u8 = u8::MAX;
 
+/// What `FirstLine::probe` made of a piece.
+enum Probe {
+    /// Part of a handle, held back.
+    Held,
+    /// The handle is complete: stop formatting.
+    Done,
+    /// Not a handle (what was held back is in the text again): take the piece.
+    Off,
+}
+
 impl FirstLine<'_> {
-    /// Follows a handle's pieces; true when the formatting should stop.
-    fn probe(&mut self, s: &str) -> bool {
+    /// Follows a handle's pieces.
+    fn probe(&mut self, s: &str) -> Probe {
         let at = usize::from(self.probe);
         if at < HANDLE_PIECES.len() {
-            self.probe = if s == HANDLE_PIECES[at] { self.probe + 1 } else { HANDLE_OFF };
+            if s == HANDLE_PIECES[at] {
+                self.probe += 1;
+                return Probe::Held;
+            }
+            for piece in &HANDLE_PIECES[..at] {
+                self.text.push_str(piece);
+            }
         } else if at == HANDLE_PIECES.len() {
-            let number = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-            self.probe = if number { HANDLE_NUMBER } else { HANDLE_OFF };
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                self.text.push('#');
+                self.text.push_str(s);
+                self.probe = HANDLE_NUMBER;
+                return Probe::Held;
+            }
+            self.text.push_str(HANDLE_PREFIX);
         } else if self.probe == HANDLE_NUMBER {
             // The next field, or the end of the struct.
             if s == ", " || s == " }" {
-                let number = self.text.len() - self.text.bytes().rev().take_while(u8::is_ascii_digit).count();
-                self.text.replace_range(..number, "#");
                 self.probe = HANDLE_DONE;
-                return true;
+                return Probe::Done;
             }
-            self.probe = HANDLE_OFF;
+            self.text.replace_range(..1, HANDLE_PREFIX);
         }
-        false
+        self.probe = HANDLE_OFF;
+        Probe::Off
     }
 }
 
@@ -575,11 +683,15 @@ const MAX_VALUE_TEXT: usize = 4096;
 
 impl std::fmt::Write for FirstLine<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if self.probe != HANDLE_OFF && self.probe(s) {
-            return Err(std::fmt::Error);
+        if self.probe != HANDLE_OFF {
+            match self.probe(s) {
+                Probe::Held => return Ok(()),
+                Probe::Done => return Err(std::fmt::Error),
+                Probe::Off => {}
+            }
         }
-        // Most pieces: no line break and room for all of it.
-        if self.text.len() + s.len() <= MAX_VALUE_TEXT && !s.as_bytes().contains(&b'\n') {
+        // Most pieces: short, no line break and room for all of it.
+        if self.text.len() + s.len() <= MAX_VALUE_TEXT && !s.bytes().any(|b| b == b'\n') {
             self.text.push_str(s);
             return Ok(());
         }
@@ -622,24 +734,40 @@ fn qualified_interface(short: &str, function: &str) -> String {
     format!("{package}/{short}")
 }
 
-/// `tidy`, copied out at its final size, without the work where it would
-/// change nothing (most text: numbers, `Ok(())`, quoted paths) or where the
-/// text is one resource handle (a stream, a descriptor: most arguments).
-fn tidied(text: &str) -> Box<str> {
+/// `tidy(text)` appended to `out`, without the work where it would change
+/// nothing (most text: numbers, `Ok(())`, quoted paths) or where the text is
+/// one resource handle (a stream, a descriptor: most arguments).
+fn tidy_into(text: &str, out: &mut String) {
     // Every rewrite `tidy` makes starts at one of these.
     // (one scan for their first letters, rather than a search for each).
-    if !text.contains(['R', ':', 'I']) {
-        return Box::from(text);
+    if !text.bytes().any(|b| matches!(b, b'R' | b':' | b'I')) {
+        out.push_str(text);
+        return;
     }
     match lone_handle(text) {
-        Some(short) => short.into_boxed_str(),
-        None => tidy(text).into_boxed_str(),
+        Some((ok, number)) => {
+            out.push_str(if ok { "Ok(#" } else { "#" });
+            out.push_str(number);
+            if ok {
+                out.push(')');
+            }
+        }
+        None => out.push_str(&tidy(text)),
     }
 }
 
-/// `tidy` of `Resource { rep: 3, state: "borrow" }`, alone or as `Ok(…)`:
-/// `#3`, `Ok(#3)`. `None` for anything else.
-fn lone_handle(text: &str) -> Option<String> {
+/// `tidy_into` as a new string.
+#[cfg(test)]
+fn tidied(text: &str) -> String {
+    let mut out = String::new();
+    tidy_into(text, &mut out);
+    out
+}
+
+/// `Resource { rep: 3, state: "borrow" }`, alone or as `Ok(…)` (which `tidy`
+/// makes `#3`, `Ok(#3)`): whether in `Ok`, and the number. `None` for
+/// anything else.
+fn lone_handle(text: &str) -> Option<(bool, &str)> {
     let (ok, inner) = match text.strip_prefix("Ok(").and_then(|t| t.strip_suffix(')')) {
         Some(inner) => (true, inner),
         None => (false, text),
@@ -650,13 +778,7 @@ fn lone_handle(text: &str) -> Option<String> {
     if digits == 0 || state.contains(['"', '\\']) {
         return None;
     }
-    let mut out = String::with_capacity(digits + 5);
-    out.push_str(if ok { "Ok(#" } else { "#" });
-    out.push_str(&rest[..digits]);
-    if ok {
-        out.push(')');
-    }
-    Some(out)
+    Some((ok, &rest[..digits]))
 }
 
 /// Makes `Debug` text shorter where it says nothing: resource handles
@@ -909,7 +1031,7 @@ impl Judge {
                     None => return None,
                 },
                 "permanent-resolver-failure" if !self.network.dns_allowed() => {
-                    let host = call.args.iter().find(|(n, _)| &**n == "name").map(|(_, v)| v.to_string());
+                    let host = call.args.get("name").map(str::to_string);
                     DenialKind::DnsOff { host, network_off: !self.network.sockets_allowed() }
                 }
                 _ => return None,
@@ -925,9 +1047,9 @@ impl Judge {
     /// Why a refused filesystem call was the sandbox; `None` when nothing
     /// in the call says so (the host's own permissions refused it, say).
     fn filesystem_refusal(&self, call: &HostCall) -> Option<DenialKind> {
-        let path = call.args.iter().find(|(n, _)| &**n == "path").map(|(_, v)| v.trim_matches('"').to_string());
+        let path = call.args.get("path").map(|v| v.trim_matches('"').to_string());
         let wants_write = call.args.iter().any(|(n, v)| {
-            (&**n == "flags" || &**n == "open_flags")
+            (n == "flags" || n == "open_flags")
                 && (v.contains("WRITE") || v.contains("CREATE") || v.contains("TRUNCATE"))
         }) || matches!(
             call.short_name(),
@@ -1055,7 +1177,7 @@ mod tests {
         for call in &calls[..3] {
             assert_eq!(&*call.interface, "wasi:io/streams");
             assert_eq!(&*call.function, "[method]output-stream.blocking-write-and-flush");
-            let args: Vec<(&str, &str)> = call.args.iter().map(|(n, v)| (&**n, &**v)).collect();
+            let args: Vec<(&str, &str)> = call.args.iter().collect();
             assert_eq!(args, [("self", "#7"), ("contents", "\"...\"")]);
             assert_eq!(&*call.result, "Err(Io)");
             assert_eq!(call.error.as_deref(), Some("io"));
@@ -1098,6 +1220,37 @@ mod tests {
             rep: &'static str,
         }
         assert_eq!(text(&Resource { rep: "x" }), "Resource { rep: \"x\" }");
+        // Held back while they looked like a handle's pieces, then put back.
+        mod unit {
+            #[derive(Debug)]
+            pub struct Resource;
+        }
+        mod other {
+            #[derive(Debug)]
+            #[allow(dead_code)]
+            pub struct Resource {
+                pub repx: u32,
+            }
+        }
+        mod tuple {
+            #[derive(Debug)]
+            #[allow(dead_code)]
+            pub struct Resource(pub u32);
+        }
+        assert_eq!(text(&unit::Resource), "Resource");
+        assert_eq!(text(&other::Resource { repx: 1 }), "Resource { repx: 1 }");
+        assert_eq!(text(&tuple::Resource(2)), "Resource(2)");
+        struct NumberThenMore;
+        impl std::fmt::Debug for NumberThenMore {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                for piece in ["Resource", " { ", "rep", ": ", "3", "!"] {
+                    f.write_str(piece)?;
+                }
+                Ok(())
+            }
+        }
+        assert_eq!(text(&NumberThenMore), "Resource { rep: 3!");
+        assert_eq!(text(&Some(Handle(5))), "Some(Resource { rep: 5, state: \"borrow\" })");
         assert_eq!(text(&Ok::<u32, ()>(7)), "Ok(7)");
         assert_eq!(text(&"Resource { rep: 3 }"), "\"Resource { rep: 3 }\"");
     }

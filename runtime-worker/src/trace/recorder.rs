@@ -260,14 +260,12 @@ impl Tracer {
                 })
                 .collect();
             let total: usize = written.iter().map(|b| b.len()).sum();
-            if total > 0
-                && let Some((_, value)) = call.args.iter_mut().find(|(name, _)| &**name == "contents")
-            {
+            if total > 0 && call.args.get("contents").is_some() {
                 let mut preview = Preview::EMPTY;
                 for bytes in &written {
                     preview.extend(bytes);
                 }
-                *value = format!("{total} {preview:?}").into();
+                call.args.set("contents", &format!("{total} {preview:?}"));
             }
         }
         // Lists the guest was given that the trace knows without the

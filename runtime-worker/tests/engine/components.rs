@@ -195,7 +195,7 @@ fn a_command_component_sees_its_environment() {
         .iter()
         .filter(|c| c.function.contains("output-stream.blocking-write"))
         .flat_map(|c| c.args.iter())
-        .find(|(name, value)| &**name == "contents" && value.contains("Hello from a WASI 0.2 component"));
+        .find(|(name, value)| *name == "contents" && value.contains("Hello from a WASI 0.2 component"));
     assert!(greeting.is_some(), "{}", trace_text(&report));
 }
 

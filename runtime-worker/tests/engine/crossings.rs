@@ -36,8 +36,7 @@ fn every_query_crossing_is_recorded_with_its_values_caller_and_callee() {
             assert_eq!(crossing.part.as_deref(), Some("#1 command"));
             assert_eq!(crossing.callee.as_deref(), Some("#0 database-connector"));
         }
-        assert_eq!(&*crossings[1].args[0].0, "sql");
-        assert_eq!(&*crossings[1].args[0].1, r#""select * from users where id = 2""#);
+        assert_eq!(crossings[1].args.iter().next(), Some(("sql", r#""select * from users where id = 2""#)));
         assert_eq!(&*crossings[1].result, r#"[{id: 2, payload: "name=grace;lang=rust"}]"#);
         assert_eq!(&*crossings[2].result, "[]");
 
