@@ -17,11 +17,11 @@ use crate::boundary::event::{HostCall, HttpResponse, MemoryChange, Phase, RunOut
 use crate::boundary::profile::{PartProfile, SandboxProfile, StdinSource};
 use crate::boundary::request::{Entry, HttpRequest};
 
-use super::{file_reads, glass_box, link_error, part_call};
 use super::guest::{
     RunContext, command_ended, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer,
 };
 use super::wit_text::type_name;
+use super::{file_reads, glass_box, link_error, part_call};
 use crate::sandbox::http::HttpHooks;
 use crate::sandbox::network::NetworkGuard;
 use crate::sandbox::output::OutputSink;
