@@ -285,7 +285,7 @@ impl TracedCall for HostCall {
 
     fn limited(&self, limit: usize) -> HostCall {
         let mut call = self.clone();
-        call.args.map_values(|_, value| cut_chars(value, limit).map(Into::into));
+        call.args.map_values(|_, value| cut_chars(value, limit));
         if let Some(cut) = cut_chars(&call.result, limit) {
             call.result = cut.into();
         }
