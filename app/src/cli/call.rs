@@ -67,6 +67,7 @@ pub fn execute(args: &CallArgs) -> i32 {
         report: args.report.clone(),
         explain: false,
         argv0: None,
+        swaps: Vec::new(),
         module_and_args,
         typed_call: true,
         part: args.inner.clone(),

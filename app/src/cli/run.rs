@@ -100,6 +100,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub argv0: Option<String>,
 
+    /// Run a composed command with its inner part PART (by name, as
+    /// `wasmscope inspect` names it, e.g. `database-connector`, or by number,
+    /// `#0`) replaced by the component in FILE: the parts that import from
+    /// PART are linked to FILE at run time, once it is checked to export what
+    /// they import with the same types. The run goes part by part. Repeat for
+    /// more parts
+    #[arg(long = "swap", value_name = "PART=FILE")]
+    pub swaps: Vec<String>,
+
     /// The module (.wasm or .wat), then the guest's arguments: every word
     /// after FILE belongs to the guest, even one starting with `-`
     #[arg(value_name = "FILE [ARGS]...", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
@@ -186,6 +195,17 @@ impl ReportFlags {
     }
 }
 
+/// `--swap database-connector=provider_rust.wasm`: the part, and the
+/// component read from the file.
+fn part_swap(spec: &str) -> anyhow::Result<runtime_worker::PartSwap> {
+    let Some((part, file)) = spec.split_once('=').filter(|(part, file)| !part.is_empty() && !file.is_empty()) else {
+        anyhow::bail!("`--swap {spec}`: write PART=FILE, e.g. `--swap database-connector=provider_rust.wasm`");
+    };
+    let with =
+        load::load_file(std::path::Path::new(file)).with_context(|| format!("failed to load `{file}` for --swap"))?;
+    Ok(runtime_worker::PartSwap { part: part.to_string(), with })
+}
+
 /// Runs and returns the process's exit status.
 pub fn execute(args: &RunArgs, matches: Option<&ArgMatches>) -> i32 {
     match try_execute(args, matches) {
@@ -244,6 +264,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     let kind = module.kind;
     let mut request = RunRequest::new(module, profile, entry);
     request.program_name = args.argv0.clone();
+    request.swaps = args.swaps.iter().map(|spec| part_swap(spec)).collect::<anyhow::Result<_>>()?;
     request.part = args.part.clone();
     // Calls are recorded only when something here will read them.
     request.record_calls = args.report.wants_calls() || args.explain;

@@ -14,7 +14,7 @@ use super::console_view::ConsoleView;
 use super::density_view::DensityView;
 use super::disassembly_view::DisassemblyView;
 use super::file_dialog::{DialogPurpose, FileDialogs};
-use super::intent::Intent;
+use super::intent::{Intent, SwapWith};
 use super::measurements::{FrameStats, StartupProbe};
 use super::module_panel::EntryFields;
 use super::profile_menu::ProfileWindows;
@@ -297,6 +297,16 @@ impl WasmscopeApp {
                 }
                 Intent::StopDensity => self.density.stop(),
                 Intent::FilterCalls(filter) => self.state.filter = filter,
+                Intent::SwapPart { place, replaced, with: SwapWith::Offered(sample) } => {
+                    let wake = ctx.clone();
+                    let read = move || sample.bytes().map(|bytes| bytes.into_owned());
+                    let name = sample.file.to_string();
+                    self.session.swap_part(place, replaced, name, read, move || wake.request_repaint());
+                }
+                Intent::SwapPart { place, replaced, with: SwapWith::File } => {
+                    self.dialogs.open(DialogPurpose::SwapPart { place, replaced }, ctx)
+                }
+                Intent::UndoSwap => self.session.undo_swap(),
                 Intent::DismissNotice => self.session.notice = None,
             }
         }
@@ -401,6 +411,12 @@ impl WasmscopeApp {
                     }
                 },
                 DialogPurpose::ExportTrace { csv } => self.export_trace(&path, csv),
+                DialogPurpose::SwapPart { place, replaced } => {
+                    let (wake, name) =
+                        (ctx.clone(), path.file_name().unwrap_or_default().to_string_lossy().into_owned());
+                    let read = move || std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()));
+                    self.session.swap_part(place, replaced, name, read, move || wake.request_repaint());
+                }
             }
         }
     }
@@ -679,7 +695,7 @@ impl WasmscopeApp {
             ui.style_mut().interaction.selectable_labels = true;
         }
         match self.state.tab {
-            Tab::Inspector => inspector_view::ui(ui, &self.session),
+            Tab::Inspector => return inspector_view::ui(ui, &self.session),
             Tab::Disassembly => self.disassembly.ui(ui, &mut self.session),
             Tab::Calls => return self.calls.ui(ui, &self.session, &mut self.state.filter, &mut self.state.follow),
             Tab::Why => {

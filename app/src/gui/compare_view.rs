@@ -1,7 +1,9 @@
 //! The Compare tab: two runs side by side — their profiles, and their calls
 //! aligned as a diff (`model::run_diff`): a call one run made and the other
 //! did not is one insertion or removal, a call whose outcome changed is one
-//! change, and the calls around them still line up.
+//! change, and the calls around them still line up. Two runs of composed
+//! commands made part by part also show the time spent in each inner
+//! component, side by side (`model::part_times`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,6 +13,7 @@ use runtime_worker::RunId;
 
 use super::theme;
 use crate::export::args_text;
+use crate::model::part_times::{PartTime, part_times, side_by_side};
 use crate::model::run_diff::{ALIGN_TIME_LIMIT, CallKey, Row, RunDiff, RunDiffJob, RunDiffState};
 use crate::model::run_record::{RunRecord, outcome_text};
 use crate::model::session::Session;
@@ -78,6 +81,7 @@ impl CompareView {
         }
         profiles(ui, left_run, right_run);
         ui.separator();
+        time_per_part(ui, left_run, right_run);
         let Some(aligned) = self.aligned(ui, left_run, right_run) else { return };
         if host_calls_of(left_run, right_run) {
             host_calls(ui, left_run, right_run, &aligned, self.show_all);
@@ -251,6 +255,83 @@ fn profiles(ui: &mut Ui, left: &RunRecord, right: &RunRecord) {
             });
         }
     });
+}
+
+/// What the hover text says a part's time is (see `model::part_times`).
+const PART_TIME_MEANING: &str = "A part's time is the time of the calls that crossed into it from other parts (from \
+     entering it until it returned: what it computed, its WASI calls, and whatever it called in turn), plus its own \
+     WASI calls made outside those crossings (while it started, or as the command the host called). The command's \
+     computing between its WASI calls is not a call of anything, so it is not counted. Rows are matched by the \
+     part's place (#0, #1): a swapped part faces the part it stood in for.";
+
+/// Both runs' time in each inner component, when both were composed
+/// commands run part by part.
+fn time_per_part(ui: &mut Ui, left: &RunRecord, right: &RunRecord) {
+    let (before, after) = (part_times(&left.host_calls), part_times(&right.host_calls));
+    if before.is_empty() || after.is_empty() {
+        return;
+    }
+    let t = theme::tokens(ui);
+    ui.label(RichText::new("Time in each inner component").strong()).on_hover_text(PART_TIME_MEANING);
+    egui::ScrollArea::horizontal().id_salt("compare-part-times-scroll").show(ui, |ui| {
+        // One line per cell: a label is not broken into a column of letters.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+        egui::Grid::new("compare-part-times").num_columns(4).striped(true).spacing([24.0, 4.0]).show(ui, |ui| {
+            let runs = [format!("Run #{}", left.number), format!("Run #{}", right.number)];
+            for heading in ["Place", &runs[0], &runs[1], "After / before"] {
+                ui.label(RichText::new(heading).strong()).on_hover_text(PART_TIME_MEANING);
+            }
+            ui.end_row();
+            for (l, r) in side_by_side(&before, &after) {
+                let place = l.as_ref().or(r.as_ref()).map(|p| p.place().to_string()).unwrap_or_default();
+                ui.monospace(place);
+                for side in [&l, &r] {
+                    match side {
+                        Some(time) => part_cell(ui, time),
+                        None => {
+                            ui.label(RichText::new("—").color(t.muted_text));
+                        }
+                    }
+                }
+                match (&l, &r) {
+                    (Some(l), Some(r)) if l.total_ns() > 0 && r.total_ns() > 0 => {
+                        ui.monospace(format!("{:.2}×", r.total_ns() as f64 / l.total_ns() as f64))
+                    }
+                    _ => ui.label(""),
+                };
+                ui.end_row();
+            }
+        });
+    });
+    ui.separator();
+}
+
+/// `#0 database-connector (provider_rust.wasm)`, its time, and what it is made of.
+fn part_cell(ui: &mut Ui, time: &PartTime) {
+    ui.vertical(|ui| {
+        ui.label(RichText::new(&time.label).monospace().strong());
+        ui.label(
+            RichText::new(format!(
+                "{} · {} in, {} · {} of its own, {}",
+                millis(time.total_ns()),
+                counted(time.crossings, "call"),
+                millis(time.crossing_ns),
+                counted(time.host_calls, "WASI call"),
+                millis(time.host_ns)
+            ))
+            .small(),
+        )
+        .on_hover_text(PART_TIME_MEANING);
+    });
+}
+
+fn millis(ns: u64) -> String {
+    format!("{:.3} ms", ns as f64 / 1e6)
+}
+
+/// `1 call`, `3 calls`.
+fn counted(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
 /// The side of a row where a call is not: the other run made it alone.

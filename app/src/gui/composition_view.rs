@@ -4,12 +4,18 @@
 //! host, with an arrow up to each part (the imports it gives it) and one
 //! down from the part whose export the composed component exports. Below the graph, each part's imports and exports
 //! with where each one is wired. All text can be selected and copied.
+//!
+//! Each part's box offers to swap it for another component for the runs
+//! that follow (the composed samples' providers, or a file), and a swapped
+//! part's box says what stands in it, with Undo.
 
 use egui::{Align, Color32, Layout, Pos2, Rect, RichText, Stroke, Ui, UiBuilder, Vec2, pos2, vec2};
 use runtime_worker::inspect::composition::{Composition, Part, Source, Target, Wire, part_label};
 
+use super::intent::{Intent, SwapWith};
 use super::theme;
 use super::widgets::format_bytes;
+use crate::model::part_swap::{Swap, offered};
 
 const BOX_WIDTH: f32 = 200.0;
 /// Room between two boxes for an arrow and its label.
@@ -19,16 +25,39 @@ const HOST_GAP: f32 = 64.0;
 /// Above the boxes, for links between parts that are not side by side.
 const LANE: f32 = 22.0;
 
-pub fn ui(ui: &mut Ui, composition: &Composition) {
+/// What the graph shows of a swapped part, and what it offers to swap in.
+pub struct SwapState<'a> {
+    /// The loaded file's name: the composed samples are offered their
+    /// providers.
+    pub module_name: &'a str,
+    pub swap: Option<&'a Swap>,
+    /// A replacement is being read.
+    pub reading: bool,
+}
+
+pub fn ui(ui: &mut Ui, composition: &Composition, swap: &SwapState) -> Option<Intent> {
     ui.label(format!(
         "{} components inside, wired together by the composed component (a box per component, an arrow per \
          connection)",
         composition.parts.len()
     ));
+    if let Some(swapped) = swap.swap {
+        let t = theme::tokens(ui);
+        ui.label(
+            RichText::new(format!(
+                "Runs link {} in place of {}: its consumers call it instead, at run time (the file is unchanged)",
+                swapped.with.name, swapped.replaced
+            ))
+            .color(t.accent)
+            .strong(),
+        );
+    }
     ui.add_space(4.0);
-    egui::ScrollArea::horizontal().id_salt("composition-graph").show(ui, |ui| graph(ui, composition));
+    let intent =
+        egui::ScrollArea::horizontal().id_salt("composition-graph").show(ui, |ui| graph(ui, composition, swap)).inner;
     ui.add_space(6.0);
     details(ui, composition);
+    intent
 }
 
 /// Parts from left to right so that a part's export flows right into the
@@ -52,7 +81,8 @@ fn columns(composition: &Composition) -> Vec<usize> {
     placed
 }
 
-fn graph(ui: &mut Ui, composition: &Composition) {
+fn graph(ui: &mut Ui, composition: &Composition, swap: &SwapState) -> Option<Intent> {
+    let mut intent = None;
     let t = theme::tokens(ui);
     let order = columns(composition);
     let column_of = |part: usize| order.iter().position(|p| *p == part).unwrap_or(0);
@@ -73,7 +103,12 @@ fn graph(ui: &mut Ui, composition: &Composition) {
     let mut boxes: Vec<Rect> = vec![Rect::NOTHING; composition.parts.len()];
     for (column, &index) in order.iter().enumerate() {
         let at = origin + vec2(column as f32 * (BOX_WIDTH + GAP), 0.0);
-        boxes[index] = draw_box(ui, ("part", index), at, BOX_WIDTH, |ui| part_box(ui, &composition.parts[index], &t));
+        boxes[index] = draw_box(ui, ("part", index), at, BOX_WIDTH, |ui| {
+            part_box(ui, composition, index, &t);
+            if let Some(asked) = swap_controls(ui, composition, index, swap, &t) {
+                intent = Some(asked);
+            }
+        });
     }
     let parts_bottom = boxes.iter().map(|r| r.bottom()).fold(origin.y, f32::max);
     // The host, below: it gives the parts their imports and calls the
@@ -158,6 +193,7 @@ fn graph(ui: &mut Ui, composition: &Composition) {
     }
     bounds = bounds.union(Rect::from_min_size(ui.cursor().min, Vec2::ZERO));
     ui.allocate_rect(bounds.expand(4.0), egui::Sense::hover());
+    intent
 }
 
 /// A framed box at `at`, `width` wide, as tall as its contents; its rect.
@@ -177,7 +213,8 @@ fn draw_box(
     child.min_rect()
 }
 
-fn part_box(ui: &mut Ui, part: &Part, t: &theme::Tokens) {
+fn part_box(ui: &mut Ui, composition: &Composition, index: usize, t: &theme::Tokens) {
+    let part: &Part = &composition.parts[index];
     ui.label(RichText::new(format!("#{} {}", part.index, part.name)).strong().size(theme::font::STORY));
     ui.label(RichText::new(part.language_text()).color(t.accent));
     ui.label(format!("{} · {}", format_bytes(part.size), counted(part.core_modules as usize, "core module")));
@@ -186,6 +223,54 @@ fn part_box(ui: &mut Ui, part: &Part, t: &theme::Tokens) {
     }
     let items = format!("{} · {}", counted(part.imports.len(), "import"), counted(part.exports.len(), "export"));
     ui.label(RichText::new(items).small());
+}
+
+/// Under a part's box: what stands in it and Undo, or Swap… with what is
+/// offered (the samples' providers for a composed sample's provider) and a file.
+fn swap_controls(
+    ui: &mut Ui,
+    composition: &Composition,
+    index: usize,
+    swap: &SwapState,
+    t: &theme::Tokens,
+) -> Option<Intent> {
+    ui.separator();
+    if let Some(swapped) = swap.swap.filter(|s| s.place == index) {
+        ui.label(RichText::new(format!("swapped for {}", swapped.with.name)).color(t.accent).strong());
+        let language = swapped.language.as_deref().unwrap_or("unknown language");
+        ui.label(format!("{language} · {}", format_bytes(swapped.with.bytes.len() as u64)));
+        return ui
+            .button("Undo swap")
+            .on_hover_text("Run the file's own part again")
+            .clicked()
+            .then_some(Intent::UndoSwap);
+    }
+    if swap.reading {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("reading the component…");
+        });
+        return None;
+    }
+    let part = &composition.parts[index];
+    let replaced = part_label(&composition.parts, index);
+    let exports: Vec<&str> = part.exports.iter().map(|e| e.name.as_str()).collect();
+    let mut intent = None;
+    ui.menu_button("Swap…", |ui| {
+        for sample in offered(swap.module_name, &exports) {
+            let text = format!("{} ({})", sample.file, sample.title);
+            if ui.button(text).clicked() {
+                let with = SwapWith::Offered(sample);
+                intent = Some(Intent::SwapPart { place: index, replaced: replaced.clone(), with });
+            }
+        }
+        if ui.button("A component file…").clicked() {
+            intent = Some(Intent::SwapPart { place: index, replaced: replaced.clone(), with: SwapWith::File });
+        }
+    })
+    .response
+    .on_hover_text("Link the other parts to another component in this part's place, for the runs that follow");
+    intent
 }
 
 /// `1 export`, `15 imports`.

@@ -19,6 +19,11 @@ pub enum DialogPurpose {
     ExportTrace {
         csv: bool,
     },
+    /// A component to stand in for a composed command's part.
+    SwapPart {
+        place: usize,
+        replaced: String,
+    },
 }
 
 pub struct FileDialogs {
@@ -59,6 +64,10 @@ impl FileDialogs {
                 DialogPurpose::OpenProfile => {
                     rfd::FileDialog::new().set_title("Open a profile").add_filter("Profile", &["toml"]).pick_file()
                 }
+                DialogPurpose::SwapPart { replaced, .. } => rfd::FileDialog::new()
+                    .set_title(format!("Choose a component to stand in for {replaced}"))
+                    .add_filter("WebAssembly component", &["wasm", "wat"])
+                    .pick_file(),
                 DialogPurpose::ExportTrace { csv } => rfd::FileDialog::new()
                     .set_title("Export the trace")
                     .set_file_name(if *csv { "trace.csv" } else { "trace.jsonl" })

@@ -6,16 +6,18 @@ use egui_extras::{Column, TableBuilder};
 use runtime_worker::Capability;
 use runtime_worker::inspect::Inspection;
 
-use super::composition_view;
+use super::composition_view::{self, SwapState};
+use super::intent::Intent;
 use super::theme;
 use super::widgets::{self, format_bytes};
 use crate::model::session::Session;
 
-pub fn ui(ui: &mut Ui, session: &Session) {
+pub fn ui(ui: &mut Ui, session: &Session) -> Option<Intent> {
     let Some(entry) = &session.module else {
         ui.label(RichText::new("Open a module to see inside it.").size(theme::font::LEAD));
-        return;
+        return None;
     };
+    let mut intent = None;
     let inspection = &entry.inspection;
     let module = &entry.module;
     let t = theme::tokens(ui);
@@ -35,7 +37,12 @@ pub fn ui(ui: &mut Ui, session: &Session) {
         ui.add_space(6.0);
         if let Some(composition) = inspection.component.as_ref().and_then(|c| c.composition.as_ref()) {
             egui::CollapsingHeader::new(RichText::new("Composition").strong()).default_open(true).show(ui, |ui| {
-                composition_view::ui(ui, composition);
+                let swap = SwapState {
+                    module_name: &module.name,
+                    swap: session.swap.as_ref(),
+                    reading: session.is_swapping(),
+                };
+                intent = composition_view::ui(ui, composition, &swap);
             });
         }
         egui::CollapsingHeader::new(RichText::new("Sections").strong()).default_open(true).show(ui, |ui| {
@@ -79,6 +86,7 @@ pub fn ui(ui: &mut Ui, session: &Session) {
             );
         }
     });
+    intent
 }
 
 /// "May use" from the imports beside "did use" from the latest run of this

@@ -52,6 +52,22 @@ pub enum Intent {
     StopDensity,
     /// Show the calls this filter lets through (a call row's menu).
     FilterCalls(CallFilter),
+    /// Swap the loaded composed command's part at `place` (labelled
+    /// `replaced`) for another component, for the runs that follow.
+    SwapPart {
+        place: usize,
+        replaced: String,
+        with: SwapWith,
+    },
+    /// Put the swapped part back.
+    UndoSwap,
     /// Clear the notice in the status bar.
     DismissNotice,
+}
+
+/// What a part is swapped for: a component the window offers, or a file
+/// picked in a dialog.
+pub enum SwapWith {
+    Offered(&'static Sample),
+    File,
 }

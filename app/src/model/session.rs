@@ -14,6 +14,7 @@ use runtime_worker::inspect::{Inspection, inspect};
 use runtime_worker::{Entry, LoadedModule, RunHandle, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerCommand};
 
 use super::disassembly_job::DisassemblyJob;
+use super::part_swap::{Swap, SwapLoading};
 use super::run_record::RunRecord;
 
 /// Where the loaded module came from.
@@ -88,6 +89,11 @@ pub struct Session {
     disassembly: Option<DisassemblyJob>,
     /// Said when the next run starts: the module was read again for it.
     reloaded: Option<String>,
+    /// An inner part of the loaded composed command swapped for the runs
+    /// that follow, until undone or another module is opened; and a
+    /// replacement being read.
+    pub swap: Option<Swap>,
+    swap_loading: Option<SwapLoading>,
 }
 
 /// What the loading thread sends back: the module, what it holds, and the
@@ -115,6 +121,8 @@ impl Session {
             runs_started: 0,
             disassembly: None,
             reloaded: None,
+            swap: None,
+            swap_loading: None,
         }
     }
 
@@ -200,6 +208,8 @@ impl Session {
         self.notice = None;
         // A listing of the previous module is cancelled with it.
         self.disassembly = None;
+        self.swap = None;
+        self.swap_loading = None;
         self.module = Some(ModuleEntry { module, inspection, origin, stamp: None, rejected: None });
     }
 
@@ -246,9 +256,10 @@ impl Session {
         let reloaded = self.reloaded.take();
         let language = entry_module.inspection.language();
         self.abandon_active();
-        let name = module.name.clone();
+        let name = self.swap.as_ref().map_or_else(|| module.name.clone(), |swap| swap.run_title(&module.name));
         let sha256 = module.sha256;
         let mut request = RunRequest::new(module, profile.clone(), entry.clone());
+        request.swaps = self.swap.iter().map(Swap::request).collect();
         request.part = part.map(str::to_string);
         let handle = self.runtime.start(request);
         self.runs_started += 1;
@@ -265,6 +276,46 @@ impl Session {
         self.active = Some(handle);
         self.notice = reloaded.map(|text| Notice { error: false, text });
         self.trim_history();
+    }
+
+    /// Swaps the loaded composed command's part at `place` (labelled
+    /// `replaced`) for the component `read` gives, read on a thread; the
+    /// swap holds once it is read (`pump`), or the notice says why not.
+    pub fn swap_part(
+        &mut self,
+        place: usize,
+        replaced: String,
+        name: String,
+        read: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static,
+        wake: impl Fn() + Send + 'static,
+    ) {
+        match SwapLoading::start(place, replaced, name, read, wake) {
+            Ok(loading) => self.swap_loading = Some(loading),
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Puts the part swapped back: the runs that follow run the file as it is.
+    pub fn undo_swap(&mut self) {
+        self.swap = None;
+        self.swap_loading = None;
+    }
+
+    pub fn is_swapping(&self) -> bool {
+        self.swap_loading.is_some()
+    }
+
+    fn poll_swap(&mut self) -> bool {
+        let Some(result) = self.swap_loading.as_ref().and_then(SwapLoading::poll) else { return false };
+        self.swap_loading = None;
+        match result {
+            Ok(swap) => {
+                self.notice(format!("{} stands in for {} in the next runs", swap.with.name, swap.replaced));
+                self.swap = Some(swap);
+            }
+            Err(e) => self.error(e),
+        }
+        true
     }
 
     fn trim_history(&mut self) {
@@ -328,7 +379,7 @@ impl Session {
     /// Takes in what happened since the last frame, for at most `budget`.
     /// Returns true when something changed.
     pub fn pump(&mut self, budget: Duration) -> bool {
-        let mut changed = self.poll_loading();
+        let mut changed = self.poll_loading() | self.poll_swap();
         let Some(handle) = &self.active else { return changed };
         let deadline = Instant::now() + budget;
         let run_id = handle.id;
@@ -398,7 +449,10 @@ impl Session {
                 let same = self.module.as_ref().is_some_and(|m| m.module.sha256 == module.sha256);
                 // Touched but not changed: nothing to say.
                 self.reloaded = (!same).then(|| format!("reloaded {}: it changed on disk", module.name));
+                // The same file, read again: a swapped part stays swapped.
+                let swap = self.swap.take();
                 self.set_inspected(module, Arc::new(inspection), origin);
+                self.swap = swap;
                 if let Some(entry) = &mut self.module {
                     entry.stamp = stamp;
                 }

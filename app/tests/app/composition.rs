@@ -83,3 +83,102 @@ fn the_inspector_draws_a_composed_component() {
     settle(&mut harness);
     harness.snapshot("inspector_composition");
 }
+
+/// Swap a provider: open the Python composed sample and run it; swap in the
+/// Rust provider from the graph and run again; Compare shows both runs' time
+/// in each inner component, the swapped part facing the part it stood in for.
+#[test]
+fn swap_a_provider_and_compare_the_time_in_each_part() {
+    use crate::ui_stories::{PYTHON_COMPILE, open_sample, step_within, tall_app};
+    use runtime_worker::RunOutcome;
+
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Composed: the same C client with a Python provider");
+    step_until(&mut harness, "the module to load", |app| {
+        app.session.module.as_ref().is_some_and(|m| m.module.name == "client_python.wasm") && !app.session.is_loading()
+    });
+    let run_and_wait = |harness: &mut egui_kittest::Harness<'static, wasmscope::gui::WasmscopeApp>| {
+        harness.key_press(egui::Key::F5);
+        settle(harness);
+        step_within(harness, PYTHON_COMPILE, "the run to finish", |app| !app.session.is_running());
+        settle(harness);
+    };
+    run_and_wait(&mut harness);
+    assert_eq!(harness.state().session.current_run().unwrap().outcome, Some(RunOutcome::Exited { code: 0 }));
+
+    show_tab(&mut harness, "Inspector");
+    // The provider's box comes first (providers left of their clients).
+    harness.query_all_by_label("Swap…").next().expect("a Swap… per part").click();
+    settle(&mut harness);
+    harness.get_by_label("provider_rust.wasm (Rust)").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the replacement to be read", |app| app.session.swap.is_some());
+    assert_eq!(harness.state().session.swap.as_ref().unwrap().place, 0);
+    harness.get_by_label("swapped for provider_rust.wasm");
+    harness.get_by_label_contains("Runs link provider_rust.wasm in place of #0 database-connector");
+
+    run_and_wait(&mut harness);
+    let run = harness.state().session.current_run().unwrap();
+    assert_eq!(run.outcome, Some(RunOutcome::Exited { code: 0 }));
+    assert_eq!(run.module_name, "client_python.wasm, #0 swapped for provider_rust.wasm", "the run's title says so");
+    let swapped = "#0 database-connector (provider_rust.wasm)";
+    assert_eq!(run.host_calls.iter().filter(|c| c.callee.as_deref() == Some(swapped)).count(), 3);
+    show_tab(&mut harness, "Console");
+    assert_eq!(
+        harness.query_all_by_label_contains("2\tname=grace;lang=rust").count(),
+        2,
+        "its two queries that find grace"
+    );
+
+    show_tab(&mut harness, "Compare");
+    harness.get_by_label("Time in each inner component");
+    harness.get_by_label("#0 database-connector");
+    harness.get_by_label(swapped);
+    assert_eq!(harness.query_all_by_label("#1 command").count(), 2, "the client in both runs");
+    assert_eq!(harness.query_all_by_label_contains("3 calls in").count(), 2, "three queries into each provider");
+
+    // Undo: the file's own provider again.
+    show_tab(&mut harness, "Inspector");
+    harness.get_by_label("Undo swap").click();
+    settle(&mut harness);
+    assert!(harness.state().session.swap.is_none());
+    assert_eq!(harness.query_all_by_label("Swap…").count(), 2);
+}
+
+/// `wasmscope run --swap PART=FILE`: the Python sample's client linked to
+/// the Rust provider prints what client_rust.wasm prints; a component that
+/// does not fit is refused, saying what it lacks.
+#[test]
+fn run_swap_links_another_provider_from_the_command_line() {
+    let data = "samples/composition/data::/data";
+    let rust = wasmscope(&["run", "--dir", data, "samples/composition/client_rust.wasm"]);
+    let swapped = wasmscope(&[
+        "run",
+        "--dir",
+        data,
+        "--swap",
+        "database-connector=samples/composition/provider_rust.wasm",
+        "--trace",
+        "text",
+        "samples/composition/client_python.wasm",
+    ]);
+    assert_eq!(swapped.status.code(), Some(0), "{}", text(&swapped.stderr));
+    assert_eq!(text(&swapped.stdout), text(&rust.stdout));
+    assert!(text(&swapped.stderr).contains("#0 database-connector (provider_rust.wasm)"), "{}", text(&swapped.stderr));
+
+    let misfit =
+        wasmscope(&["run", "--swap", "#0=samples/composition/client.wasm", "samples/composition/client_python.wasm"]);
+    assert_eq!(misfit.status.code(), Some(126));
+    let stderr = text(&misfit.stderr);
+    assert!(
+        stderr.contains(
+            "`#0 database-connector (client.wasm)` cannot stand in for `#0 database-connector`: it does not export \
+             `wasmscope:article/database-connector`, which `#1 command` imports"
+        ),
+        "{stderr}"
+    );
+    let unwritten = wasmscope(&["run", "--swap", "provider_rust.wasm", "samples/composition/client_python.wasm"]);
+    assert!(text(&unwritten.stderr).contains("write PART=FILE"), "{}", text(&unwritten.stderr));
+    let help = text(&wasmscope(&["run", "--help"]).stdout);
+    assert!(help.contains("--swap <PART=FILE>"), "{help}");
+}
