@@ -11,6 +11,10 @@ for c in ls_escape env_secret what_time write_log alloc_until_cap; do
     clang --target=wasm32-wasi -O2 -Wl,--strip-debug "$c.c" -o "$c.wasm"
 done
 
+# With DWARF, so that a trap names the file, line and column of each frame;
+# the prefix map keeps this checkout's path out of it (`./divide_by_zero.c`).
+clang --target=wasm32-wasi -O0 -g -fdebug-prefix-map="$PWD"=. divide_by_zero.c -o divide_by_zero.wasm
+
 # Keep the name section for readable backtraces; drop DWARF.
 /usr/bin/rustc --target wasm32-wasi -O -C debuginfo=0 -C strip=debuginfo hello_file.rs -o hello_file_rust.wasm
 

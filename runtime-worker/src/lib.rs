@@ -47,7 +47,7 @@ pub mod wasi;
 pub use boundary::denial::{Denial, DenialKind, Guest, NetworkRule, SocketUse, Within};
 pub use boundary::event::{
     Abrupt, CallEvent, EventBatch, Frame, HostCall, HttpResponse, MemoryChange, MemoryEvent, Phase, PhaseTiming,
-    Preview, RunId, RunOutcome, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
+    Preview, RunId, RunOutcome, SourceLocation, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
 };
 pub use boundary::profile::{
     ClockPolicy, Environment, Limits, Mount, NetworkPolicy, PartProfile, RandomPolicy, SandboxProfile, StdinSource,

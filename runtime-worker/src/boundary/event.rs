@@ -300,6 +300,36 @@ pub struct Frame {
     pub func_name: Option<String>,
     /// Offset of the instruction in the module's bytes, where known.
     pub module_offset: Option<usize>,
+    /// Where in the source the instruction is, from the module's DWARF
+    /// (empty without it): the innermost function first, then each function
+    /// it was inlined into, as wasmtime lists them.
+    pub source: Vec<SourceLocation>,
+}
+
+/// One function of a frame in the source, from the module's DWARF.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceLocation {
+    /// Demangled (C++ and Rust) where the debug info names it.
+    pub function: Option<String>,
+    /// As the compiler wrote it, e.g. `./prog.c`.
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+impl SourceLocation {
+    /// `./prog.c:7:14`, or as much of it as the debug info gives; `None`
+    /// without a file.
+    pub fn place(&self) -> Option<String> {
+        let mut at = self.file.clone()?;
+        if let Some(line) = self.line {
+            at.push_str(&format!(":{line}"));
+            if let Some(column) = self.column {
+                at.push_str(&format!(":{column}"));
+            }
+        }
+        Some(at)
+    }
 }
 
 /// A handler's answer, whole.

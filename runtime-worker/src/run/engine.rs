@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 use wasmtime::component::Component;
-use wasmtime::{CacheStore, Config, Engine, Module};
+use wasmtime::{CacheStore, Config, Engine, Module, WasmBacktraceDetails};
 
 use crate::boundary::event::{EventBatch, RunId, WorkerEvent};
 use crate::module_cache::{Lookup, ModuleCache};
@@ -63,7 +63,11 @@ fn config(fuel: bool, pooled: bool, hook: Arc<CompileHook>) -> Config {
         .wasm_component_model_async(true)
         .wasm_component_model_more_async_builtins(true)
         .wasm_component_model_async_stackful(true)
-        .wasm_component_model_error_context(true);
+        .wasm_component_model_error_context(true)
+        // Traps name the source file, line and column of each frame when the
+        // module carries DWARF (`clang -g`); wasmtime keeps the sections only
+        // then, so modules without them cost nothing more.
+        .wasm_backtrace_details(WasmBacktraceDetails::Enable);
     config
         .enable_incremental_compilation(hook)
         .expect("incremental compilation is available with the cranelift feature");

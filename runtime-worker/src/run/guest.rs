@@ -18,7 +18,9 @@ use tokio::io::AsyncWriteExt;
 use wasmtime::{ResourceLimiter, Store, UpdateDeadline};
 
 use super::engine::{Cancel, CompileFailure, CompileJob, EngineSlot};
-use crate::boundary::event::{EventBatch, Frame, Phase, RunId, RunOutcome, TrapInfo, TrapKind, WorkerCommand};
+use crate::boundary::event::{
+    EventBatch, Frame, Phase, RunId, RunOutcome, SourceLocation, TrapInfo, TrapKind, WorkerCommand,
+};
 use crate::boundary::request::RunRequest;
 
 /// What the caller and the worker share to stop a run.
@@ -172,6 +174,16 @@ pub(crate) fn outcome_of_error(error: wasmtime::Error) -> RunOutcome {
                     func_index: f.func_index(),
                     func_name: f.func_name().map(demangle),
                     module_offset: f.module_offset(),
+                    source: f
+                        .symbols()
+                        .iter()
+                        .map(|s| SourceLocation {
+                            function: s.name().map(demangle),
+                            file: s.file().map(str::to_owned),
+                            line: s.line(),
+                            column: s.column(),
+                        })
+                        .collect(),
                 })
                 .collect()
         })
@@ -184,9 +196,13 @@ pub(crate) fn outcome_of_error(error: wasmtime::Error) -> RunOutcome {
 }
 
 /// Rust symbol names as written in the source (`std::panicking::begin_panic`),
-/// without their hash; other names as they are.
+/// without their hash; C++ ones (`_ZN5shape4areaEv`) as `shape::area()`;
+/// other names as they are.
 fn demangle(name: &str) -> String {
-    format!("{:#}", rustc_demangle::demangle(name))
+    if let Ok(rust) = rustc_demangle::try_demangle(name) {
+        return format!("{rust:#}");
+    }
+    cpp_demangle::Symbol::new(name).ok().and_then(|symbol| symbol.demangle().ok()).unwrap_or_else(|| name.to_owned())
 }
 
 fn trap_kind(trap: wasmtime::Trap) -> TrapKind {
@@ -206,5 +222,18 @@ pub(crate) fn command_ended(ran: wasmtime::Result<Result<(), ()>>) -> RunOutcome
         Ok(Ok(())) => RunOutcome::Exited { code: 0 },
         Ok(Err(())) => RunOutcome::Exited { code: 1 },
         Err(e) => outcome_of_error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demangle;
+
+    #[test]
+    fn rust_and_cpp_names_read_as_in_their_source() {
+        assert_eq!(demangle("_ZN4core9panicking5panic17h0123456789abcdefE"), "core::panicking::panic");
+        assert_eq!(demangle("_ZN5shape4areaEv"), "shape::area()");
+        assert_eq!(demangle("_Z10split_billii"), "split_bill(int, int)");
+        assert_eq!(demangle("__main_argc_argv"), "__main_argc_argv");
     }
 }

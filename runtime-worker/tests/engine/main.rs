@@ -22,4 +22,5 @@ mod part_calls;
 mod pool;
 mod runaway;
 mod samples;
+mod source_lines;
 mod stop;

@@ -1,0 +1,45 @@
+//! Traps in a module built with `clang -g` name the source file, line and
+//! column of each frame, from the module's DWARF.
+
+use crate::support::run;
+use runtime_worker::{RunOutcome, SandboxProfile, SourceLocation, TrapKind};
+
+fn at(function: &str, line: u32, column: u32) -> SourceLocation {
+    SourceLocation {
+        function: Some(function.to_string()),
+        file: Some("./divide_by_zero.c".to_string()),
+        line: Some(line),
+        column: Some(column),
+    }
+}
+
+#[test]
+fn a_trap_in_a_c_program_built_with_g_names_the_line_of_each_frame() {
+    let report = run("real/divide_by_zero.wasm", SandboxProfile::default());
+    assert_eq!(report.stdout(), "splitting 100 between 0 people\n");
+    let RunOutcome::Trapped(trap) = report.outcome() else { panic!("{:?}", report.outcome()) };
+    assert_eq!(trap.kind, TrapKind::Other);
+    assert_eq!(trap.message, "wasm trap: integer divide by zero");
+    let frames: Vec<_> = trap.backtrace.iter().map(|f| (f.func_name.as_deref(), f.source.clone())).collect();
+    // `return total / people;`, the call in split_bill, the call in main.
+    assert_eq!(
+        &frames[..3],
+        &[
+            (Some("share"), vec![at("share", 7, 18)]),
+            (Some("split_bill"), vec![at("split_bill", 11, 16)]),
+            // The name section calls it `main`, the DWARF `__main_argc_argv`.
+            (Some("main"), vec![at("__main_argc_argv", 19, 30)]),
+        ]
+    );
+    // wasi-libc's own frames carry the paths of its build; a function
+    // without DWARF (`__main_void`) has none.
+    let main_void = trap.backtrace.iter().find(|f| f.func_name.as_deref() == Some("__main_void")).unwrap();
+    assert_eq!(main_void.source, []);
+}
+
+#[test]
+fn a_module_without_dwarf_traps_with_names_only() {
+    let report = run("trap.wat", SandboxProfile::default());
+    let RunOutcome::Trapped(trap) = report.outcome() else { panic!("{:?}", report.outcome()) };
+    assert!(trap.backtrace.iter().all(|f| f.source.is_empty()), "{:?}", trap.backtrace);
+}
