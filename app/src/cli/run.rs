@@ -528,15 +528,35 @@ fn report_outcome(outcome: &RunOutcome, kind: ModuleKind) -> i32 {
     }
 }
 
+/// The trap and its backtrace as `wasmtime run` prints them: each frame's
+/// offset and function, then, where the module has DWARF, `at FILE:LINE:COL`
+/// under it (and the functions inlined there, each with its own line).
 pub fn describe_trap(trap: &TrapInfo) -> String {
     let mut text = format!("error: {}\n", trap.message);
     if !trap.backtrace.is_empty() {
         text.push_str("wasm backtrace:\n");
         for (i, frame) in trap.backtrace.iter().enumerate() {
             let name = frame.func_name.clone().unwrap_or_else(|| format!("<func {}>", frame.func_index));
-            match frame.module_offset {
-                Some(offset) => text.push_str(&format!("  {i:>2}: {offset:#8x} - {name}\n")),
-                None => text.push_str(&format!("  {i:>2}: {name}\n")),
+            text.push_str(&format!("  {i:>3}: "));
+            if let Some(offset) = frame.module_offset {
+                text.push_str(&format!("{offset:#8x} - "));
+            }
+            if frame.source.is_empty() {
+                text.push_str(&format!("{name}\n"));
+            }
+            for (j, place) in frame.source.iter().enumerate() {
+                let function = match (&place.function, j) {
+                    (Some(function), _) => function.clone(),
+                    (None, 0) => name.clone(),
+                    (None, _) => "<inlined function>".to_string(),
+                };
+                if j > 0 {
+                    text.push_str("                - ");
+                }
+                text.push_str(&format!("{function}\n"));
+                if let Some(at) = place.place() {
+                    text.push_str(&format!("                    at {at}\n"));
+                }
             }
         }
     }

@@ -11,6 +11,7 @@ mod cli_density_components;
 mod cli_parts;
 mod cli_run;
 mod cli_serve;
+mod cli_source_lines;
 mod cli_strace;
 mod cli_wasmtime_run;
 mod compare_diff;
