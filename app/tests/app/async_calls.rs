@@ -1,6 +1,6 @@
 //! A WASI 0.3 component's `async func`s called as a user calls them:
 //! `wasmscope call` lists them as async and calls one, Ctrl+C and `--timeout`
-//! end a call that awaits an hour's wait, and in the window the Call tab calls
+//! end a call that awaits an hour's wait (its trace written while it awaits), and in the window the Call tab calls
 //! one and shows its value, then Stop ends one that awaits. The sample is
 //! `samples/components/async_greeter.wasm` (Python: its first call compiles
 //! CPython, so the tests here wait generously). Last, the gallery's WASI 0.3
@@ -65,9 +65,15 @@ fn ctrl_c_ends_a_call_awaiting_an_hour_and_keeps_the_trace() {
         .arg("3600000")
         .spawn()
         .expect("wasmscope starts");
-    // Nothing to wait for: an awaiting guest's trace reaches the file only
-    // when the run ends (see the last assertion), so give it time to start.
-    std::thread::sleep(Duration::from_secs(3));
+    // While the guest awaits its hour, the calls it made before reach the
+    // file (handed over from the store's event loop, no wasm running).
+    let written = Instant::now();
+    while std::fs::read_to_string(&file).unwrap_or_default().lines().count() < 5 {
+        assert!(written.elapsed() < Duration::from_secs(60), "no trace while the guest awaits");
+        assert!(child.try_wait().unwrap().is_none(), "wasmscope ended before Ctrl+C");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("killed by"), "the run is still going");
     // SAFETY: kill only sends a signal to the child this test started.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
     let asked = Instant::now();

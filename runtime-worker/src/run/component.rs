@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use http_body_util::BodyExt;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
-use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, ResourceTable, Val};
+use wasmtime::component::{Accessor, Component, Func, Instance, InstancePre, Linker, ResourceTable, Val};
 use wasmtime::{AsContextMut, ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
@@ -87,6 +87,14 @@ impl ComponentHost {
                 in_order_of_finish(calls, ended, hand_over);
             }
         }
+    }
+
+    /// What the epoch tick does while wasm runs, and `hand_over_while_waiting`
+    /// while it does not: the calls so far to the trace, and the trace to the
+    /// reader when its last hand-over is old enough.
+    fn tick(&mut self) {
+        self.drain();
+        self.trace.flush_if_due();
     }
 
     /// The run is over: its calls, then what its streams and futures did
@@ -325,10 +333,7 @@ pub(crate) async fn guest(
         part_wasi,
         ends,
     };
-    let on_tick = |host: &mut ComponentHost| {
-        host.drain();
-        host.trace.flush_if_due();
-    };
+    let on_tick = ComponentHost::tick;
     let mut store = match context.new_store(host, on_tick) {
         Ok(store) => store,
         Err((host, outcome)) => return (host.trace, outcome),
@@ -413,7 +418,9 @@ async fn call_component(
             store.data_mut().trace.entered();
             // 0.3's `run` is an `async func`: it runs inside the store's
             // event loop, with the streams and futures it awaits.
-            let ran = store.run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await).await;
+            let ran = store
+                .run_concurrent(async move |store| with_hand_over(store, command.wasi_cli_run().call_run(store)).await)
+                .await;
             command_ended(ran.and_then(|ran| ran))
         }
         Entry::Start => {
@@ -456,7 +463,18 @@ async fn call_component(
             };
             let mut results = vec![Val::Bool(false); ty.results().len()];
             store.data_mut().trace.entered();
-            if let Err(e) = func.call_async(&mut *store, &params, &mut results).await {
+            // An `async func` runs inside the store's event loop, where the
+            // trace is handed over while it awaits.
+            let called = if ty.async_() {
+                let results = &mut results;
+                let call = async |store: &Accessor<ComponentHost>| {
+                    with_hand_over(store, func.call_concurrent(store, &params, results)).await
+                };
+                store.run_concurrent(call).await.and_then(|called| called)
+            } else {
+                func.call_async(&mut *store, &params, &mut results).await
+            };
+            if let Err(e) = called {
                 return outcome_of_error(e);
             }
             let values = results
@@ -557,6 +575,27 @@ const MAX_RESPONSE_BODY: usize = 64 << 20;
 
 /// Answers one HTTP request with a fresh instance of a `wasi:http` handler
 /// (0.2 or 0.3), as `wasmtime serve` does; the response is collected whole.
+/// How often the trace is handed over while a WASI 0.3 guest awaits.
+const IDLE_HAND_OVER: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Runs `work` inside the store's event loop and, while it waits (a guest
+/// awaiting a future or a stream runs no wasm, so no epoch tick comes),
+/// hands the trace over every `IDLE_HAND_OVER`: the calls made before a
+/// long `wait-for` reach the reader, and `tail -f` on the trace file, at once.
+async fn with_hand_over<R>(store: &Accessor<ComponentHost>, work: impl Future<Output = R>) -> R {
+    let hand_over = async {
+        loop {
+            tokio::time::sleep(IDLE_HAND_OVER).await;
+            store.with(|mut access| access.data_mut().tick());
+        }
+    };
+    tokio::select! {
+        biased;
+        done = work => done,
+        never = hand_over => never,
+    }
+}
+
 async fn handle_request(
     store: &mut Store<ComponentHost>,
     pre: &InstancePre<ComponentHost>,
@@ -604,7 +643,7 @@ async fn handle_request(
                 })?;
                 wasmtime::Result::Ok((parts, body.to_bytes()))
             };
-            let (ran, read) = tokio::join!(run, read);
+            let (ran, read) = with_hand_over(store, async { tokio::join!(run, read) }).await;
             ran.and(read)
         })
         .await;
