@@ -95,7 +95,21 @@ fn outcome_banner(ui: &mut Ui, outcome: &RunOutcome, t: &theme::Tokens) {
         for (i, frame) in trap.backtrace.iter().enumerate() {
             let name = frame.func_name.clone().unwrap_or_else(|| format!("<func {}>", frame.func_index));
             let offset = frame.module_offset.map(|o| format!(" @ {o:#x}")).unwrap_or_default();
-            ui.monospace(format!("  {i:>2}: {name}{offset}"));
+            if frame.source.is_empty() {
+                ui.monospace(format!("  {i:>2}: {name}{offset}"));
+            }
+            // With DWARF: the function at each source line, the innermost
+            // first, then those it was inlined into, as `wasmtime run` lists them.
+            for (j, place) in frame.source.iter().enumerate() {
+                let function = place.function.clone().unwrap_or_else(|| name.clone());
+                match j {
+                    0 => ui.monospace(format!("  {i:>2}: {function}{offset}")),
+                    _ => ui.monospace(format!("      - {function}")),
+                };
+                if let Some(at) = place.place() {
+                    ui.monospace(RichText::new(format!("        at {at}")).color(t.muted_text));
+                }
+            }
         }
     }
     ui.separator();

@@ -21,5 +21,6 @@ mod composition;
 mod conformance;
 mod session_batches;
 mod settings_crash;
+mod trap_source_lines;
 mod ui_stories;
 mod workshop_screens;

@@ -1,0 +1,42 @@
+//! The Console after a trap in a C program built with `-g`: each frame of
+//! the backtrace names its source line, as selectable text.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui_kittest::kittest::Queryable;
+
+use super::ui_stories::{app, click_run, show_tab, step_until};
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn the_console_shows_the_source_line_of_each_frame() {
+    let mut harness = app();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/real/divide_by_zero.wasm");
+    harness.input_mut().dropped_files.push(Arc::new(DroppedPath(sample)));
+    harness.step();
+    step_until(&mut harness, "the module to load", |app| !app.session.is_loading());
+    click_run(&mut harness);
+    show_tab(&mut harness, "Console");
+    harness.get_by_label("wasm backtrace:");
+    harness.get_by_label("   0: share @ 0x29c");
+    harness.get_by_label("        at ./divide_by_zero.c:7:18");
+    harness.get_by_label("   1: split_bill @ 0x22d");
+    harness.get_by_label("        at ./divide_by_zero.c:11:16");
+    harness.get_by_label("   2: __main_argc_argv @ 0x33e");
+    harness.get_by_label("        at ./divide_by_zero.c:19:30");
+    // A frame without debug info: its name and offset only.
+    harness.get_by_label("   3: __main_void @ 0x27de");
+}
