@@ -136,7 +136,7 @@ fn a_composed_command_runs_part_by_part_and_its_crossings_show_in_calls() {
 }
 
 #[test]
-fn a_part_given_capabilities_of_its_own_loses_the_folder_the_run_grants() {
+fn a_part_given_capabilities_of_its_own_loses_the_folder_the_run_grants_and_why_gives_it_back() {
     let mut harness = tall_app();
     open_sample(&mut harness, "Composed: a C client and a Rust provider (the article's contract)");
     harness.get_by_label("#0 database-connector: only what is ticked").click();
@@ -153,4 +153,18 @@ fn a_part_given_capabilities_of_its_own_loses_the_folder_the_run_grants() {
     show_tab(&mut harness, "Console");
     // The two queries that read the file each get the provider's error row.
     assert_eq!(harness.query_all_by_label_contains("error: cannot open /data/users.csv").count(), 2);
+
+    // Why? says it of the provider, and its fix grants the run's folder to it alone.
+    show_tab(&mut harness, "Why?");
+    harness.get_by_label_contains("In the part database-connector, the program asked for /data/users.csv");
+    harness.get_by_label_contains("In the part database-connector's own capabilities: Mount").click();
+    settle(&mut harness);
+    step_within(&mut harness, PYTHON_COMPILE, "the run to finish", |app| !app.session.is_running());
+    settle(&mut harness);
+    let parts = &harness.state().state.profile.parts;
+    assert_eq!(parts[0].profile.mounts, harness.state().state.profile.mounts, "{parts:?}");
+    let run = harness.state().session.current_run().unwrap();
+    assert_eq!(run.outcome, Some(RunOutcome::Exited { code: 0 }));
+    show_tab(&mut harness, "Console");
+    assert!(harness.query_all_by_label_contains("name=grace;lang=rust").count() >= 1);
 }
