@@ -1,4 +1,5 @@
-//! `wasmscope call FILE FUNCTION ARGS…`: call one exported function with
+//! `wasmscope call FILE FUNCTION ARGS…` (or `FILE 'FUNCTION(ARGS, …)'`, as
+//! `wasmtime run --invoke` writes a call): call one exported function with
 //! typed arguments and print its typed result. Arguments and results are WAVE
 //! text, as `wasmtime run --invoke` takes them: `"select * from users"`,
 //! `42`, `[1, 2]`, `{id: 1, name: "ada"}`, `some(3)`, `ok("yes")`.
@@ -59,11 +60,17 @@ pub fn execute(args: &CallArgs) -> i32 {
             }
         };
     };
+    // `greet("ada")`, as `wasmtime run --invoke` writes a call, or
+    // `greet '"ada"'`, one word per value.
+    let (function, values) = match super::run::split_call(function) {
+        Some(call) if args.args.is_empty() && function.ends_with(')') => call,
+        _ => (function.clone(), args.args.clone()),
+    };
     let mut module_and_args = vec![args.file.display().to_string()];
-    module_and_args.extend(args.args.iter().cloned());
+    module_and_args.extend(values);
     let run = RunArgs {
         sandbox: args.sandbox.clone(),
-        invoke: Some(function.clone()),
+        invoke: Some(function),
         report: args.report.clone(),
         explain: false,
         argv0: None,

@@ -368,7 +368,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
 /// `execute-query("select *", 2)` → (`execute-query`, [`"select *"`, `2`]):
 /// the arguments split at the commas that are outside strings, characters,
 /// brackets and braces.
-fn split_call(call: &str) -> Option<(String, Vec<String>)> {
+pub(super) fn split_call(call: &str) -> Option<(String, Vec<String>)> {
     let open = call.find('(')?;
     let name = call[..open].trim();
     let inner = call[open + 1..].strip_suffix(')')?;

@@ -32,6 +32,11 @@ fn call_lists_async_funcs_and_calls_one() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "\"Hello, ada!\"\n");
 
+    // The call written as `wasmtime run --invoke` writes it.
+    let out = wasmscope(&["call", GREETER, r#"greet("ada")"#]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "\"Hello, ada!\"\n");
+
     let out = wasmscope(&["call", GREETER, "greet-all", r#"["ada", "grace"]"#]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "[\"Hello, ada!\", \"Hello, grace!\"]\n");
