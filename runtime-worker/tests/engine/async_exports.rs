@@ -159,13 +159,25 @@ fn stop_ends_a_guest_awaiting_an_hours_wait() {
 fn the_time_limit_ends_a_guest_awaiting_an_hours_wait() {
     greeted();
     let limits = Limits { timeout: Some(Duration::from_millis(500)), ..Limits::default() };
-    let started = Instant::now();
-    let report = run(GREETER, SandboxProfile { limits, ..SandboxProfile::default() }, invoke("sleep", &[AN_HOUR_MS]));
-    assert_eq!(report.outcome(), &RunOutcome::TimedOut, "stderr: {}", report.stderr());
-    assert!(started.elapsed() < Duration::from_millis(500) + PROMPTLY, "took {:?}", started.elapsed());
-    // The time ran out while the guest awaited, not while it compiled.
-    assert!(report.phase(Phase::Instantiate).is_some(), "never instantiated: {:#?}", report.events);
-    assert_eq!(waits(&report).len(), 1, "{:#?}", report.host_calls());
+    // The limit counts compilation too. The runtime's memory cache may have
+    // let the compiled sample go for the big samples other tests compile at
+    // the same time; then the limit ends the compile, and the run is tried
+    // again with the sample compiled just before.
+    for attempt in 1..=3 {
+        runtime().prepare_component(&sample(GREETER)).expect("compiles");
+        let started = Instant::now();
+        let report =
+            run(GREETER, SandboxProfile { limits, ..SandboxProfile::default() }, invoke("sleep", &[AN_HOUR_MS]));
+        assert_eq!(report.outcome(), &RunOutcome::TimedOut, "stderr: {}", report.stderr());
+        if report.phase(Phase::Instantiate).is_none() && attempt < 3 {
+            continue;
+        }
+        assert!(started.elapsed() < Duration::from_millis(500) + PROMPTLY, "took {:?}", started.elapsed());
+        // The time ran out while the guest awaited, not while it compiled.
+        assert!(report.phase(Phase::Instantiate).is_some(), "never instantiated: {:#?}", report.events);
+        assert_eq!(waits(&report).len(), 1, "{:#?}", report.host_calls());
+        return;
+    }
 }
 
 // A WASI 0.3 HTTP handler (`wasi:http/handler@0.3.0`).
