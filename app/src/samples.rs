@@ -161,15 +161,6 @@ pub const SAMPLES: &[Sample] = &[
         entry: command,
     },
     Sample {
-        file: "divide_by_zero.wasm",
-        title: "C: divide by zero (a trap with source lines)",
-        story: "Divides by zero two calls below main. Built with -g, so the trap's backtrace in the Console names \
-                the file, line and column of each frame, as `wasmtime run` does with WASMTIME_BACKTRACE_DETAILS=1.",
-        source: Source::Embedded(real!("divide_by_zero.wasm")),
-        profile: |_| SandboxProfile::default(),
-        entry: command,
-    },
-    Sample {
         file: "read_file.wat",
         title: "Read a granted file",
         story: "Opens hello.txt in the directory the host granted and prints it. The sample data folder is mounted \
@@ -326,6 +317,15 @@ pub const SAMPLES: &[Sample] = &[
         story: "Recurses without end. wasmtime catches the stack overflow and the run ends with a trap instead of \
                 crashing anything.",
         source: Source::Embedded(source!("recursion.wat")),
+        profile: |_| SandboxProfile::default(),
+        entry: command,
+    },
+    Sample {
+        file: "divide_by_zero.wasm",
+        title: "C: divide by zero (a trap with source lines)",
+        story: "Divides by zero two calls below main. Built with -g, so the trap's backtrace in the Console names \
+                the file, line and column of each frame, as `wasmtime run` does with WASMTIME_BACKTRACE_DETAILS=1.",
+        source: Source::Embedded(real!("divide_by_zero.wasm")),
         profile: |_| SandboxProfile::default(),
         entry: command,
     },

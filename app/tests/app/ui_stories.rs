@@ -36,7 +36,7 @@ pub(crate) fn app() -> Harness<'static, WasmscopeApp> {
 /// A taller window shows the whole samples gallery, the component samples
 /// at its end included.
 pub(crate) fn tall_app() -> Harness<'static, WasmscopeApp> {
-    app_sized(1500.0)
+    app_sized(1560.0)
 }
 
 fn app_sized(height: f32) -> Harness<'static, WasmscopeApp> {

@@ -132,6 +132,10 @@ enum Naming {
         stream: Box<str>,
         future: Box<str>,
         opened_ns: u64,
+        /// When that call returned: nothing it made ends before that. (The
+        /// ends are timed here, on the run's `Instant`; the call on the
+        /// collector's clock, which may be a few microseconds apart.)
+        returned_ns: u64,
     },
 }
 
@@ -186,7 +190,8 @@ impl AsyncEnds {
         let Some(at) = state.unnamed.iter().position(|&id| state.followed[id].opener == opener) else { return };
         let id = state.unnamed.remove(at);
         let interface = Arc::clone(&call.interface);
-        state.followed[id].name = Naming::Named { interface, stream, future, opened_ns: call.start_ns };
+        let returned_ns = call.start_ns + call.dur_ns;
+        state.followed[id].name = Naming::Named { interface, stream, future, opened_ns: call.start_ns, returned_ns };
     }
 
     /// Moves the records of what ended since the last look, and is named,
@@ -195,12 +200,13 @@ impl AsyncEnds {
         let start = out.len();
         let mut state = self.lock();
         for followed in &mut state.followed {
-            let Naming::Named { interface, stream, future, opened_ns } = &followed.name else { continue };
+            let Naming::Named { interface, stream, future, opened_ns, returned_ns } = &followed.name else { continue };
             if let Some((at, how)) = followed.stream_end
                 && !followed.stream_reported
             {
                 followed.stream_reported = true;
                 let args = stream_args(followed.bytes, &followed.preview);
+                let at = at.max(*returned_ns);
                 out.push(end_record(interface, format!("{stream} ended"), *opened_ns, at, args, how.text().into()));
             }
             if let Some((at, value)) = &followed.future_value
@@ -211,7 +217,7 @@ impl AsyncEnds {
                     interface,
                     format!("{future} resolved"),
                     *opened_ns,
-                    *at,
+                    (*at).max(*returned_ns),
                     Vec::new(),
                     value.clone(),
                 ));
@@ -241,7 +247,7 @@ impl AsyncEnds {
         let mut state = self.lock();
         let over_at = state.over_at.unwrap_or_else(|| self.now_ns());
         for followed in &mut state.followed {
-            let Naming::Named { interface, stream, future, opened_ns } = &followed.name else { continue };
+            let Naming::Named { interface, stream, future, opened_ns, .. } = &followed.name else { continue };
             if followed.stream_end.is_none() {
                 followed.stream_reported = true;
                 let args = stream_args(followed.bytes, &followed.preview);
