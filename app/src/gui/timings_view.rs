@@ -167,7 +167,8 @@ fn requests(ui: &mut Ui, runs: &[RunRecord]) {
         .legend(Legend::default())
         .height(220.0)
         .x_axis_label("run")
-        .y_axis_label("µs")
+        .y_axis_label("time, compiling left out")
+        .y_axis_formatter(|mark, _| format_nanos((mark.value * 1e3).max(0.0) as u64))
         .label_formatter(|hover| match hover {
             HoverPosition::NearDataPoint { plot_name, position, .. } => {
                 Some(format!("{plot_name}\nrun {} · {}", position.x, format_nanos((position.y * 1e3) as u64)))
