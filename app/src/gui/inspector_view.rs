@@ -110,7 +110,7 @@ fn capabilities(ui: &mut Ui, session: &Session, inspection: &Inspection) {
                 ui.label(RichText::new(format!("Did use (run #{})", run.number)).strong())
                     .on_hover_text("Capabilities its calls exercised in that run, with the number of calls");
                 ui.horizontal_wrapped(|ui| {
-                    let used = run.calls.capabilities_used();
+                    let used = run.capabilities_used();
                     if used.is_empty() {
                         ui.label("no WASI call");
                     }

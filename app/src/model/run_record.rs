@@ -141,6 +141,19 @@ impl RunRecord {
         }
     }
 
+    /// The capabilities the run's calls exercised, with how many calls each:
+    /// a core module's WASI calls, or a component's host calls by their
+    /// interface (calls between its inner parts are none).
+    pub fn capabilities_used(&self) -> std::collections::BTreeMap<runtime_worker::Capability, u64> {
+        let mut used = self.calls.capabilities_used().clone();
+        for call in self.host_calls.iter().filter(|call| call.callee.is_none()) {
+            if let Some(capability) = runtime_worker::wasi::capability::of_p2_interface(&call.interface) {
+                *used.entry(capability).or_default() += 1;
+            }
+        }
+        used
+    }
+
     pub fn timing(&self, phase: Phase) -> Option<PhaseTiming> {
         self.timings.iter().copied().find(|t| t.phase == phase)
     }
@@ -282,6 +295,35 @@ mod tests {
         let response = HttpResponse { status: 200, headers: Vec::new(), body: Vec::new() };
         run.ingest(WorkerEvent::Finished(RunOutcome::Responded(response)));
         run
+    }
+
+    #[test]
+    fn a_components_host_calls_count_as_the_capabilities_they_use() {
+        let mut run = RunRecord::new(1, 1, "c.wasm", [1; 32], SandboxProfile::default());
+        let call = |interface: &str, function: &str, callee: Option<&str>| {
+            WorkerEvent::HostCall(runtime_worker::HostCall {
+                seq: 0,
+                interface: interface.into(),
+                function: function.into(),
+                start_ns: 0,
+                dur_ns: 0,
+                args: Default::default(),
+                result: "Ok(())".into(),
+                error: None,
+                denial: None,
+                part: None,
+                callee: callee.map(Into::into),
+            })
+        };
+        run.ingest(call("wasi:filesystem/preopens", "get-directories", None));
+        run.ingest(call("wasi:filesystem/types", "[method]descriptor.open-at", None));
+        run.ingest(call("wasi:cli/stdout", "get-stdout", None));
+        run.ingest(call("wasi:io/streams", "[method]output-stream.write", None));
+        run.ingest(call("wasmscope:article/database-connector", "execute-query", Some("#0 database-connector")));
+        let used = run.capabilities_used();
+        assert_eq!(used.get(&runtime_worker::Capability::Files), Some(&2));
+        assert_eq!(used.get(&runtime_worker::Capability::Stdio), Some(&1));
+        assert_eq!(used.len(), 2, "{used:?}");
     }
 
     #[test]
