@@ -310,42 +310,11 @@ pub(crate) async fn run<T: PartHost>(
         let part = &plan.parts[p];
         let mut linker = base.clone();
         linker.allow_shadowing(true);
-        for (import, from, export) in &part.links {
-            let callee = instances[*from].expect("parts are instantiated in dependency order");
-            let Some(exported) = callee.get_export_index(&mut *store, None, export) else {
-                return Some(failed(format!("{} does not export `{export}`", plan.parts[*from].label)));
-            };
-            let mut defined = match linker.instance(import) {
-                Ok(instance) => instance,
-                Err(e) => return Some(failed(format!("{e:#}"))),
-            };
-            for (function, _) in instance_functions(&components[p], base.engine(), import, Side::Import)? {
-                let Some(func) = callee
-                    .get_export_index(&mut *store, Some(&exported), &function)
-                    .and_then(|index| callee.get_func(&mut *store, index))
-                else {
-                    return Some(failed(format!("{} exports no `{export}#{function}`", plan.parts[*from].label)));
-                };
-                let crossing = Arc::new(Crossing {
-                    interface: Arc::from(import.as_str()),
-                    function: Arc::from(function.as_str()),
-                    caller: Arc::clone(&part.label),
-                    callee: Arc::clone(&plan.parts[*from].label),
-                });
-                let defined_here = defined.func_new_async(&function, move |mut store, ty, params, results| {
-                    let crossing = Arc::clone(&crossing);
-                    Box::new(async move {
-                        let start_ns = store.data_mut().enter_part(&crossing.callee);
-                        let ran = func.call_async(&mut store, params, results).await;
-                        let call = crossing.record(&ty, params, results, &ran, start_ns, store.data().now_ns());
-                        store.data_mut().leave_part(call);
-                        ran
-                    })
-                });
-                if let Err(e) = defined_here {
-                    return Some(failed(format!("{e:#}")));
-                }
-            }
+        let labels = |i: usize| Arc::clone(&plan.parts[i].label);
+        if let Err(message) =
+            link_crossings(&mut linker, store, &components[p], &part.label, &part.links, &instances, labels)
+        {
+            return Some(failed(message));
         }
         let pre = match linker.instantiate_pre(&components[p]) {
             Ok(pre) => pre,
@@ -377,6 +346,58 @@ pub(crate) async fn run<T: PartHost>(
 
 fn failed(message: String) -> RunOutcome {
     RunOutcome::Failed { stage: Phase::Instantiate, message: format!("running the parts one by one: {message}") }
+}
+
+/// Links each import `caller`'s part takes from another part (`links`: the
+/// import, the part it comes from, that part's export) to that part's
+/// instance, through host functions that call it and record each crossing.
+/// The parts linked from are instantiated already; `label` names them.
+pub(crate) fn link_crossings<T: PartHost>(
+    linker: &mut Linker<T>,
+    store: &mut Store<T>,
+    component: &Component,
+    caller: &Arc<str>,
+    links: &[(String, usize, String)],
+    instances: &[Option<Instance>],
+    label: impl Fn(usize) -> Arc<str>,
+) -> Result<(), String> {
+    let engine = store.engine().clone();
+    for (import, from, export) in links {
+        let callee = instances[*from].expect("parts are instantiated in dependency order");
+        let Some(exported) = callee.get_export_index(&mut *store, None, export) else {
+            return Err(format!("{} does not export `{export}`", label(*from)));
+        };
+        let mut defined = linker.instance(import).map_err(|e| format!("{e:#}"))?;
+        // Checked to be plain values before anything was instantiated.
+        let functions = instance_functions(component, &engine, import, Side::Import).unwrap_or_default();
+        for (function, _) in functions {
+            let Some(func) = callee
+                .get_export_index(&mut *store, Some(&exported), &function)
+                .and_then(|index| callee.get_func(&mut *store, index))
+            else {
+                return Err(format!("{} exports no `{export}#{function}`", label(*from)));
+            };
+            let crossing = Arc::new(Crossing {
+                interface: Arc::from(import.as_str()),
+                function: Arc::from(function.as_str()),
+                caller: Arc::clone(caller),
+                callee: label(*from),
+            });
+            defined
+                .func_new_async(&function, move |mut store, ty, params, results| {
+                    let crossing = Arc::clone(&crossing);
+                    Box::new(async move {
+                        let start_ns = store.data_mut().enter_part(&crossing.callee);
+                        let ran = func.call_async(&mut store, params, results).await;
+                        let call = crossing.record(&ty, params, results, &ran, start_ns, store.data().now_ns());
+                        store.data_mut().leave_part(call);
+                        ran
+                    })
+                })
+                .map_err(|e| format!("{e:#}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Why a part's imports could not all be linked: for a swapped part, which
@@ -448,15 +469,15 @@ pub(crate) fn plain(ty: &ComponentFunc) -> bool {
 }
 
 /// One linked function: what a crossing through it is recorded as.
-pub(crate) struct Crossing {
-    pub(crate) interface: Arc<str>,
-    pub(crate) function: Arc<str>,
-    pub(crate) caller: Arc<str>,
-    pub(crate) callee: Arc<str>,
+struct Crossing {
+    interface: Arc<str>,
+    function: Arc<str>,
+    caller: Arc<str>,
+    callee: Arc<str>,
 }
 
 impl Crossing {
-    pub(crate) fn record(
+    fn record(
         &self,
         ty: &ComponentFunc,
         params: &[Val],

@@ -16,7 +16,7 @@ use wasmtime::Store;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Func, Instance, Linker, Val};
 
-use super::glass_box::{Crossing, PartHost, Side, instance_functions, plain};
+use super::glass_box::{PartHost, Side, instance_functions, link_crossings, plain};
 use super::guest::{RunContext, failed_or_trapped, outcome_of_compile_failure, outcome_of_error};
 use super::wit_text::{func_text, type_name};
 use crate::boundary::event::{Phase, RunOutcome, Value};
@@ -162,43 +162,11 @@ pub(crate) async fn call<T: PartHost>(
         let part = &plan.parts[p];
         let mut linker = base.clone();
         linker.allow_shadowing(true);
-        for (import, from, export) in &part.links {
-            let callee = instances[*from].expect("parts are instantiated in dependency order");
-            let Some(exported) = callee.get_export_index(&mut *store, None, export) else {
-                return failed(format!("{} does not export `{export}`", plan.parts[*from].label));
-            };
-            let mut defined = match linker.instance(import) {
-                Ok(instance) => instance,
-                Err(e) => return failed(format!("{e:#}")),
-            };
-            let functions = instance_functions(&components[p], base.engine(), import, Side::Import);
-            for (function, _) in functions.unwrap_or_default() {
-                let Some(func) = callee
-                    .get_export_index(&mut *store, Some(&exported), &function)
-                    .and_then(|index| callee.get_func(&mut *store, index))
-                else {
-                    return failed(format!("{} exports no `{export}#{function}`", plan.parts[*from].label));
-                };
-                let crossing = Arc::new(Crossing {
-                    interface: Arc::from(import.as_str()),
-                    function: Arc::from(function.as_str()),
-                    caller: Arc::clone(&part.label),
-                    callee: Arc::clone(&plan.parts[*from].label),
-                });
-                let defined_here = defined.func_new_async(&function, move |mut store, ty, params, results| {
-                    let crossing = Arc::clone(&crossing);
-                    Box::new(async move {
-                        let start_ns = store.data_mut().enter_part(&crossing.callee);
-                        let ran = func.call_async(&mut store, params, results).await;
-                        let call = crossing.record(&ty, params, results, &ran, start_ns, store.data().now_ns());
-                        store.data_mut().leave_part(call);
-                        ran
-                    })
-                });
-                if let Err(e) = defined_here {
-                    return failed(format!("{e:#}"));
-                }
-            }
+        let labels = |i: usize| Arc::clone(&plan.parts[i].label);
+        if let Err(message) =
+            link_crossings(&mut linker, store, &components[p], &part.label, &part.links, &instances, labels)
+        {
+            return failed(message);
         }
         let pre = match linker.instantiate_pre(&components[p]) {
             Ok(pre) => pre,
