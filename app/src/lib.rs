@@ -7,6 +7,7 @@ pub mod export;
 pub mod gui;
 pub mod logs;
 pub mod model;
+pub mod oci_image;
 pub mod persist;
 pub mod samples;
 pub mod sandbox_flags;

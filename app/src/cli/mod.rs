@@ -1,11 +1,13 @@
 //! The command line: `wasmscope [FILE]` opens the window; `wasmscope run …`
 //! runs headless with the same engine, `wasmscope inspect` analyses a module
-//! and `wasmscope density` starts many instances of one.
+//! and `wasmscope density` starts many instances of one; `wasmscope pod`
+//! writes a Pod for runwasi and the module as the OCI image it names.
 
 mod call;
 mod density;
 mod inspect;
 mod interrupt;
+mod pod;
 mod run;
 mod serve;
 mod trace;
@@ -17,6 +19,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 pub use call::CallArgs;
 pub use density::DensityArgs;
 pub use inspect::InspectArgs;
+pub use pod::PodArgs;
 pub use run::RunArgs;
 pub use serve::ServeArgs;
 
@@ -74,6 +77,10 @@ pub enum Command {
     /// Start N instances of a module at once, each in its own sandbox, and
     /// measure the start time and host memory each costs
     Density(DensityArgs),
+    /// Write a Kubernetes Pod for runwasi's wasmtime shim that runs the module
+    /// under the sandbox flags of `run`, and the module as the OCI image the
+    /// Pod names
+    Pod(Box<PodArgs>),
 }
 
 /// What `main` should do.
@@ -116,6 +123,7 @@ pub fn dispatch() -> Invocation {
         Some(Command::Inspect(args)) => Invocation::Exit(inspect::execute(&args)),
         Some(Command::Density(args)) => Invocation::Exit(density::execute(&args)),
         Some(Command::Serve(args)) => Invocation::Exit(serve::execute(&args)),
+        Some(Command::Pod(args)) => Invocation::Exit(pod::execute(&args)),
     }
 }
 

@@ -27,6 +27,7 @@ use super::{
     summary_view, theme, timings_view, toolbar,
 };
 use crate::model::session::{FileCheck, ModuleOrigin, Session};
+use crate::oci_image::{self, ImageName};
 use crate::samples;
 use crate::{export, persist};
 
@@ -411,6 +412,7 @@ impl WasmscopeApp {
                     }
                 },
                 DialogPurpose::ExportTrace { csv } => self.export_trace(&path, csv),
+                DialogPurpose::SavePod { image } => self.save_pod(&path, &image),
                 DialogPurpose::SwapPart { place, replaced } => {
                     let (wake, name) =
                         (ctx.clone(), path.file_name().unwrap_or_default().to_string_lossy().into_owned());
@@ -418,6 +420,23 @@ impl WasmscopeApp {
                     self.session.swap_part(place, replaced, name, read, move || wake.request_repaint());
                 }
             }
+        }
+    }
+
+    /// Writes the Pod manifest for the profile and the loaded module as the
+    /// OCI image it names into the folder `dir`: what "Save Pod + OCI
+    /// image…" does once its dialog is answered.
+    pub fn save_pod(&mut self, dir: &std::path::Path, image: &ImageName) {
+        let Some(entry) = &self.session.module else { return };
+        match oci_image::write_pod_and_image(dir, &self.state.profile, &entry.module, &entry.inspection, image) {
+            Ok(written) => self.session.notice(format!(
+                "Saved {} and the image {} ({}) in {}",
+                written.pod.display(),
+                image.as_str(),
+                written.layout.manifest_digest,
+                written.layout.dir.display()
+            )),
+            Err(e) => self.session.error(e.to_string()),
         }
     }
 
@@ -492,8 +511,9 @@ impl eframe::App for WasmscopeApp {
         }
         let asked = centre.show(ui, |ui| self.central(ui));
         self.apply(asked.inner, &ctx);
-        let module_name = self.session.module.as_ref().map_or("module.wasm".to_string(), |m| m.module.name.clone());
-        self.profile_windows.windows(&ctx, &mut self.state.profile, &module_name);
+        let module_name = self.session.module.as_ref().map(|m| m.module.name.clone());
+        let asked = self.profile_windows.windows(&ctx, &mut self.state.profile, module_name.as_deref());
+        self.apply(asked, &ctx);
 
         drop_overlay::show(&ctx);
         self.density.pump();

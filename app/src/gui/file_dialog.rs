@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use crossbeam_channel::{Receiver, Sender};
 
+use crate::oci_image::ImageName;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DialogPurpose {
     OpenModule,
@@ -18,6 +20,10 @@ pub enum DialogPurpose {
     OpenProfile,
     ExportTrace {
         csv: bool,
+    },
+    /// A folder for a Pod manifest and the module as the image it names.
+    SavePod {
+        image: ImageName,
     },
     /// A component to stand in for a composed command's part.
     SwapPart {
@@ -64,6 +70,9 @@ impl FileDialogs {
                 DialogPurpose::OpenProfile => {
                     rfd::FileDialog::new().set_title("Open a profile").add_filter("Profile", &["toml"]).pick_file()
                 }
+                DialogPurpose::SavePod { image } => rfd::FileDialog::new()
+                    .set_title(format!("Choose a folder for the Pod and the image {}", image.as_str()))
+                    .pick_folder(),
                 DialogPurpose::SwapPart { replaced, .. } => rfd::FileDialog::new()
                     .set_title(format!("Choose a component to stand in for {replaced}"))
                     .add_filter("WebAssembly component", &["wasm", "wat"])

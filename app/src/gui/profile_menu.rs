@@ -1,5 +1,6 @@
 //! The profile's menu and windows: save and open as TOML, presets, and the
-//! exports — `wasmtime run` (and its import), a Kubernetes Pod for runwasi.
+//! exports — `wasmtime run` (and its import), a Kubernetes Pod for runwasi
+//! (saved with the module as the OCI image it names).
 
 use egui::{RichText, Ui};
 use runtime_worker::{ClockPolicy, Environment, Mount, NetworkPolicy, SandboxProfile};
@@ -7,6 +8,7 @@ use runtime_worker::{ClockPolicy, Environment, Mount, NetworkPolicy, SandboxProf
 use super::file_dialog::DialogPurpose;
 use super::intent::Intent;
 use super::theme::{self, font};
+use crate::oci_image::{ImageName, LAYOUT_DIR, POD_FILE};
 use crate::samples;
 use crate::sandbox_flags::{NoteKind, from_wasmtime_run, to_pod_manifest, to_wasmtime_run};
 
@@ -101,9 +103,19 @@ impl ProfileWindows {
         intent
     }
 
-    /// The windows; `module` is the loaded module's file name.
-    pub fn windows(&mut self, ctx: &egui::Context, profile: &mut SandboxProfile, module: &str) {
+    /// The windows; `module` is the loaded module's file name, if one is
+    /// loaded. What the user asked of the app (saving the Pod with its image)
+    /// is returned.
+    pub fn windows(
+        &mut self,
+        ctx: &egui::Context,
+        profile: &mut SandboxProfile,
+        module: Option<&str>,
+    ) -> Option<Intent> {
         let t = tokens(ctx);
+        let mut intent = None;
+        let loaded = module;
+        let module = module.unwrap_or("module.wasm");
         if self.confirm_full_host {
             let modal = egui::Modal::new(egui::Id::unique("confirm-full-host")).show(ctx, |ui| {
                 ui.set_max_width(420.0);
@@ -190,16 +202,55 @@ impl ProfileWindows {
                 .labelled_by(label.id);
             });
             let image = if self.pod_image.trim().is_empty() { "IMAGE" } else { self.pod_image.trim() };
-            let (yaml, pod_notes) = to_pod_manifest(profile, module, image);
-            egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                ui.add(egui::Label::new(RichText::new(&yaml).monospace()).wrap());
+            let manifest = to_pod_manifest(profile, module, image);
+            let yaml = manifest.to_yaml().map_err(|e| e.to_string());
+            egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| match &yaml {
+                Ok(yaml) => {
+                    ui.add(egui::Label::new(RichText::new(yaml).monospace()).wrap());
+                }
+                Err(e) => {
+                    ui.label(RichText::new(format!("cannot write the manifest as YAML: {e}")).color(t.error_text));
+                }
             });
-            if ui.button("Copy").clicked() {
-                ui.ctx().copy_text(yaml.clone());
+            // The image the Pod names, saved beside it: a name it can be
+            // pushed under, and a module to put in it.
+            let name = self.pod_image.parse::<ImageName>();
+            ui.horizontal(|ui| {
+                if let Ok(yaml) = &yaml
+                    && ui.button("Copy").clicked()
+                {
+                    ui.ctx().copy_text(yaml.clone());
+                }
+                let save = ui
+                    .add_enabled(loaded.is_some() && name.is_ok(), egui::Button::new("Save Pod + OCI image…"))
+                    .on_hover_text(format!(
+                        "Writes {POD_FILE} and the module as an OCI image layout ({LAYOUT_DIR}/) named after the \
+                         image, into a folder you choose"
+                    ));
+                if save.clicked()
+                    && let Ok(image) = &name
+                {
+                    intent = Some(Intent::OpenDialog(DialogPurpose::SavePod { image: image.clone() }));
+                }
+            });
+            match (&name, loaded) {
+                (_, None) => {
+                    ui.label(RichText::new("Open a module to save it as the image.").color(t.muted_text));
+                }
+                (Err(_), Some(_)) if self.pod_image.trim().is_empty() => {
+                    ui.label(
+                        RichText::new("Name the image the cluster pulls to save it with the Pod.").color(t.muted_text),
+                    );
+                }
+                (Err(e), Some(_)) => {
+                    ui.label(RichText::new(e.to_string()).color(t.warning_text));
+                }
+                (Ok(_), Some(_)) => {}
             }
             ui.label(RichText::new("What runwasi grants differently:").strong());
-            notes(ui, pod_notes.iter().map(|n| (n.kind.clone(), n.text.as_str())), &t);
+            notes(ui, manifest.notes.iter().map(|n| (n.kind.clone(), n.text.as_str())), &t);
         });
+        intent
     }
 }
 

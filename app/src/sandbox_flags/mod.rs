@@ -15,7 +15,7 @@ mod wasmtime_run;
 pub use fix_flags::fix_flags;
 pub use flags::{MountOrder, SandboxFlags, parse_bytes, parse_duration, parse_mount};
 pub use note::{Note, NoteKind};
-pub use pod::to_pod_manifest;
+pub use pod::{PodManifest, pod_name, program_name, to_pod_manifest};
 pub use shell::{shell_join, shell_split};
 pub use summary::profile_summary;
 pub use wasmtime_run::{WasmtimeCommand, from_wasmtime_run, to_wasmtime_run};

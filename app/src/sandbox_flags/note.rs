@@ -12,6 +12,18 @@ pub enum NoteKind {
     Differs,
 }
 
+impl NoteKind {
+    /// How a note of this kind is headed where it is written out (`grants
+    /// more: …`).
+    pub fn label(&self) -> &'static str {
+        match self {
+            NoteKind::GrantsLess => "grants less",
+            NoteKind::GrantsMore => "grants more",
+            NoteKind::Differs => "differs",
+        }
+    }
+}
+
 /// One thing an export says about itself, in a sentence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {

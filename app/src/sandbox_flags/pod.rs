@@ -1,70 +1,167 @@
 //! The profile as a Kubernetes Pod for runwasi's wasmtime shim, with what
 //! runwasi grants differently.
+//!
+//! The manifest is built from Kubernetes' own types (`k8s-openapi`) and written
+//! by a YAML serialiser (`serde-saphyr`), so any value — an environment value
+//! with a newline, a quote, a leading dash, `yes` or `0755` — comes out as the
+//! same string when the cluster reads it. (A cluster reads YAML 1.1, where an
+//! unquoted `yes` is a boolean: serde-saphyr quotes such strings; libyaml's
+//! emitter, under serde_yaml and its forks, leaves them bare.)
 
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Container, EnvVar, HostPathVolumeSource, Pod, PodSpec, ResourceRequirements, Volume, VolumeMount,
+};
+use k8s_openapi::api::node::v1::RuntimeClass;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use runtime_worker::{ClockPolicy, SandboxProfile};
 
 use super::note::{Note, NoteKind};
 
 /// Where a Pod mounts a folder the profile mounts at `.`.
 const POD_WORKDIR: &str = "/work";
+/// The RuntimeClass, and the containerd handler it names: runwasi's wasmtime
+/// shim (`containerd-shim-wasmtime-v1`) registered as `wasmtime`.
+const RUNTIME_CLASS: &str = "wasmtime";
+/// A container's name is a DNS label: at most 63 characters.
+const MAX_NAME: usize = 63;
+
+/// A profile as Kubernetes objects: the RuntimeClass that selects runwasi's
+/// wasmtime shim, the Pod that runs the module under it, and what runwasi
+/// grants differently from the profile.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodManifest {
+    pub runtime_class: RuntimeClass,
+    pub pod: Pod,
+    pub notes: Vec<Note>,
+}
+
+impl PodManifest {
+    /// Both objects as one YAML file (two documents), after a header of
+    /// comments that says what runwasi grants differently.
+    pub fn to_yaml(&self) -> Result<String, serde_saphyr::SerializeError> {
+        let mut yaml = String::from(
+            "# A Pod for a cluster whose containerd runs runwasi's wasmtime shim, and the\n\
+             # RuntimeClass that selects it; written by Wasmscope from a sandbox profile.\n\
+             # What runwasi grants differently from the profile:\n",
+        );
+        for note in &self.notes {
+            // A comment ends at a line break: each line of a note is a
+            // comment of its own.
+            let mut lines = note.text.lines();
+            yaml.push_str(&format!("# - {}: {}\n", note.kind.label(), lines.next().unwrap_or_default()));
+            for line in lines {
+                yaml.push_str(&format!("#   {line}\n"));
+            }
+        }
+        yaml.push_str(&serde_saphyr::to_string(&self.runtime_class)?);
+        yaml.push_str("---\n");
+        yaml.push_str(&serde_saphyr::to_string(&self.pod)?);
+        Ok(yaml)
+    }
+}
+
+/// The name a Pod and its container get for a module file name: a DNS label
+/// (lower-case letters, digits and `-`, at most 63 characters).
+pub fn pod_name(module: &str) -> String {
+    let name: String = module.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let name: String = name.trim_matches('-').chars().take(MAX_NAME).collect();
+    let name = name.trim_end_matches('-');
+    if name.is_empty() { "wasm-guest".to_string() } else { name.to_string() }
+}
+
+/// The module's file name as the image holds it (`app.wat` → `app.wasm`):
+/// the Pod's command, which runwasi takes for the entry point (`path[#export]`)
+/// and gives the guest as `argv[0]`, before the profile's arguments.
+pub fn program_name(module: &str) -> String {
+    let stem = std::path::Path::new(module).file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+    if stem.is_empty() { "module.wasm".to_string() } else { format!("{stem}.wasm") }
+}
 
 /// A profile as a Pod for a cluster whose containerd runs runwasi's wasmtime
-/// shim, with a RuntimeClass; and what runwasi grants differently.
-pub fn to_pod_manifest(profile: &SandboxProfile, name: &str, image: &str) -> (String, Vec<Note>) {
-    let name: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .to_string();
-    let name = if name.is_empty() { "wasm-guest".to_string() } else { name };
-    let mut yaml = String::from(
-        "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: wasmtime\nhandler: wasmtime\n---\n",
-    );
-    yaml.push_str(&format!(
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  runtimeClassName: wasmtime\n  restartPolicy: Never\n"
-    ));
-    if let Some(timeout) = profile.limits.timeout {
-        yaml.push_str(&format!("  activeDeadlineSeconds: {}\n", timeout.as_secs().max(1)));
-    }
-    yaml.push_str(&format!("  containers:\n    - name: {name}\n      image: {}\n", yaml_str(image)));
+/// shim, with a RuntimeClass; and what runwasi grants differently. `module`
+/// is the module's file name (the Pod is named after it), `image` the image
+/// the cluster pulls.
+pub fn to_pod_manifest(profile: &SandboxProfile, module: &str, image: &str) -> PodManifest {
+    let name = pod_name(module);
     // A mount path must be absolute: a folder mounted at `.` goes to a
     // working directory of its own.
     let relative_mount = profile.mounts.iter().any(|m| m.guest == ".");
-    if relative_mount {
-        yaml.push_str(&format!("      workingDir: {POD_WORKDIR}\n"));
-    }
-    if !profile.args.is_empty() {
-        let args: Vec<String> = profile.args.iter().map(|a| yaml_str(a)).collect();
-        yaml.push_str(&format!("      args: [{}]\n", args.join(", ")));
-    }
-    if !profile.env.vars.is_empty() {
-        yaml.push_str("      env:\n");
-        for (key, value) in &profile.env.vars {
-            yaml.push_str(&format!("        - name: {}\n          value: {}\n", yaml_str(key), yaml_str(value)));
-        }
-    }
-    if let Some(bytes) = profile.limits.max_memory_bytes {
-        yaml.push_str(&format!("      resources:\n        limits:\n          memory: {}Mi\n", (bytes >> 20).max(1)));
-    }
-    if !profile.mounts.is_empty() {
-        yaml.push_str("      volumeMounts:\n");
-        for (i, mount) in profile.mounts.iter().enumerate() {
-            yaml.push_str(&format!(
-                "        - name: mount-{i}\n          mountPath: {}\n          readOnly: {}\n",
-                yaml_str(if mount.guest == "." { POD_WORKDIR } else { &mount.guest }),
-                mount.read_only
-            ));
-        }
-        yaml.push_str("  volumes:\n");
-        for (i, mount) in profile.mounts.iter().enumerate() {
-            yaml.push_str(&format!(
-                "    - name: mount-{i}\n      hostPath:\n        path: {}\n        type: Directory\n",
-                yaml_str(&mount.host.display().to_string())
-            ));
-        }
-    }
+    let container = Container {
+        name: name.clone(),
+        image: Some(image.to_string()),
+        // runwasi reads the entry point from the first word of the process's
+        // arguments: without a command, the first of the profile's would be
+        // taken for it (and the guest would lose it).
+        command: Some(vec![program_name(module)]),
+        working_dir: relative_mount.then(|| POD_WORKDIR.to_string()),
+        args: (!profile.args.is_empty()).then(|| profile.args.clone()),
+        env: (!profile.env.vars.is_empty()).then(|| {
+            profile
+                .env
+                .vars
+                .iter()
+                .map(|(key, value)| EnvVar { name: key.clone(), value: Some(value.clone()), value_from: None })
+                .collect()
+        }),
+        resources: profile.limits.max_memory_bytes.map(|bytes| ResourceRequirements {
+            limits: Some(BTreeMap::from([("memory".to_string(), Quantity(format!("{}Mi", (bytes >> 20).max(1))))])),
+            ..ResourceRequirements::default()
+        }),
+        volume_mounts: (!profile.mounts.is_empty()).then(|| {
+            profile
+                .mounts
+                .iter()
+                .enumerate()
+                .map(|(i, mount)| VolumeMount {
+                    name: format!("mount-{i}"),
+                    mount_path: if mount.guest == "." { POD_WORKDIR.to_string() } else { mount.guest.clone() },
+                    read_only: Some(mount.read_only),
+                    ..VolumeMount::default()
+                })
+                .collect()
+        }),
+        ..Container::default()
+    };
+    let volumes = (!profile.mounts.is_empty()).then(|| {
+        profile
+            .mounts
+            .iter()
+            .enumerate()
+            .map(|(i, mount)| Volume {
+                name: format!("mount-{i}"),
+                host_path: Some(HostPathVolumeSource {
+                    path: mount.host.display().to_string(),
+                    type_: Some("Directory".to_string()),
+                }),
+                ..Volume::default()
+            })
+            .collect()
+    });
+    let pod = Pod {
+        metadata: ObjectMeta { name: Some(name), ..ObjectMeta::default() },
+        spec: Some(PodSpec {
+            runtime_class_name: Some(RUNTIME_CLASS.to_string()),
+            restart_policy: Some("Never".to_string()),
+            active_deadline_seconds: profile.limits.timeout.map(|timeout| timeout.as_secs().max(1) as i64),
+            containers: vec![container],
+            volumes,
+            ..PodSpec::default()
+        }),
+        status: None,
+    };
+    let runtime_class = RuntimeClass {
+        metadata: ObjectMeta { name: Some(RUNTIME_CLASS.to_string()), ..ObjectMeta::default() },
+        handler: RUNTIME_CLASS.to_string(),
+        ..RuntimeClass::default()
+    };
+    PodManifest { runtime_class, pod, notes: notes(profile, relative_mount) }
+}
+
+/// What runwasi grants differently from `profile`.
+fn notes(profile: &SandboxProfile, relative_mount: bool) -> Vec<Note> {
     let mut notes = vec![Note {
         kind: NoteKind::GrantsMore,
         text: "runwasi preopens the container's root file system at `/`: the guest sees the whole image, not only \
@@ -105,31 +202,178 @@ pub fn to_pod_manifest(profile: &SandboxProfile, name: &str, image: &str) -> (St
             text: "fuel has no Kubernetes equivalent and is left out".into(),
         });
     }
-    (yaml, notes)
-}
-
-fn yaml_str(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    notes
 }
 
 #[cfg(test)]
 mod tests {
+    use runtime_worker::{Environment, Mount};
+
     use super::super::wasmtime_run::expressible_profile;
     use super::*;
 
+    /// The YAML read back as the two objects it holds.
+    fn read_back(yaml: &str) -> (RuntimeClass, Pod) {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Object {
+            RuntimeClass(Box<RuntimeClass>),
+            Pod(Box<Pod>),
+        }
+        let objects: Vec<Object> = serde_saphyr::from_multiple(yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+        match <[Object; 2]>::try_from(objects) {
+            Ok([Object::RuntimeClass(runtime_class), Object::Pod(pod)]) => (*runtime_class, *pod),
+            _ => panic!("not a RuntimeClass then a Pod:\n{yaml}"),
+        }
+    }
+
+    fn with_env(vars: &[(&str, &str)]) -> SandboxProfile {
+        SandboxProfile {
+            env: Environment {
+                inherit_host: false,
+                vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            },
+            ..SandboxProfile::default()
+        }
+    }
+
     #[test]
     fn a_pod_manifest_carries_mounts_env_and_limits() {
-        let (yaml, notes) = to_pod_manifest(&expressible_profile(), "My App.wasm", "registry.example/app:1");
+        let manifest = to_pod_manifest(&expressible_profile(), "My App.wasm", "registry.example/app:1");
+        let (yaml, notes) = (manifest.to_yaml().unwrap(), manifest.notes);
         assert!(yaml.contains("runtimeClassName: wasmtime"));
         assert!(yaml.contains("name: my-app-wasm"));
-        assert!(yaml.contains("mountPath: \"/data\""));
+        assert!(yaml.contains("mountPath: /data"), "{yaml}");
         assert!(yaml.contains("memory: 16Mi"));
         assert!(yaml.contains("activeDeadlineSeconds: 2"));
         assert!(notes.iter().any(|n| n.text.contains("root file system")));
         // Kubernetes takes absolute mount paths only.
-        assert!(!yaml.contains("mountPath: \".\""), "{yaml}");
-        assert!(yaml.lines().filter(|l| l.contains("mountPath:")).all(|l| l.contains("\"/")), "{yaml}");
-        assert!(yaml.contains("mountPath: \"/work\"") && yaml.contains("workingDir: /work"), "{yaml}");
+        assert!(!yaml.contains("mountPath: ."), "{yaml}");
+        assert!(yaml.lines().filter(|l| l.contains("mountPath:")).all(|l| l.contains("mountPath: /")), "{yaml}");
+        assert!(yaml.contains("mountPath: /work") && yaml.contains("workingDir: /work"), "{yaml}");
         assert!(notes.iter().any(|n| n.text.contains("mounted at `.`")));
+    }
+
+    #[test]
+    fn the_yaml_reads_back_as_the_same_objects() {
+        let manifest = to_pod_manifest(&expressible_profile(), "My App.wasm", "registry.example/app:1");
+        let (runtime_class, pod) = read_back(&manifest.to_yaml().unwrap());
+        assert_eq!(runtime_class, manifest.runtime_class);
+        assert_eq!(pod, manifest.pod);
+        // And what was read is what the profile says, field by field.
+        let spec = pod.spec.as_ref().unwrap();
+        let container = &spec.containers[0];
+        assert_eq!(container.image.as_deref(), Some("registry.example/app:1"));
+        // runwasi takes the first word for the entry point, and the guest
+        // gets every word: argv is the module's name, then the arguments.
+        assert_eq!(container.command.as_deref(), Some(&["My App.wasm".to_string()][..]));
+        assert_eq!(container.args.as_deref(), Some(&["--verbose".to_string(), "two words".to_string()][..]));
+        let mounts = container.volume_mounts.as_ref().unwrap();
+        assert_eq!(
+            mounts.iter().map(|m| (m.mount_path.as_str(), m.read_only)).collect::<Vec<_>>(),
+            [("/data", Some(false)), ("/work", Some(false))]
+        );
+        let volumes = spec.volumes.as_ref().unwrap();
+        assert_eq!(volumes[1].host_path.as_ref().unwrap().path, "/tmp/my dir");
+        assert_eq!(container.resources.as_ref().unwrap().limits.as_ref().unwrap()["memory"].0, "16Mi");
+        assert_eq!(spec.runtime_class_name.as_deref(), Some(runtime_class.handler.as_str()));
+    }
+
+    #[test]
+    fn any_environment_value_reaches_the_cluster_unchanged() {
+        let values = [
+            "line one\nline two",
+            "ends with a newline\n",
+            "two trailing newlines\n\n",
+            "\n",
+            "  indented\n  block",
+            "a \"quoted\" and 'single' value",
+            "key: value",
+            "- a leading dash",
+            "#not a comment",
+            "yes",
+            "off",
+            "0755",
+            "1_000",
+            "12:30",
+            "~",
+            "null",
+            "",
+            "  ",
+            "tab\there",
+            "crlf\r\nline",
+            "ünïcödé 漢字 🦀",
+            "line\u{2028}separator",
+            "{[&*!|>%@`",
+        ];
+        let vars: Vec<(String, &str)> = values.iter().enumerate().map(|(i, v)| (format!("V{i}"), *v)).collect();
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let manifest = to_pod_manifest(&with_env(&vars), "env.wasm", "registry.example/env:1");
+        let yaml = manifest.to_yaml().unwrap();
+        let (_, pod) = read_back(&yaml);
+        let env = pod.spec.unwrap().containers.remove(0).env.unwrap();
+        let read: Vec<(&str, &str)> = env.iter().map(|e| (e.name.as_str(), e.value.as_deref().unwrap())).collect();
+        assert_eq!(read, vars, "{yaml}");
+        // A value with a newline is one value, not a line that ends the list.
+        assert!(yaml.contains("value: |-\n        line one\n        line two\n"), "{yaml}");
+    }
+
+    #[test]
+    fn strings_yaml_1_1_reads_as_other_types_are_quoted() {
+        // A cluster's YAML reader (YAML 1.1) takes a bare `yes` for a boolean
+        // and a bare `0755` for an octal number; the value must stay a string.
+        let manifest = to_pod_manifest(&with_env(&[("A", "yes"), ("B", "0755"), ("C", "on")]), "m.wasm", "r/m:1");
+        let yaml = manifest.to_yaml().unwrap();
+        for quoted in ["value: \"yes\"", "value: \"0755\"", "value: \"on\""] {
+            assert!(yaml.contains(quoted), "{quoted} in\n{yaml}");
+        }
+    }
+
+    #[test]
+    fn the_notes_head_the_yaml_as_comments() {
+        let manifest = to_pod_manifest(&expressible_profile(), "app.wasm", "registry.example/app:1");
+        let yaml = manifest.to_yaml().unwrap();
+        let header: Vec<&str> = yaml.lines().take_while(|l| l.starts_with('#')).collect();
+        for note in &manifest.notes {
+            assert!(header.iter().any(|l| l.contains(&note.text)), "{} not in\n{yaml}", note.text);
+        }
+        assert!(header.iter().any(|l| l.contains("grants more: fuel has no Kubernetes equivalent")), "{yaml}");
+        assert_eq!(yaml.lines().nth(header.len()), Some("apiVersion: node.k8s.io/v1"), "{yaml}");
+    }
+
+    #[test]
+    fn the_program_is_the_module_as_the_image_holds_it() {
+        for (module, program) in
+            [("app.wasm", "app.wasm"), ("hello.wat", "hello.wasm"), ("dropped", "dropped.wasm"), ("", "module.wasm")]
+        {
+            assert_eq!(program_name(module), program, "{module}");
+        }
+    }
+
+    #[test]
+    fn pod_names_are_dns_labels() {
+        for (module, name) in [
+            ("My App.wasm", "my-app-wasm"),
+            ("--x--.wasm", "x---wasm"),
+            ("漢字", "wasm-guest"),
+            ("", "wasm-guest"),
+            (&"a".repeat(100), &"a".repeat(63)),
+            (&format!("{}-b", "a".repeat(62)), &"a".repeat(62)),
+        ] {
+            assert_eq!(pod_name(module), name, "{module}");
+        }
+    }
+
+    #[test]
+    fn a_read_only_mount_stays_read_only() {
+        let profile = SandboxProfile { mounts: vec![Mount::read_only("/srv/in", "/in")], ..SandboxProfile::default() };
+        let (_, pod) = read_back(&to_pod_manifest(&profile, "m.wasm", "r/m:1").to_yaml().unwrap());
+        let spec = pod.spec.unwrap();
+        assert_eq!(spec.containers[0].volume_mounts.as_ref().unwrap()[0].read_only, Some(true));
+        let volume = &spec.volumes.unwrap()[0];
+        assert_eq!(
+            volume.host_path.as_ref().map(|h| (h.path.as_str(), h.type_.as_deref())),
+            Some(("/srv/in", Some("Directory")))
+        );
     }
 }
