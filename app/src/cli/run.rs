@@ -59,9 +59,9 @@ A `wasmtime run` command line works here with `wasmtime` replaced by
   - More sandbox than wasmtime run has: --dir-readonly, --allow-net
     allow-lists, --clock frozen|deny, --random-seed, --stdin FILE.
   - The trace flags follow strace, not wasmtime: --trace, -o, -c, -e trace=,
-    -Z, -s, -t/-tt. A call that is in progress when the run is stopped (a
-    core module's sleep, say) is not shown: the engine records calls as they
-    return.";
+    -Z, -s, -t/-tt. A core module's call that the run is stopped in (a
+    sleep, a read of stdin) ends the trace as strace shows it,
+    `poll_oneoff(...) <unfinished ...>` (`\"unfinished\": true` in JSON).";
 
 const EXIT_CODES_HELP: &str = "\
 Exit status:

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use egui::{Color32, RichText, Ui};
 use egui_extras::TableRow;
-use runtime_worker::{CallEvent, Errno, RunId};
+use runtime_worker::{Abrupt, CallEvent, Errno, RunId};
 
 use super::host_calls_view::HostCallsView;
 use super::intent::Intent;
@@ -180,8 +180,11 @@ fn detail_fields(ui: &mut Ui, call: &CallEvent) {
 
 fn result_label(ui: &mut Ui, call: &CallEvent, t: &Tokens) {
     let text = call.outcome_text();
+    let unfinished = call.abrupt == Some(Abrupt::Unfinished);
     let color = if call.denial.is_some() {
         t.denied_text
+    } else if unfinished {
+        t.warning_text
     } else if call.errno.is_some() || call.abrupt.is_some() {
         t.error_text
     } else {
@@ -193,6 +196,8 @@ fn result_label(ui: &mut Ui, call: &CallEvent, t: &Tokens) {
         response.on_hover_text(&denial.reason);
     } else if let Some(errno) = call.errno {
         response.on_hover_text(errno.description());
+    } else if unfinished {
+        response.on_hover_text("The run ended while the guest was still waiting in this call");
     }
 }
 

@@ -28,6 +28,7 @@ struct Row {
 const DENIED: u8 = 1;
 const EXITED: u8 = 2;
 const TRAPPED: u8 = 4;
+const UNFINISHED: u8 = 8;
 
 /// Per-function totals, like `strace -c`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,7 +39,7 @@ pub struct FuncStats {
     pub total_ns: u64,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct CallStore {
     rows: Vec<Row>,
     arena: Vec<u8>,
@@ -134,6 +135,7 @@ impl CallStore {
                 put(arena, u64::from(code as u32));
             }
             Some(Abrupt::Trap) => flags |= TRAPPED,
+            Some(Abrupt::Unfinished) => flags |= UNFINISHED,
             None => {}
         }
         let index = self.rows.len() as u32;
@@ -241,6 +243,8 @@ impl CallStore {
             Some(Abrupt::Exit(cursor.num() as u32 as i32))
         } else if row.flags & TRAPPED != 0 {
             Some(Abrupt::Trap)
+        } else if row.flags & UNFINISHED != 0 {
+            Some(Abrupt::Unfinished)
         } else {
             None
         };
@@ -471,6 +475,18 @@ mod tests {
         exit.abrupt = Some(Abrupt::Exit(3));
         store.push(&exit);
         assert_eq!(store.get(0).abrupt, Some(Abrupt::Exit(3)));
+    }
+
+    #[test]
+    fn a_call_the_run_ended_in_stays_unfinished() {
+        let mut store = CallStore::new();
+        let mut read = write_call(b"");
+        read.func = WasiFunc::FdRead;
+        read.abrupt = Some(Abrupt::Unfinished);
+        store.push(&read);
+        store.push(&write_call(b"after"));
+        assert_eq!(store.get(0).abrupt, Some(Abrupt::Unfinished));
+        assert_eq!(store.get(1).abrupt, None);
     }
 
     #[test]

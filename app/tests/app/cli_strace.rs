@@ -181,6 +181,29 @@ fn ctrl_c_stops_the_guest_and_keeps_the_trace() {
     assert_eq!(trace.lines().last(), Some("+++ killed by SIGTERM +++"), "{trace}");
 }
 
+/// A core module stopped while it sleeps in `poll_oneoff`: the sleep ends
+/// the trace as strace shows a call it was interrupted in.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_shows_the_sleep_it_stopped_as_unfinished() {
+    let (code, stderr, trace) = interrupt_a_sleeping_guest(libc::SIGINT, "text");
+    assert_eq!(code, Some(130), "{stderr}");
+    let lines: Vec<&str> = trace.lines().collect();
+    let [.., sleep, ending] = lines[..] else { panic!("a call and the ending at least: {trace}") };
+    assert!(sleep.starts_with("poll_oneoff(subscriptions=[\"clock monotonic for "), "{trace}");
+    assert!(sleep.ends_with(") <unfinished ...>"), "{trace}");
+    assert_eq!(ending, "+++ killed by SIGINT +++", "{trace}");
+
+    let (code, stderr, trace) = interrupt_a_sleeping_guest(libc::SIGINT, "json");
+    assert_eq!(code, Some(130), "{stderr}");
+    let last: serde_json::Value = serde_json::from_str(trace.lines().last().expect("a trace line")).unwrap();
+    assert_eq!(last["func"], "poll_oneoff", "{trace}");
+    assert_eq!(last["unfinished"], true, "{trace}");
+    assert_eq!(last["result"], serde_json::Value::Null, "{trace}");
+    let first: serde_json::Value = serde_json::from_str(trace.lines().next().unwrap()).unwrap();
+    assert_eq!(first.get("unfinished"), None, "only the call the run ended in: {trace}");
+}
+
 /// The `stream#N` or `future#N` in a trace line.
 fn handle_in<'a>(line: &'a str, kind: &str) -> &'a str {
     let at = line.find(kind).unwrap_or_else(|| panic!("no {kind} in {line}"));

@@ -78,7 +78,8 @@ pub struct PhaseTiming {
     pub cached: bool,
 }
 
-/// One WASI call, recorded when it returned.
+/// One WASI call, recorded when it returned (or when the run ended while the
+/// guest waited in it: `Abrupt::Unfinished`).
 ///
 /// Parameters are recorded as raw numbers in the order of
 /// `func.params()`, skipping strings (in `strings`, in order); results in the
@@ -96,7 +97,8 @@ pub struct CallEvent {
     pub results: [u64; 2],
     /// `None` on success.
     pub errno: Option<Errno>,
-    /// The call did not return to the guest: it trapped or exited.
+    /// The call did not return to the guest: it trapped or exited, or the
+    /// run was stopped while the guest waited in it.
     pub abrupt: Option<Abrupt>,
     /// Paths, names and lists the call passed or received, as text.
     pub strings: Vec<Box<str>>,
@@ -181,6 +183,9 @@ pub enum Abrupt {
     Exit(i32),
     /// The host function trapped (a bad pointer, for example).
     Trap,
+    /// The run ended (Stop, Ctrl+C, the time limit) while the guest waited in
+    /// the call, a sleep or a read of stdin: strace's `<unfinished ...>`.
+    Unfinished,
 }
 
 /// Up to `Preview::CAP` bytes of a call's data, kept inline (no allocation).

@@ -69,7 +69,9 @@ pub(crate) async fn guest(
         let call = call_guest(&mut store, &pre, &request.entry, context.slot.pooled);
         context.race(call, stdin_feed, deadline).await
     };
-    (store.into_data().trace, outcome)
+    let mut trace = store.into_data().trace;
+    trace.ended_while_waiting();
+    (trace, outcome)
 }
 
 /// Instantiates and calls the entry point, turning every way it can end into

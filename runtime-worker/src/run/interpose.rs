@@ -337,6 +337,9 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         }
         let mut call = host.trace.begin(WasiFunc::FdRead);
         call.param(fd).param(iovs_len);
+        if fd == 0 {
+            host.trace.waiting_in(&call);
+        }
         let r = p1::fd_read(&mut host.wasi, &mut mem, fd, iovs, iovs_len, out).await;
         if ok(&r) {
             read_results(&mem, iovs, iovs_len, out, &mut call);
@@ -554,6 +557,7 @@ fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         host.trace.flush();
         let mut call = host.trace.begin(WasiFunc::PollOneoff);
         call.strings = gm::subscriptions(&mem, subs, count);
+        host.trace.waiting_in(&call);
         let r = p1::poll_oneoff(&mut host.wasi, &mut mem, subs, events, count, out).await;
         if ok(&r) {
             call.result(u64::from(gm::u32_at(&mem, out).unwrap_or(0)));

@@ -91,18 +91,22 @@ impl CallEvent {
         takes_string.then(|| self.strings.first().map(|s| &**s)).flatten()
     }
 
-    /// The result as a short word: `ok`, the errno name, `exit(3)` or `trap`.
+    /// The result as a short word: `ok`, the errno name, `exit(3)`, `trap`
+    /// or `unfinished`.
     pub fn outcome_text(&self) -> Cow<'static, str> {
         match (self.abrupt, self.errno) {
             (Some(Abrupt::Exit(code)), _) => Cow::Owned(format!("exit({code})")),
             (Some(Abrupt::Trap), _) => Cow::Borrowed("trap"),
+            (Some(Abrupt::Unfinished), _) => Cow::Borrowed("unfinished"),
             (None, Some(errno)) => errno.name(),
             (None, None) => Cow::Borrowed("ok"),
         }
     }
 
     /// One strace-like line, a failure's errno followed by what it means:
-    /// `path_open(fd=3</data>, …, path="../secret.txt", …) = perm (Operation not permitted) <8.1µs>  [denied: …]`.
+    /// `path_open(fd=3</data>, …, path="../secret.txt", …) = perm (Operation not permitted) <8.1µs>  [denied: …]`;
+    /// a call the run ended in, as strace shows one:
+    /// `poll_oneoff(subscriptions=[…]) <unfinished ...>`.
     pub fn to_text(&self) -> String {
         let mut line = String::with_capacity(128);
         line.push_str(self.func.name());
@@ -112,6 +116,10 @@ impl CallEvent {
                 line.push_str(", ");
             }
             let _ = write!(line, "{}={}", arg.name, arg.value);
+        }
+        if self.abrupt == Some(Abrupt::Unfinished) {
+            line.push_str(") <unfinished ...>");
+            return line;
         }
         let _ = write!(line, ") = {}", self.outcome_text());
         if let (None, Some(errno)) = (self.abrupt, self.errno) {
@@ -129,7 +137,8 @@ impl CallEvent {
     }
 
     /// One JSON object: `seq`, `t_ns`, `func`, `args`, `result`, `errno`
-    /// (name or null), `denied`, `reason`, `capability`, `dur_ns`.
+    /// (name or null), `denied`, `reason`, `capability`, `dur_ns`; and
+    /// `"unfinished": true` (with a null result) for a call the run ended in.
     pub fn to_json(&self) -> Json {
         serde_json::to_value(self.json()).expect("a call serialises")
     }
@@ -148,7 +157,8 @@ pub struct CallJson<'a>(&'a CallEvent);
 impl Serialize for CallJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let call = self.0;
-        let mut map = serializer.serialize_map(Some(10))?;
+        let unfinished = call.abrupt == Some(Abrupt::Unfinished);
+        let mut map = serializer.serialize_map(Some(10 + usize::from(unfinished)))?;
         map.serialize_entry("seq", &call.seq)?;
         map.serialize_entry("t_ns", &call.start_ns)?;
         map.serialize_entry("func", call.func.name())?;
@@ -156,6 +166,7 @@ impl Serialize for CallJson<'_> {
         match call.abrupt {
             Some(Abrupt::Exit(code)) => map.serialize_entry("result", &ExitJson { exit: code })?,
             Some(Abrupt::Trap) => map.serialize_entry("result", &TrapJson { trap: true })?,
+            Some(Abrupt::Unfinished) => map.serialize_entry("result", &())?,
             None if call.errno.is_some() => map.serialize_entry("result", &())?,
             None => map.serialize_entry("result", &ResultsJson(&call.results()))?,
         }
@@ -164,6 +175,9 @@ impl Serialize for CallJson<'_> {
         map.serialize_entry("reason", &call.denial.as_ref().map(|d| d.reason.as_str()))?;
         map.serialize_entry("capability", &call.denial.as_ref().map(|d| d.capability.name()))?;
         map.serialize_entry("dur_ns", &call.dur_ns)?;
+        if unfinished {
+            map.serialize_entry("unfinished", &true)?;
+        }
         map.end()
     }
 }
@@ -457,6 +471,19 @@ mod tests {
         let mut exit = call(WasiFunc::ProcExit, &[3], &[]);
         exit.abrupt = Some(Abrupt::Exit(3));
         assert_eq!(exit.to_json()["result"], serde_json::json!({ "exit": 3 }));
+    }
+
+    #[test]
+    fn a_call_the_run_ended_in_reads_as_unfinished() {
+        let mut sleep = call(WasiFunc::PollOneoff, &[], &["clock(monotonic, 3600s)"]);
+        sleep.abrupt = Some(Abrupt::Unfinished);
+        assert_eq!(sleep.to_text(), "poll_oneoff(subscriptions=[\"clock(monotonic, 3600s)\"]) <unfinished ...>");
+        assert_eq!(sleep.outcome_text(), "unfinished");
+        assert!(sleep.results().is_empty());
+        assert_eq!(
+            serde_json::to_string(&sleep.json()).unwrap(),
+            r#"{"seq":0,"t_ns":10,"func":"poll_oneoff","args":{"subscriptions":["clock(monotonic, 3600s)"]},"result":null,"errno":null,"denied":false,"reason":null,"capability":null,"dur_ns":8100,"unfinished":true}"#
+        );
     }
 
     #[test]

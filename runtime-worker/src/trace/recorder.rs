@@ -45,10 +45,15 @@ pub(crate) struct Tracer {
     pub(crate) env_names: Vec<Box<str>>,
     /// A component's preopened directories, as the guest sees them.
     pub(crate) preopens: Vec<Box<str>>,
+    /// A copy of the preview1 call the guest waits in (a sleep, a read of
+    /// stdin), until any call is recorded: a run stopped there drops the
+    /// call's future, and with it the interposer's own `PendingCall`.
+    waiting: Option<PendingCall>,
 }
 
 /// A call being recorded: filled in by the interposer before and after it
 /// delegates to wasmtime-wasi.
+#[derive(Clone)]
 pub(crate) struct PendingCall {
     pub func: WasiFunc,
     start_ns: u64,
@@ -135,6 +140,7 @@ impl Tracer {
             argv: Vec::new(),
             env_names: Vec::new(),
             preopens: Vec::new(),
+            waiting: None,
         }
     }
 
@@ -183,7 +189,28 @@ impl Tracer {
         self.record(call, None, Some(how));
     }
 
+    /// The guest may now wait in `call` for as long as it likes (a sleep, a
+    /// read of stdin); should the run end there, `ended_while_waiting`
+    /// records it as unfinished. Only calls that wait on the world are
+    /// marked: a stop anywhere else lands in the guest's code, between calls
+    /// (the epoch interrupt), or in a file call that ends in microseconds.
+    pub(crate) fn waiting_in(&mut self, call: &PendingCall) {
+        if self.record_calls {
+            self.waiting = Some(call.clone());
+        }
+    }
+
+    /// The run has ended: a call the guest was still waiting in is recorded
+    /// as unfinished (strace's `<unfinished ...>`), lasting until now.
+    pub(crate) fn ended_while_waiting(&mut self) {
+        if let Some(call) = self.waiting.take() {
+            self.record(call, None, Some(Abrupt::Unfinished));
+        }
+    }
+
     fn record(&mut self, call: PendingCall, errno: Option<Errno>, abrupt: Option<Abrupt>) {
+        // One call at a time: whatever the guest waited in has returned.
+        self.waiting = None;
         self.first_call(call.start_ns);
         if !self.record_calls {
             // Output still leaves at least every `FLUSH_INTERVAL`, as it

@@ -6,14 +6,21 @@ use std::time::{Duration, Instant};
 
 use crate::support::{Report, start};
 use runtime_worker::inspect::load;
-use runtime_worker::{Entry, Phase, RunOutcome, RunRequest, SandboxProfile, StdinSource, WorkerEvent};
+use runtime_worker::{
+    Abrupt, Entry, Phase, RunOutcome, RunRequest, SandboxProfile, StdinSource, WasiFunc, WorkerEvent,
+};
 
 const LOOSE_BOUND: Duration = Duration::from_secs(2);
 
 /// Starts `module`, waits until the guest has printed its first line, stops
 /// it, and returns the report with the time Stop took.
 fn stop_after_first_output(module: &str, profile: SandboxProfile) -> (Report, Duration) {
-    let handle = start(module, profile, Entry::Start);
+    stop_when_printed(start(module, profile, Entry::Start))
+}
+
+/// Waits until the run's guest has printed its first line, stops it, and
+/// returns the report with the time Stop took.
+fn stop_when_printed(handle: runtime_worker::RunHandle) -> (Report, Duration) {
     let mut events = Vec::new();
     'wait: loop {
         let batch = handle.events().recv_timeout(Duration::from_secs(30)).expect("the guest printed nothing");
@@ -44,8 +51,12 @@ fn stop_ends_a_guest_sleeping_for_an_hour() {
     let (report, took) = stop_after_first_output("sleep.wat", SandboxProfile::default());
     assert_eq!(report.outcome(), &RunOutcome::Stopped);
     assert!(took < LOOSE_BOUND, "stop took {took:?}");
-    let poll = report.calls_to(runtime_worker::WasiFunc::PollOneoff);
-    assert!(poll.is_empty(), "the poll never returned, so it is not recorded as a finished call");
+    // The poll never returned: it is the run's last call, unfinished, as
+    // strace shows a call it was interrupted in.
+    let last = report.calls().last().expect("calls were recorded");
+    assert_eq!((last.func, last.abrupt), (WasiFunc::PollOneoff, Some(Abrupt::Unfinished)));
+    assert_eq!(report.calls_to(WasiFunc::PollOneoff).len(), 1);
+    assert!(last.results().is_empty() && last.errno.is_none());
 }
 
 #[test]
@@ -59,6 +70,8 @@ fn stop_ends_a_guest_blocked_on_stdin() {
     let report = Report { events: handle.wait() };
     assert_eq!(report.outcome(), &RunOutcome::Stopped);
     assert!(asked.elapsed() < LOOSE_BOUND, "stop took {:?}", asked.elapsed());
+    let last = report.calls().last().expect("calls were recorded");
+    assert_eq!((last.func, last.abrupt), (WasiFunc::FdRead, Some(Abrupt::Unfinished)));
 }
 
 #[test]
@@ -67,6 +80,18 @@ fn a_sleeping_guest_is_ended_by_the_timeout() {
     let report = crate::support::run("sleep.wat", SandboxProfile { limits, ..SandboxProfile::default() });
     assert_eq!(report.outcome(), &RunOutcome::TimedOut);
     assert_eq!(report.stdout(), "sleeping for an hour\n");
+    let last = report.calls().last().expect("calls were recorded");
+    assert_eq!((last.func, last.abrupt), (WasiFunc::PollOneoff, Some(Abrupt::Unfinished)));
+}
+
+#[test]
+fn a_run_that_records_no_calls_leaves_the_stopped_sleep_out() {
+    let mut request = RunRequest::new(crate::support::sample("sleep.wat"), SandboxProfile::default(), Entry::Start);
+    request.record_calls = false;
+    let (report, _) = stop_when_printed(crate::support::runtime().start(request));
+    assert_eq!(report.outcome(), &RunOutcome::Stopped);
+    assert_eq!(report.stdout(), "sleeping for an hour\n");
+    assert_eq!(report.calls().count(), 0);
 }
 
 /// A module big enough that compiling it takes a while: `count` functions,
