@@ -24,12 +24,14 @@ pub use super::state::{CallForm, LastModule, State, Tab};
 use super::workshop::{self, Side, Workshop};
 use super::{
     call_view, capabilities_panel, diagnosis_view, drop_overlay, inspector_view, memory_view, module_panel, status_bar,
-    summary_view, theme, timings_view, toolbar,
+    summary_view, theme, timings_view, toolbar, widgets,
 };
+use crate::export::ExportFormat;
+use crate::model::export_job::ExportEnd;
 use crate::model::session::{FileCheck, ModuleOrigin, Session};
 use crate::oci_image::{self, ImageName};
+use crate::persist;
 use crate::samples;
-use crate::{export, persist};
 
 /// Time the window spends taking in worker events per frame.
 const INGEST_BUDGET: Duration = Duration::from_millis(8);
@@ -309,6 +311,7 @@ impl WasmscopeApp {
                 }
                 Intent::UndoSwap => self.session.undo_swap(),
                 Intent::DismissNotice => self.session.notice = None,
+                Intent::CancelExport => self.session.cancel_export(),
             }
         }
     }
@@ -411,7 +414,7 @@ impl WasmscopeApp {
                         self.session.error(format!("{} is not a profile: {error}", path.display()))
                     }
                 },
-                DialogPurpose::ExportTrace { csv } => self.export_trace(&path, csv),
+                DialogPurpose::ExportTrace { format } => self.export_trace(&path, format),
                 DialogPurpose::SavePod { image } => self.save_pod(&path, &image),
                 DialogPurpose::SwapPart { place, replaced } => {
                     let (wake, name) =
@@ -440,16 +443,25 @@ impl WasmscopeApp {
         }
     }
 
-    /// Writes the current run's trace (a component's host calls or a core
-    /// module's calls) to `path`: what Export does once its dialog is answered.
-    pub fn export_trace(&mut self, path: &std::path::Path, csv: bool) {
-        let Some(run) = self.session.current_run() else { return };
-        match persist::atomic_write(path, export::run_trace(run, csv).as_bytes()) {
-            Ok(()) => {
-                let calls = if run.component { run.host_calls.len() } else { run.calls.len() };
-                self.session.notice(format!("Exported {calls} calls to {}", path.display()))
+    /// Starts writing the current run's trace (a component's host calls or a
+    /// core module's calls) to `path` on the export thread: what Export does
+    /// once its dialog is answered. The toolbar shows its progress, and the
+    /// notice how it ended (`notice_export_end`).
+    pub fn export_trace(&mut self, path: &std::path::Path, format: ExportFormat) {
+        self.session.start_export(path, format);
+    }
+
+    /// Says how the export that has just ended went: where the file is and
+    /// how big, or why there is none.
+    fn notice_export_end(&mut self) {
+        let Some((path, end)) = self.session.export_ended() else { return };
+        let path = path.display();
+        match end {
+            ExportEnd::Written { calls, bytes } => {
+                self.session.notice(format!("Exported {calls} calls to {path} ({})", widgets::format_bytes(bytes)))
             }
-            Err(e) => self.session.error(format!("cannot write {}: {e}", path.display())),
+            ExportEnd::Cancelled => self.session.notice(format!("Export cancelled: {path} was not written")),
+            ExportEnd::Failed(why) => self.session.error(format!("cannot export to {path}: {why}")),
         }
     }
 }
@@ -464,6 +476,7 @@ impl eframe::App for WasmscopeApp {
         self.session.pump(INGEST_BUDGET);
         let calls_after = self.session.current_run().map_or(0, |r| r.calls.len());
         self.frame_stats.ingested(calls_after.saturating_sub(calls_before), ingest_started.elapsed());
+        self.notice_export_end();
         self.handle_input(&ctx);
         self.send_next_request();
         if self.run_when_loaded && !self.session.is_loading() {
@@ -521,6 +534,7 @@ impl eframe::App for WasmscopeApp {
             || self.density.is_running()
             || self.session.is_loading()
             || self.session.is_disassembling()
+            || self.session.export().is_some()
             || self.dialogs.is_open()
         {
             ctx.request_repaint_after(LIVE_REPAINT);

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crossbeam_channel::{Receiver, Sender};
 
+use crate::export::ExportFormat;
 use crate::oci_image::ImageName;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,7 +20,7 @@ pub enum DialogPurpose {
     SaveProfile,
     OpenProfile,
     ExportTrace {
-        csv: bool,
+        format: ExportFormat,
     },
     /// A folder for a Pod manifest and the module as the image it names.
     SavePod {
@@ -77,10 +78,9 @@ impl FileDialogs {
                     .set_title(format!("Choose a component to stand in for {replaced}"))
                     .add_filter("WebAssembly component", &["wasm", "wat"])
                     .pick_file(),
-                DialogPurpose::ExportTrace { csv } => rfd::FileDialog::new()
-                    .set_title("Export the trace")
-                    .set_file_name(if *csv { "trace.csv" } else { "trace.jsonl" })
-                    .save_file(),
+                DialogPurpose::ExportTrace { format } => {
+                    rfd::FileDialog::new().set_title("Export the trace").set_file_name(format.file_name()).save_file()
+                }
             };
             let _ = tx.send((purpose, picked));
             ctx.request_repaint();

@@ -63,6 +63,8 @@ pub enum Intent {
     UndoSwap,
     /// Clear the notice in the status bar.
     DismissNotice,
+    /// Stop writing the trace file being exported (the file is not written).
+    CancelExport,
 }
 
 /// What a part is swapped for: a component the window offers, or a file

@@ -18,7 +18,7 @@ pub fn ui(ui: &mut Ui, run: Option<&RunRecord>) {
     // component's host functions by interface.
     let mut rows: Vec<(String, FuncStats)> = if run.component {
         let mut by_name: std::collections::BTreeMap<String, FuncStats> = Default::default();
-        for call in &run.host_calls {
+        for call in run.host_calls.iter() {
             let stats = by_name.entry(call.qualified_name()).or_default();
             stats.calls += 1;
             stats.total_ns += call.dur_ns;

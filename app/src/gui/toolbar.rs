@@ -6,6 +6,8 @@ use super::file_dialog::DialogPurpose;
 use super::intent::Intent;
 use super::shortcuts::{OPEN, RUN, STOP, WORKSHOP};
 use super::theme::{self, font};
+use crate::export::ExportFormat;
+use crate::model::export_job::ExportJob;
 use crate::model::run_record::RunRecord;
 use crate::model::session::Session;
 use crate::samples::SAMPLES;
@@ -57,20 +59,27 @@ pub fn ui(ui: &mut Ui, session: &Session, workshop_on: bool) -> Option<Intent> {
         if stop.accessible_name("Stop").clicked() {
             intent = Some(Intent::Stop);
         }
-        // A core module's calls or a component's host calls: `export::run_trace` writes either.
+        // A core module's calls or a component's host calls: `export::write_trace` writes either.
         let has_calls = session.current_run().is_some_and(|r| !r.calls.is_empty() || !r.host_calls.is_empty());
-        ui.add_enabled_ui(has_calls, |ui| {
-            ui.menu_button(RichText::new("Export").size(font::LEAD), |ui| {
-                if ui.button("Trace as JSON lines…").clicked() {
-                    intent = Some(Intent::OpenDialog(DialogPurpose::ExportTrace { csv: false }));
-                    ui.close();
+        match session.export() {
+            Some(job) => {
+                if let Some(asked) = export_progress(ui, job) {
+                    intent = Some(asked);
                 }
-                if ui.button("Trace as CSV…").clicked() {
-                    intent = Some(Intent::OpenDialog(DialogPurpose::ExportTrace { csv: true }));
-                    ui.close();
-                }
-            });
-        });
+            }
+            None => {
+                ui.add_enabled_ui(has_calls, |ui| {
+                    ui.menu_button(RichText::new("Export").size(font::LEAD), |ui| {
+                        for (label, format) in EXPORTS {
+                            if ui.button(label).clicked() {
+                                intent = Some(Intent::OpenDialog(DialogPurpose::ExportTrace { format }));
+                                ui.close();
+                            }
+                        }
+                    });
+                });
+            }
+        }
         let workshop =
             shortcut(egui::Button::selectable(workshop_on, RichText::new("Workshop").size(font::LEAD)), &WORKSHOP);
         if ui
@@ -93,6 +102,24 @@ pub fn ui(ui: &mut Ui, session: &Session, workshop_on: bool) -> Option<Intent> {
     intent
 }
 
+/// The Export menu's items.
+const EXPORTS: [(&str, ExportFormat); 3] = [
+    ("Trace as JSON lines…", ExportFormat::JsonLines),
+    ("Trace as CSV…", ExportFormat::Csv),
+    ("Trace as strace text…", ExportFormat::Text),
+];
+
+/// In the Export menu's place while a trace is written: how far it got,
+/// and Cancel.
+fn export_progress(ui: &mut Ui, job: &ExportJob) -> Option<Intent> {
+    let percent = (job.progress() * 100.0).floor();
+    let file = job.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    ui.add(egui::ProgressBar::new(job.progress()).desired_width(180.0).text(format!("Exporting… {percent:.0} %")))
+        .on_hover_text(format!("{} of {} calls written to {}", job.written(), job.total, job.path.display()));
+    let cancel = ui.button("Cancel").on_hover_text(format!("Stop exporting; {file} is not written"));
+    cancel.clicked().then_some(Intent::CancelExport)
+}
+
 fn run_state(ui: &mut Ui, run: &RunRecord) {
     let t = theme::tokens(ui);
     let elapsed = run.elapsed();
@@ -108,7 +135,7 @@ fn run_state(ui: &mut Ui, run: &RunRecord) {
     if denied > 0 {
         ui.label(RichText::new(format!("⛔ {denied} denied")).color(t.denied_text).strong().size(font::LEAD));
     }
-    let mut text = format!("Run #{} · {} · {:.2}s", run.number, run.status_text(), elapsed.as_secs_f64());
+    let mut text = format!("{} · {} · {:.2}s", run.title(), run.status_text(), elapsed.as_secs_f64());
     if let Some((done, total)) = run.compile_progress
         && total > 0
     {

@@ -5,6 +5,7 @@ pub mod call_filter;
 pub mod call_store;
 pub mod console;
 pub mod disassembly_job;
+pub mod export_job;
 pub mod part_swap;
 pub mod part_times;
 pub mod run_diff;

@@ -1,5 +1,6 @@
 //! Everything the window knows about one run, built from its events.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use runtime_worker::doctor::{Evidence, Finding, diagnose};
@@ -27,10 +28,14 @@ pub struct RunRecord {
     pub component: bool,
     started: Instant,
     ended: Option<Instant>,
-    pub calls: CallStore,
+    /// Shared, so that an export writes them on its own thread without a
+    /// copy (`model::export_job`); a call arriving while one is written
+    /// copies them once (`Arc::make_mut`), and the export keeps what it had.
+    pub calls: Arc<CallStore>,
     /// A component's WASI 0.2 host calls (components make far fewer calls
-    /// than a million, and their arguments are already text).
-    pub host_calls: Vec<HostCall>,
+    /// than a million, and their arguments are already text); shared as
+    /// `calls` is.
+    pub host_calls: Arc<Vec<HostCall>>,
     /// The calls were let go to bound memory (an old run).
     pub calls_discarded: bool,
     pub memory: Vec<MemoryEvent>,
@@ -62,8 +67,8 @@ impl RunRecord {
             component: false,
             started: Instant::now(),
             ended: None,
-            calls: CallStore::new(),
-            host_calls: Vec::new(),
+            calls: Arc::new(CallStore::new()),
+            host_calls: Arc::new(Vec::new()),
             calls_discarded: false,
             memory: Vec::new(),
             timings: Vec::new(),
@@ -91,8 +96,8 @@ impl RunRecord {
                 }
                 self.timings.push(timing);
             }
-            WorkerEvent::Call(call) => self.calls.push(&call),
-            WorkerEvent::HostCall(call) => self.host_calls.push(call),
+            WorkerEvent::Call(call) => Arc::make_mut(&mut self.calls).push(&call),
+            WorkerEvent::HostCall(call) => Arc::make_mut(&mut self.host_calls).push(call),
             WorkerEvent::Memory(memory) => self.memory.push(memory),
             WorkerEvent::Output { stream, bytes } => self.console.push(stream, &bytes),
             WorkerEvent::OutputDropped { stream, total } => self.console.set_dropped(stream, total),
@@ -117,8 +122,8 @@ impl RunRecord {
     /// diagnosis reads, to bound the memory old runs hold; the diagnosis is
     /// worked out first, so Why? still explains the run.
     pub fn discard_calls(&mut self) {
-        self.calls = CallStore::new();
-        self.host_calls = Vec::new();
+        self.calls = Arc::new(CallStore::new());
+        self.host_calls = Arc::new(Vec::new());
         self.calls_discarded = true;
         if self.is_finished() {
             self.diagnosis();

@@ -14,8 +14,10 @@ use runtime_worker::inspect::{Inspection, inspect};
 use runtime_worker::{Entry, LoadedModule, RunHandle, RunOutcome, RunRequest, Runtime, SandboxProfile, WorkerCommand};
 
 use super::disassembly_job::DisassemblyJob;
+use super::export_job::{ExportEnd, ExportJob};
 use super::part_swap::{Swap, SwapLoading};
 use super::run_record::RunRecord;
+use crate::export::{ExportFormat, TraceCalls};
 
 /// Where the loaded module came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +89,8 @@ pub struct Session {
     pub notice: Option<Notice>,
     runs_started: usize,
     disassembly: Option<DisassemblyJob>,
+    /// A trace being written to a file (Export).
+    export: Option<ExportJob>,
     /// Said when the next run starts: the module was read again for it.
     reloaded: Option<String>,
     /// An inner part of the loaded composed command swapped for the runs
@@ -120,6 +124,7 @@ impl Session {
             notice: None,
             runs_started: 0,
             disassembly: None,
+            export: None,
             reloaded: None,
             swap: None,
             swap_loading: None,
@@ -229,6 +234,36 @@ impl Session {
 
     pub fn is_loading(&self) -> bool {
         self.loading.is_some()
+    }
+
+    /// Writes the current run's calls to `path` on the export thread; an
+    /// export still going is cancelled.
+    pub fn start_export(&mut self, path: &Path, format: ExportFormat) {
+        let Some(run) = self.current_run() else { return };
+        let calls = TraceCalls::of(run);
+        self.export = None;
+        match ExportJob::start(calls, format, path) {
+            Ok(job) => self.export = Some(job),
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// The export going on, if any.
+    pub fn export(&self) -> Option<&ExportJob> {
+        self.export.as_ref()
+    }
+
+    pub fn cancel_export(&mut self) {
+        if let Some(job) = &self.export {
+            job.cancel();
+        }
+    }
+
+    /// The export that has just ended, and how: once.
+    pub fn export_ended(&mut self) -> Option<(PathBuf, ExportEnd)> {
+        let end = self.export.as_ref()?.poll()?;
+        let job = self.export.take()?;
+        Some((job.path.clone(), end))
     }
 
     pub fn error(&mut self, text: String) {

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use runtime_worker::{Denial, DenialKind, HostCall, RunOutcome, SandboxProfile, WorkerEvent};
+use wasmscope::export::ExportFormat;
 use wasmscope::model::run_record::RunRecord;
 
-use super::ui_stories::{app, settle};
+use super::ui_stories::{app, settle, step_until};
 
 fn host_call(seq: u64, function: &str, result: &str, denial: Option<DenialKind>) -> HostCall {
     HostCall {
@@ -48,10 +49,12 @@ fn a_component_run_counts_its_denials_and_exports_its_host_calls() {
     settle(&mut harness);
     harness.get_by_role_and_label(Role::Button, "Trace as JSON lines…");
     harness.get_by_role_and_label(Role::Button, "Trace as CSV…");
+    harness.get_by_role_and_label(Role::Button, "Trace as strace text…");
 
     let dir = tempfile::tempdir().unwrap();
     let jsonl = dir.path().join("trace.jsonl");
-    harness.state_mut().export_trace(&jsonl, false);
+    harness.state_mut().export_trace(&jsonl, ExportFormat::JsonLines);
+    step_until(&mut harness, "the export to end", |app| app.session.export().is_none());
     let lines: Vec<serde_json::Value> =
         std::fs::read_to_string(&jsonl).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
@@ -59,9 +62,11 @@ fn a_component_run_counts_its_denials_and_exports_its_host_calls() {
     assert_eq!(lines[1]["denied"], true);
     let notice = harness.state().session.notice.clone().unwrap();
     assert!(!notice.error && notice.text.starts_with("Exported 2 calls to"), "{notice:?}");
+    assert!(notice.text.ends_with(" B)"), "the file's size: {notice:?}");
 
     let csv = dir.path().join("trace.csv");
-    harness.state_mut().export_trace(&csv, true);
+    harness.state_mut().export_trace(&csv, ExportFormat::Csv);
+    step_until(&mut harness, "the export to end", |app| app.session.export().is_none());
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), 3, "a header and two rows: {text}");
     assert!(text.contains("[method]tcp-socket.start-connect"));

@@ -23,6 +23,7 @@ mod conformance;
 mod pod_window;
 mod session_batches;
 mod settings_crash;
+mod trace_export;
 mod trap_source_lines;
 mod ui_stories;
 mod workshop_screens;
