@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
 use runtime_worker::RunId;
 
 use super::theme;
@@ -70,7 +71,9 @@ impl CompareView {
         }
         let left_run = runs.iter().find(|r| Some(r.id) == self.left).copied().unwrap_or(runs[1]);
 
-        ui.horizontal(|ui| {
+        // Wrapped, each choice cut short: a long run title (a swapped part
+        // names its file) must not widen the tab past the window.
+        ui.horizontal_wrapped(|ui| {
             pick(ui, "compare-left", "Before", &runs, &mut self.left);
             ui.label("vs");
             pick(ui, "compare-right", "After", &runs, &mut self.right);
@@ -224,7 +227,7 @@ fn calls(ui: &mut Ui, left: &RunRecord, right: &RunRecord, aligned: &RunDiff, sh
 fn pick(ui: &mut Ui, id: &str, label: &str, runs: &[&RunRecord], choice: &mut Option<RunId>) {
     let current = runs.iter().find(|r| Some(r.id) == *choice).map(|r| title(r)).unwrap_or_default();
     let heading = ui.label(label);
-    let combo = egui::ComboBox::from_id_salt(id).selected_text(current).width(260.0).show_ui(ui, |ui| {
+    let combo = egui::ComboBox::from_id_salt(id).selected_text(current).width(260.0).truncate().show_ui(ui, |ui| {
         for run in runs {
             ui.selectable_value(choice, Some(run.id), title(run));
         }
@@ -233,7 +236,9 @@ fn pick(ui: &mut Ui, id: &str, label: &str, runs: &[&RunRecord], choice: &mut Op
 }
 
 fn title(run: &RunRecord) -> String {
-    format!("#{} {} · {}", run.number, run.module_name, run.outcome.as_ref().map(outcome_text).unwrap_or_default())
+    let recorded = if run.recorded.is_some() { " (recorded)" } else { "" };
+    let outcome = run.outcome.as_ref().map(outcome_text).unwrap_or_default();
+    format!("#{} {}{recorded} · {outcome}", run.number, run.module_name)
 }
 
 /// The two profiles, item by item, differing items highlighted.
@@ -265,7 +270,8 @@ const PART_TIME_MEANING: &str = "A part's time is the time of the calls that cro
      part's place (#0, #1): a swapped part faces the part it stood in for.";
 
 /// Both runs' time in each inner component, when both were composed
-/// commands run part by part.
+/// commands run part by part: a row per place, the two runs' columns
+/// sharing the width, what does not fit cut short (whole on hover).
 fn time_per_part(ui: &mut Ui, left: &RunRecord, right: &RunRecord) {
     let (before, after) = (part_times(&left.host_calls), part_times(&right.host_calls));
     if before.is_empty() || after.is_empty() {
@@ -273,55 +279,67 @@ fn time_per_part(ui: &mut Ui, left: &RunRecord, right: &RunRecord) {
     }
     let t = theme::tokens(ui);
     ui.label(RichText::new("Time in each inner component").strong()).on_hover_text(PART_TIME_MEANING);
-    egui::ScrollArea::horizontal().id_salt("compare-part-times-scroll").show(ui, |ui| {
-        // One line per cell: a label is not broken into a column of letters.
-        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-        egui::Grid::new("compare-part-times").num_columns(4).striped(true).spacing([24.0, 4.0]).show(ui, |ui| {
-            let runs = [format!("Run #{}", left.number), format!("Run #{}", right.number)];
-            for heading in ["Place", &runs[0], &runs[1], "After / before"] {
-                ui.label(RichText::new(heading).strong()).on_hover_text(PART_TIME_MEANING);
-            }
-            ui.end_row();
-            for (l, r) in side_by_side(&before, &after) {
-                let place = l.as_ref().or(r.as_ref()).map(|p| p.place().to_string()).unwrap_or_default();
-                ui.monospace(place);
-                for side in [&l, &r] {
-                    match side {
-                        Some(time) => part_cell(ui, time),
-                        None => {
-                            ui.label(RichText::new("—").color(t.muted_text));
-                        }
-                    }
+    let rows = side_by_side(&before, &after);
+    let line = theme::line_height(ui);
+    let runs = [format!("Run #{}", left.number), format!("Run #{}", right.number)];
+    ui.push_id("compare-part-times", |ui| {
+        TableBuilder::new(ui)
+            .id_salt("compare-part-times")
+            .striped(true)
+            .vscroll(false)
+            .column(Column::auto().at_least(32.0))
+            .columns(Column::remainder().at_least(120.0).clip(true), 2)
+            .column(Column::auto().at_least(96.0))
+            .header(line + 6.0, |mut header| {
+                for heading in ["Place", &runs[0], &runs[1], "After / before"] {
+                    header.col(|ui| {
+                        ui.label(RichText::new(heading).strong()).on_hover_text(PART_TIME_MEANING);
+                    });
                 }
-                match (&l, &r) {
-                    (Some(l), Some(r)) if l.total_ns() > 0 && r.total_ns() > 0 => {
-                        ui.monospace(format!("{:.2}×", r.total_ns() as f64 / l.total_ns() as f64))
+            })
+            .body(|body| {
+                body.rows(line * 2.0 + 8.0, rows.len(), |mut row| {
+                    let (l, r) = &rows[row.index()];
+                    let place = l.as_ref().or(r.as_ref()).map(|p| p.place().to_string()).unwrap_or_default();
+                    row.col(|ui| {
+                        ui.monospace(place);
+                    });
+                    for side in [l, r] {
+                        row.col(|ui| match side {
+                            Some(time) => part_cell(ui, time),
+                            None => {
+                                ui.label(RichText::new("—").color(t.muted_text));
+                            }
+                        });
                     }
-                    _ => ui.label(""),
-                };
-                ui.end_row();
-            }
-        });
+                    row.col(|ui| {
+                        if let (Some(l), Some(r)) = (l, r)
+                            && l.total_ns() > 0
+                            && r.total_ns() > 0
+                        {
+                            ui.monospace(format!("{:.2}×", r.total_ns() as f64 / l.total_ns() as f64));
+                        }
+                    });
+                });
+            });
     });
     ui.separator();
 }
 
-/// `#0 database-connector (provider_rust.wasm)`, its time, and what it is made of.
+/// `#0 database-connector (provider_rust.wasm)`, its time, and what it is
+/// made of; each line cut at the column's edge, whole on hover.
 fn part_cell(ui: &mut Ui, time: &PartTime) {
     ui.vertical(|ui| {
-        ui.label(RichText::new(&time.label).monospace().strong());
-        ui.label(
-            RichText::new(format!(
-                "{} · {} in, {} · {} of its own, {}",
-                millis(time.total_ns()),
-                counted(time.crossings, "call"),
-                millis(time.crossing_ns),
-                counted(time.host_calls, "WASI call"),
-                millis(time.host_ns)
-            ))
-            .small(),
-        )
-        .on_hover_text(PART_TIME_MEANING);
+        ui.add(egui::Label::new(RichText::new(&time.label).monospace().strong()).truncate());
+        let detail = format!(
+            "{} · {} in, {} · {} of its own, {}",
+            millis(time.total_ns()),
+            counted(time.crossings, "call"),
+            millis(time.crossing_ns),
+            counted(time.host_calls, "WASI call"),
+            millis(time.host_ns)
+        );
+        ui.add(egui::Label::new(RichText::new(detail).small()).truncate()).on_hover_text(PART_TIME_MEANING);
     });
 }
 
@@ -361,7 +379,8 @@ fn side(ui: &mut Ui, run: &RunRecord, i: usize, changed: bool, t: &theme::Tokens
 }
 
 /// Two component runs' host calls, aligned: a marker (`+` inserted, `−`
-/// removed, `≠` changed), then each run's call.
+/// removed, `≠` changed), then each run's call, the two sharing the width;
+/// a call too long for its column is cut short and shows whole on hover.
 fn host_calls(ui: &mut Ui, left: &RunRecord, right: &RunRecord, aligned: &RunDiff, show_all: bool) {
     let t = theme::tokens(ui);
     let line = |calls: &[runtime_worker::HostCall], i: Option<usize>| match i.and_then(|i| calls.get(i).map(|c| (i, c)))
@@ -382,26 +401,49 @@ fn host_calls(ui: &mut Ui, left: &RunRecord, right: &RunRecord, aligned: &RunDif
         summary(aligned, "host calls", "The runs made the same host calls with the same results.", left, right)
     });
     let count = if show_all { aligned.rows.len() } else { aligned.differing.len() };
-    egui::ScrollArea::vertical().id_salt("compare-host-calls").auto_shrink([false; 2]).show(ui, |ui| {
-        egui::Grid::new("compare-host-grid").num_columns(3).striped(true).show(ui, |ui| {
-            for i in 0..count {
-                let row = shown(aligned, show_all, i);
-                let marker = match row {
-                    Row::Same { .. } => "",
-                    Row::Changed { .. } => "≠",
-                    Row::Removed { .. } => "−",
-                    Row::Inserted { .. } => "+",
-                };
-                ui.monospace(marker);
-                let paint = |(text, denied): (String, bool)| {
-                    let text = RichText::new(text).monospace();
-                    if denied { text.color(t.denied_text) } else { text }
-                };
-                ui.label(paint(line(&left.host_calls, row.left())));
-                let right_text = paint(line(&right.host_calls, row.right()));
-                ui.label(if matches!(row, Row::Same { .. }) { right_text } else { right_text.strong() });
-                ui.end_row();
-            }
-        });
+    let height = theme::row_height(ui);
+    let runs = [format!("Run #{}", left.number), format!("Run #{}", right.number)];
+    ui.push_id("compare-host-calls", |ui| {
+        TableBuilder::new(ui)
+            .id_salt("compare-host-calls")
+            .striped(true)
+            .auto_shrink([false; 2])
+            .min_scrolled_height(0.0)
+            .column(Column::exact(18.0))
+            .columns(Column::remainder().at_least(120.0).clip(true), 2)
+            .header(height + 2.0, |mut header| {
+                header.col(|_| {});
+                for run in &runs {
+                    header.col(|ui| {
+                        ui.label(RichText::new(run).strong());
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(height, count, |mut table_row| {
+                    let row = shown(aligned, show_all, table_row.index());
+                    let marker = match row {
+                        Row::Same { .. } => "",
+                        Row::Changed { .. } => "≠",
+                        Row::Removed { .. } => "−",
+                        Row::Inserted { .. } => "+",
+                    };
+                    table_row.col(|ui| {
+                        ui.monospace(marker);
+                    });
+                    let paint = |(text, denied): (String, bool)| {
+                        let text = RichText::new(text).monospace();
+                        if denied { text.color(t.denied_text) } else { text }
+                    };
+                    let left_text = paint(line(&left.host_calls, row.left()));
+                    let right_text = paint(line(&right.host_calls, row.right()));
+                    let right_text = if matches!(row, Row::Same { .. }) { right_text } else { right_text.strong() };
+                    for text in [left_text, right_text] {
+                        table_row.col(|ui| {
+                            ui.add(egui::Label::new(text).truncate());
+                        });
+                    }
+                });
+            });
     });
 }
