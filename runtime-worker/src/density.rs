@@ -638,6 +638,8 @@ fn pooling_engine(shape: &Shape, instances: usize) -> Result<Engine, String> {
             .max_tables_per_component(shape.tables.max(1));
     }
     let mut config = Config::new();
+    // The proposals of every other engine: what loads in a run loads here.
+    crate::proposals::configure(&mut config);
     config
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
         .epoch_interruption(true)

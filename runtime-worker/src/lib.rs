@@ -25,6 +25,7 @@
 //! | `boundary` | the types callers use: profile, request, events, commands |
 //! | `wasi` | preview1 as data, capabilities |
 //! | `inspect` | reading bytes: load, inspect, WIT, disassembly, exported types |
+//! | `proposals` | the WebAssembly proposals every engine enables, which the Inspector validates with |
 //! | `sandbox` | profile → WASI context, network policy, output capture |
 //! | `trace` | the recorder, its clock, descriptors, guest memory, denials, component host calls |
 //! | `run` | `Runtime`, the worker, core-module and component runs, engines, pool, threads |
@@ -38,6 +39,7 @@ pub mod density;
 pub mod doctor;
 pub mod inspect;
 pub mod module_cache;
+pub mod proposals;
 mod run;
 pub mod sandbox;
 pub mod serve;

@@ -8,8 +8,11 @@ use runtime_worker::inspect::composition::{Composition, Source, part_label};
 use runtime_worker::inspect::{Inspection, inspect_bytes};
 
 #[derive(Args, Debug)]
-#[command(after_help = "Exit status: 0 when the module reads and validates; 1 when it is malformed (what could be \
-                        read is still printed; the fault and its offset go to stderr); 126 when the file cannot be read.")]
+#[command(
+    after_help = "Exit status: 0 when the module reads and validates as the engine will; 1 when it is malformed, \
+                        or uses a WebAssembly proposal the engine does not enable (what could be read is still \
+                        printed; the fault and its offset go to stderr); 126 when the file cannot be read."
+)]
 pub struct InspectArgs {
     /// Print the analysis as JSON (with each import's capability tag, and a composed component's parts and wiring)
     #[arg(long)]
@@ -57,7 +60,7 @@ pub fn execute(args: &InspectArgs) -> i32 {
     match &inspection.error {
         Some(error) => {
             let _ = std::io::Write::flush(&mut std::io::stdout());
-            eprintln!("error: `{}` is malformed at offset {:#x}: {}", args.file.display(), error.offset, error.message);
+            eprintln!("error: `{}` {}", args.file.display(), error.sentence());
             1
         }
         None => 0,

@@ -28,9 +28,7 @@ pub fn ui(ui: &mut Ui, session: &Session) -> Option<Intent> {
             ui.label(RichText::new(format!("sha256 {}", module.sha256_hex())).monospace().small());
         });
         if let Some(error) = &inspection.error {
-            ui.label(
-                RichText::new(format!("error at offset {:#x}: {}", error.offset, error.message)).color(t.denied_text),
-            );
+            ui.label(RichText::new(format!("This module {}.", error.sentence())).color(t.denied_text));
         }
         ui.add_space(6.0);
         capabilities(ui, session, inspection);

@@ -234,7 +234,7 @@ const MAX_DEPTH: u32 = 16;
 /// are no parts).
 pub fn read(bytes: &[u8]) -> Option<Composition> {
     let mut top = Top::default();
-    walk(bytes, 0..bytes.len() as u64, |payload| top.payload(bytes, payload)).ok()?;
+    walk(bytes, 0..bytes.len(), |payload| top.payload(bytes, payload)).ok()?;
     if top.out.parts.is_empty() {
         return None;
     }
@@ -529,15 +529,15 @@ type Producers = Vec<(String, Vec<(String, String)>)>;
 
 /// One nested component's own level: its imports and exports, producers,
 /// its own name, and its core modules' ranges.
-fn read_part(bytes: &[u8], index: usize, range: Range<u64>) -> Result<Part, Fault> {
+fn read_part(bytes: &[u8], index: usize, range: Range<usize>) -> Result<Part, Fault> {
     let mut part = Part {
         index,
         name: String::new(),
         language: None,
         toolchain: Vec::new(),
         producers: Vec::new(),
-        offset: range.start,
-        size: range.end - range.start,
+        offset: range.start as u64,
+        size: (range.end - range.start) as u64,
         core_modules: 0,
         main_module_size: 0,
         imports: Vec::new(),
@@ -545,7 +545,7 @@ fn read_part(bytes: &[u8], index: usize, range: Range<u64>) -> Result<Part, Faul
         instances: 0,
     };
     let mut own_producers = Producers::new();
-    let mut largest: Option<Range<u64>> = None;
+    let mut largest: Option<Range<usize>> = None;
     walk(bytes, range, |payload| {
         match payload {
             Payload::ModuleSection { unchecked_range, .. } => {
@@ -584,7 +584,7 @@ fn read_part(bytes: &[u8], index: usize, range: Range<u64>) -> Result<Part, Faul
     })?;
     let mut module_producers = Producers::new();
     if let Some(range) = largest {
-        part.main_module_size = range.end - range.start;
+        part.main_module_size = (range.end - range.start) as u64;
         walk(bytes, range, |payload| {
             if let Payload::CustomSection(reader) = payload
                 && let KnownCustom::Producers(producers) = reader.as_known()
@@ -642,7 +642,7 @@ fn join_version(name: &str, version: &str) -> String {
 
 /// Whether a nested component holds code: a core module at its level or in
 /// a component nested in it.
-fn has_code(bytes: &[u8], range: Range<u64>, depth: u32) -> bool {
+fn has_code(bytes: &[u8], range: Range<usize>, depth: u32) -> bool {
     if depth > MAX_DEPTH {
         return false;
     }
@@ -676,12 +676,12 @@ impl From<wasmparser::BinaryReaderError> for Fault {
 /// function bodies.
 fn walk<'a>(
     bytes: &'a [u8],
-    range: Range<u64>,
+    range: Range<usize>,
     mut f: impl FnMut(Payload<'a>) -> Result<(), Fault>,
 ) -> Result<(), Fault> {
-    let end = usize::try_from(range.end).map_err(|_| Fault)?.min(bytes.len());
-    let mut at = usize::try_from(range.start).map_err(|_| Fault)?;
-    let mut parser = Parser::new(range.start);
+    let end = range.end.min(bytes.len());
+    let mut at = range.start;
+    let mut parser = Parser::new(range.start as u64);
     loop {
         let data = bytes.get(at..end).ok_or(Fault)?;
         let (consumed, payload) = match parser.parse(data, true)? {
@@ -691,7 +691,7 @@ fn walk<'a>(
         at += consumed;
         match &payload {
             Payload::ModuleSection { unchecked_range, .. } | Payload::ComponentSection { unchecked_range, .. } => {
-                at += (unchecked_range.end - unchecked_range.start) as usize;
+                at += unchecked_range.end - unchecked_range.start;
             }
             Payload::CodeSectionStart { size, .. } => {
                 parser.skip_section();

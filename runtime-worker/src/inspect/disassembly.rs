@@ -79,7 +79,7 @@ impl wasmprinter::Print for Printer<'_> {
         Ok(())
     }
 
-    fn start_line(&mut self, binary_offset: Option<u64>) {
+    fn start_line(&mut self, binary_offset: Option<usize>) {
         if let Some(offset) = binary_offset
             && self.out.line_starts.len().is_multiple_of(CHECK_EVERY)
         {

@@ -10,10 +10,12 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 use wasmparser::{
-    BinaryReader, CompositeInnerType, DataKind, ExternalKind, KnownCustom, Name, Parser, Payload, TypeRef, ValType,
+    BinaryReader, BinaryReaderError, CompositeInnerType, DataKind, ExternalKind, KnownCustom, Name, Parser, Payload,
+    TypeRef, ValType,
 };
 
 use crate::inspect::load::{LoadedModule, ModuleKind};
+use crate::proposals::ProposalOff;
 use crate::wasi::abi;
 use crate::wasi::capability::{self, Capability};
 
@@ -169,7 +171,29 @@ impl ComponentInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct InspectError {
     pub offset: u64,
+    /// The reader's or the validator's message.
     pub message: String,
+    /// Set when the module is valid WebAssembly but uses a proposal the
+    /// engine does not enable, so it will not load; `None` when it is
+    /// malformed.
+    pub proposal_off: Option<ProposalOff>,
+}
+
+impl InspectError {
+    fn malformed(e: &BinaryReaderError) -> InspectError {
+        InspectError { offset: e.offset() as u64, message: e.message().to_string(), proposal_off: None }
+    }
+
+    /// What is wrong, after "the module": "is malformed at offset 0x1c: …",
+    /// or "will not load: it uses custom page sizes, a WebAssembly proposal
+    /// that Wasmscope's engine (wasmtime 48) does not enable (at offset 0x1c:
+    /// …)".
+    pub fn sentence(&self) -> String {
+        match self.proposal_off {
+            None => format!("is malformed at offset {:#x}: {}", self.offset, self.message),
+            Some(off) => format!("{} (at offset {:#x}: {})", off.sentence(), self.offset, self.message),
+        }
+    }
 }
 
 /// Function names kept from a `name` section.
@@ -269,7 +293,8 @@ impl Inspection {
     }
 }
 
-/// Inspects a loaded (and so valid) module.
+/// Inspects a loaded module (well-formed, though it may use a proposal the
+/// engine leaves off: then `error` says which).
 pub fn inspect(module: &LoadedModule) -> Inspection {
     let mut inspection = inspect_bytes(&module.bytes);
     inspection.sha256 = module.sha256_hex();
@@ -285,10 +310,9 @@ pub fn inspect_bytes(bytes: &[u8]) -> Inspection {
     reader.read(bytes);
     if reader.out.error.is_none() {
         // Reading is lenient (unknown sections, types that do not line up);
-        // validation says whether wasmtime could ever accept the module.
-        let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-        if let Err(e) = validator.validate_all(bytes) {
-            reader.out.error = Some(InspectError { offset: e.offset(), message: e.message().to_string() });
+        // validation with the engine's proposals says whether it will load.
+        if let Err((e, proposal_off)) = crate::proposals::check(bytes) {
+            reader.out.error = Some(InspectError { proposal_off, ..InspectError::malformed(&e) });
         }
     }
     if reader.out.kind == Some(ModuleKind::Component) && reader.out.error.is_none() {
@@ -326,7 +350,7 @@ impl Reader {
             let payload = match payload {
                 Ok(payload) => payload,
                 Err(e) => {
-                    self.out.error = Some(InspectError { offset: e.offset(), message: e.message().to_string() });
+                    self.out.error = Some(InspectError::malformed(&e));
                     return;
                 }
             };
@@ -348,8 +372,8 @@ impl Reader {
                 Payload::ModuleSection { unchecked_range, .. } if depth == 1 => {
                     self.core_modules.push(Section {
                         name: format!("core module {}", self.core_modules.len()),
-                        offset: unchecked_range.start,
-                        size: unchecked_range.end - unchecked_range.start,
+                        offset: unchecked_range.start as u64,
+                        size: (unchecked_range.end - unchecked_range.start) as u64,
                         count: None,
                     });
                 }
@@ -365,13 +389,13 @@ impl Reader {
                 };
                 self.out.sections.push(Section {
                     name,
-                    offset: range.start,
-                    size: range.end - range.start,
+                    offset: range.start as u64,
+                    size: (range.end - range.start) as u64,
                     count: count_of(&payload),
                 });
             }
             if let Err(e) = self.payload(payload) {
-                self.out.error = Some(InspectError { offset: e.offset(), message: e.message().to_string() });
+                self.out.error = Some(InspectError::malformed(&e));
                 return;
             }
         }

@@ -94,8 +94,9 @@ pub fn load_file(path: &Path) -> Result<LoadedModule, LoadError> {
 /// Loads a module from bytes: WebAssembly binary, or WebAssembly text.
 ///
 /// The binary is validated with every proposal `wasmparser` knows enabled, so
-/// a structurally broken file is reported here with its byte offset; whether
-/// wasmtime supports each proposal the module uses is decided at compile time.
+/// a structurally broken file is reported here with its byte offset. A module
+/// that needs a proposal the engine leaves off still loads, so that the
+/// Inspector can say which (`proposals::check`); a run of it fails to compile.
 pub fn load(name: &str, data: &[u8]) -> Result<LoadedModule, LoadError> {
     if data.is_empty() {
         return Err(LoadError::Empty);
@@ -137,7 +138,7 @@ fn validate(bytes: &[u8]) -> Result<(), LoadError> {
     validator
         .validate_all(bytes)
         .map(drop)
-        .map_err(|e| LoadError::Invalid { offset: e.offset(), message: e.message().to_string() })
+        .map_err(|e| LoadError::Invalid { offset: e.offset() as u64, message: e.message().to_string() })
 }
 
 /// Recognises common non-WebAssembly files by their first bytes, so that

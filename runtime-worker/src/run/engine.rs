@@ -36,34 +36,19 @@ const CACHED_COMPONENTS: usize = 3;
 
 /// The wasmtime configuration every engine shares. Proposals that real
 /// toolchains emit are on (exceptions for C++, tail calls, GC and function
-/// references for managed languages, SIMD, memory64, multi-memory); a module
-/// needing one that is off fails to compile with wasmtime's message naming it.
+/// references for managed languages, SIMD, memory64, multi-memory, WASI
+/// 0.3's async component model): exactly the set in `proposals`, which the
+/// Inspector validates with, so it names a proposal that is off before a
+/// compile would fail on it.
 fn config(fuel: bool, pooled: bool, hook: Arc<CompileHook>) -> Config {
     let mut config = Config::new();
     if pooled {
         crate::run::pool::configure(&mut config);
     }
+    crate::proposals::configure(&mut config);
     config
         .epoch_interruption(true)
         .consume_fuel(fuel)
-        .wasm_exceptions(true)
-        .wasm_tail_call(true)
-        .wasm_function_references(true)
-        .wasm_gc(true)
-        .wasm_simd(true)
-        .wasm_relaxed_simd(true)
-        .wasm_multi_memory(true)
-        .wasm_memory64(true)
-        .wasm_extended_const(true)
-        .wasm_wide_arithmetic(true)
-        .wasm_threads(true)
-        .wasm_component_model(true)
-        // WASI 0.3: async functions, `stream<T>` and `future<T>`, and the
-        // builtins toolchains emit for them.
-        .wasm_component_model_async(true)
-        .wasm_component_model_more_async_builtins(true)
-        .wasm_component_model_async_stackful(true)
-        .wasm_component_model_error_context(true)
         // Traps name the source file, line and column of each frame when the
         // module carries DWARF (`clang -g`); wasmtime keeps the sections only
         // then, so modules without them cost nothing more.

@@ -197,3 +197,58 @@ fn broken_headers_and_encodings_are_errors_not_panics() {
         assert!(inspection.error.is_some(), "{what}: no error reported");
     }
 }
+
+/// Valid WebAssembly, each using one proposal the engine leaves off, and the
+/// words the Inspector names it with.
+const PROPOSAL_OFF: &[(&str, &str)] = &[
+    (r#"(module (memory 1 (pagesize 1)) (func (export "_start")))"#, "custom page sizes"),
+    (r#"(module (func (export "_start") try catch_all end))"#, "legacy exception handling"),
+];
+
+/// Modules using proposals the engine turns on that wasmtime 48 leaves off
+/// by default, or that are recent: tail calls, GC, wide arithmetic.
+const PROPOSAL_ON: &[&str] = &[
+    r#"(module (func $f) (func (export "_start") return_call $f))"#,
+    r#"(module (type $s (struct (field i32))) (func (export "_start") (drop (struct.new $s (i32.const 1)))))"#,
+    r#"(module (func (export "_start")
+        (i64.add128 (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4)) drop drop))"#,
+];
+
+fn run(wat: &str) -> runtime_worker::RunOutcome {
+    let module = runtime_worker::inspect::load::load("test.wat", wat.as_bytes()).expect("well-formed: it loads");
+    let request = runtime_worker::RunRequest::new(module, Default::default(), runtime_worker::Entry::Start);
+    crate::support::Report { events: crate::support::runtime().start(request).wait() }.outcome().clone()
+}
+
+#[test]
+fn a_module_using_a_proposal_the_engine_leaves_off_will_not_load_and_the_inspector_says_which() {
+    for (wat, proposal) in PROPOSAL_OFF {
+        let inspection = inspect_bytes(&wat::parse_str(wat).unwrap());
+        let error = inspection.error.unwrap_or_else(|| panic!("{proposal}: the Inspector calls it valid"));
+        let sentence = error.sentence();
+        assert!(sentence.starts_with(&format!("will not load: it uses {proposal}")), "{sentence}");
+        assert!(sentence.contains("a WebAssembly proposal that Wasmscope's engine (wasmtime 48) does not enable"));
+        match run(wat) {
+            runtime_worker::RunOutcome::Failed { stage: runtime_worker::Phase::Compile, .. } => {}
+            other => panic!("{proposal}: the engine did not refuse it: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_module_the_inspector_calls_valid_runs() {
+    for wat in PROPOSAL_ON {
+        assert_eq!(inspect_bytes(&wat::parse_str(wat).unwrap()).error, None, "{wat}");
+        assert_eq!(run(wat), runtime_worker::RunOutcome::Exited { code: 0 }, "{wat}");
+    }
+}
+
+#[test]
+fn a_malformed_module_is_called_malformed_not_refused() {
+    // A function body that leaves an i32 on the stack of a `() -> ()` type
+    // (the text parser does not check types).
+    let bytes = wat::parse_str(r#"(module (func (export "_start") (i32.const 1)))"#).unwrap();
+    let error = inspect_bytes(&bytes).error.expect("the validator refuses it");
+    assert_eq!(error.proposal_off, None);
+    assert!(error.sentence().starts_with("is malformed at offset 0x"), "{}", error.sentence());
+}
