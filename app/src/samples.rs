@@ -24,8 +24,8 @@ pub enum Source {
     /// Built into the binary.
     Embedded(&'static [u8]),
     /// A file of the repository's `samples/` folder (a path relative to it),
-    /// read when opened: the Python components are 18-20 MB each, too big
-    /// to build into every binary.
+    /// read when opened: the Python components are 18-22 MB each, too big
+    /// to build into every binary (the two that were made it 35 MiB larger).
     InRepository(&'static str),
 }
 
@@ -352,7 +352,7 @@ pub const SAMPLES: &[Sample] = &[
                 sandbox: Calls marks it with the address and the rule, and Why? offers to allow exactly \
                 127.0.0.1:8080. Start a server first (`nc -l 127.0.0.1 8080`) to see it get through. \
                 The first run compiles CPython: about ten seconds.",
-        source: Source::Embedded(component!("tcp_connect.wasm")),
+        source: Source::InRepository("components/tcp_connect.wasm"),
         profile: |_| SandboxProfile {
             network: NetworkPolicy::AllowList(vec!["10.0.0.1:80".into()]),
             args: vec!["127.0.0.1:8080".into()],
@@ -367,7 +367,7 @@ pub const SAMPLES: &[Sample] = &[
                 result<list<query-result>, string>. The Call tab builds a form from those types; call it and the \
                 records come back typed, shown as a table. It needs no capability at all: Calls shows the few \
                 host calls CPython makes as it starts. The first call compiles CPython: about ten seconds.",
-        source: Source::Embedded(component!("database_connector.wasm")),
+        source: Source::InRepository("components/database_connector.wasm"),
         profile: |_| SandboxProfile::default(),
         entry: || Entry::Invoke {
             name: "wasmscope:db/database-connector#execute-query".into(),
