@@ -1,6 +1,6 @@
-//! The two figures that need whole processes: P3u, `wasmscope run` against
-//! `wasmtime run` on the same loops, and P7, the window's start-up and idle
-//! memory.
+//! The figures that need whole processes: P3u, `wasmscope run` against
+//! `wasmtime run` on the same loops; P3r, `--record` on those loops; and P7,
+//! the window's start-up and idle memory.
 //!
 //! `cargo bench -p wasmscope --bench process` prints both. P3u needs the
 //! wasmtime CLI on `PATH` (`cargo install wasmtime-cli --version 48.0.8
@@ -112,6 +112,106 @@ fn p3u(dir: &Path) {
     );
 }
 
+/// P3r: `wasmscope run --record` against the same run untraced and traced
+/// as JSON, and against `wasmtime run` when it is on `PATH`; the recording
+/// goes to a real file, as it would on a server.
+fn p3r(dir: &Path) {
+    println!("\nP3r: --record, per call ((loop - empty) / {CALLS}), median of {REPEATS}");
+    let modules: Vec<(&str, PathBuf)> = [("empty", EMPTY), ("write", WRITE), ("clock", CLOCK)]
+        .into_iter()
+        .map(|(name, body)| {
+            let path = dir.join(format!("{name}.wasm"));
+            std::fs::write(&path, wat::parse_str(loop_module(body)).unwrap()).unwrap();
+            (name, path)
+        })
+        .collect();
+    let recording = dir.join("run.wsrec");
+    let mut tools: Vec<(&str, Box<dyn Fn(&Path) -> Command>)> = vec![
+        (
+            "wasmscope",
+            Box::new(|m| {
+                let mut c = Command::new(WASMSCOPE);
+                c.arg("run").arg(m);
+                c
+            }),
+        ),
+        (
+            "--trace json",
+            Box::new(|m| {
+                let mut c = Command::new(WASMSCOPE);
+                c.args(["run", "--trace", "json", "--trace-file", "/dev/null"]).arg(m);
+                c
+            }),
+        ),
+        (
+            "--record",
+            Box::new(move |m| {
+                let mut c = Command::new(WASMSCOPE);
+                c.arg("run").arg("--record").arg(&recording).arg(m);
+                c
+            }),
+        ),
+    ];
+    match version_of("wasmtime") {
+        Some(version) => {
+            println!("{version}");
+            tools.insert(
+                0,
+                (
+                    "wasmtime",
+                    Box::new(|m| {
+                        let mut c = Command::new("wasmtime");
+                        c.arg("run").arg(m);
+                        c
+                    }),
+                ),
+            );
+        }
+        None => println!("no `wasmtime` on PATH: ratios are to untraced `wasmscope run`"),
+    }
+    for (_, module) in &modules {
+        for (_, command) in &tools {
+            time_of(&mut command(module));
+        }
+    }
+    let mut samples = vec![vec![Vec::new(); modules.len()]; tools.len()];
+    let mut recording_bytes = [0u64; 3];
+    for _ in 0..REPEATS {
+        for (m, (_, module)) in modules.iter().enumerate() {
+            for (t, (name, command)) in tools.iter().enumerate() {
+                samples[t][m].push(time_of(&mut command(module)));
+                if *name == "--record" {
+                    recording_bytes[m] = std::fs::metadata(dir.join("run.wsrec")).map_or(0, |m| m.len());
+                }
+            }
+        }
+    }
+    let figures: Vec<[f64; 3]> = samples
+        .into_iter()
+        .map(|per_module| {
+            let [empty, write, clock] = [0, 1, 2].map(|m| median(per_module[m].clone()).as_nanos() as f64);
+            [empty / 1e6, (write - empty) / f64::from(CALLS), (clock - empty) / f64::from(CALLS)]
+        })
+        .collect();
+    println!("{:<20} {:>12} {:>12} {:>12}", "tool", "start-up ms", "fd_write ns", "clock ns");
+    for ((name, _), [startup, write, clock]) in tools.iter().zip(&figures) {
+        println!("{name:<20} {startup:>12.1} {write:>12.1} {clock:>12.1}");
+    }
+    let record = tools.iter().position(|(name, _)| *name == "--record").unwrap();
+    let ratio = |column: usize| figures[record][column] / figures[0][column];
+    println!(
+        "--record to {}: fd_write {:.2}x, clock {:.2}x (target 1.2x to wasmtime run)",
+        tools[0].0,
+        ratio(1),
+        ratio(2)
+    );
+    println!(
+        "recording size per call: fd_write {:.1} B (with its output), clock {:.1} B",
+        (recording_bytes[1] - recording_bytes[0]) as f64 / f64::from(CALLS),
+        (recording_bytes[2] - recording_bytes[0]) as f64 / f64::from(CALLS)
+    );
+}
+
 fn p7(dir: &Path) {
     println!("\nP7: the window, process start to first frame, and resident memory after 2 s idle");
     let has_display = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
@@ -151,5 +251,6 @@ fn main() {
     // SAFETY: set before any thread starts.
     unsafe { std::env::set_var("XDG_CACHE_HOME", dir.path().join("cache")) };
     p3u(dir.path());
+    p3r(dir.path());
     p7(dir.path());
 }

@@ -9,5 +9,6 @@ pub mod logs;
 pub mod model;
 pub mod oci_image;
 pub mod persist;
+pub mod recording;
 pub mod samples;
 pub mod sandbox_flags;

@@ -33,7 +33,8 @@ pub use serve::ServeArgs;
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
-    /// A .wasm or .wat module to open in the window
+    /// A .wasm or .wat module, or a recording (`wasmscope run --record`), to
+    /// open in the window
     pub file: Option<PathBuf>,
 
     /// Open a bundled sample (by file name, e.g. escape.wat) with the profile

@@ -17,6 +17,7 @@ use runtime_worker::{
 
 use super::interrupt;
 use super::trace::{CallFilter, Timestamps, TraceFormat, TraceOptions, Tracer};
+use crate::recording::{self, RecordingWriter};
 use crate::sandbox_flags::{MountOrder, SandboxFlags};
 
 /// Exit statuses beyond the guest's own (a guest exits with 0..=125).
@@ -176,6 +177,12 @@ pub struct ReportFlags {
     /// Print the phase timings (compile, instantiate, first call, total) at the end
     #[arg(long)]
     pub timings: bool,
+
+    /// Record the whole run to FILE (calls, memory, timings, output, the
+    /// outcome, the profile, the module's name and hash), written as the run
+    /// goes; open it in the window with `wasmscope FILE`
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 impl ReportFlags {
@@ -191,7 +198,7 @@ impl ReportFlags {
 
     /// Something will read the recorded calls.
     fn wants_calls(&self) -> bool {
-        self.line_format().is_some() || self.summary
+        self.line_format().is_some() || self.summary || self.record.is_some()
     }
 }
 
@@ -266,6 +273,10 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     request.program_name = args.argv0.clone();
     request.swaps = args.swaps.iter().map(|spec| part_swap(spec)).collect::<anyhow::Result<_>>()?;
     request.part = args.part.clone();
+    let mut recording = match &args.report.record {
+        Some(path) => Some(start_recording(path, &request)?),
+        None => None,
+    };
     // Calls are recorded only when something here will read them.
     request.record_calls = args.report.wants_calls() || args.explain;
     let interactive = request.profile.stdin == runtime_worker::StdinSource::Interactive;
@@ -307,6 +318,9 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
                 anyhow::bail!("the worker ended without reporting how the run ended")
             }
         };
+        if let Some((writer, path)) = &mut recording {
+            writer.write_batch(&batch.events).with_context(|| format!("cannot write `{}`", path.display()))?;
+        }
         let mut finished = None;
         for event in batch.events {
             if let Some(evidence) = &mut evidence {
@@ -347,6 +361,9 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
             break outcome;
         }
     };
+    if let Some((writer, path)) = recording {
+        writer.finish().with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
     if args.report.timings {
         print_timings(&timings);
     }
@@ -363,6 +380,31 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
         eprint!("{}", explain_text(&findings));
     }
     Ok(status)
+}
+
+/// Creates the `--record` file and writes its header: what is run, how, and
+/// under which profile.
+fn start_recording(
+    path: &std::path::Path,
+    request: &RunRequest,
+) -> anyhow::Result<(RecordingWriter<std::fs::File>, PathBuf)> {
+    let module = &request.module;
+    let header = recording::Header {
+        writer: env!("CARGO_PKG_VERSION").to_string(),
+        module_name: module.name.clone(),
+        module_sha256: module.sha256,
+        kind: module.kind,
+        language: runtime_worker::inspect::inspect(module).language(),
+        started_unix_ms: SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+        entry: request.entry.clone(),
+        profile: request.profile.clone(),
+        program_name: request.program_name.clone(),
+        part: request.part.clone(),
+        swaps: request.swaps.iter().map(|swap| (swap.part.clone(), swap.with.name.clone())).collect(),
+    };
+    let file = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+    let writer = RecordingWriter::new(file, &header).with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok((writer, path.to_path_buf()))
 }
 
 /// `execute-query("select *", 2)` → (`execute-query`, [`"select *"`, `2`]):

@@ -28,9 +28,11 @@ use super::{
 };
 use crate::export::ExportFormat;
 use crate::model::export_job::ExportEnd;
+use crate::model::recorded_run::RecordingSource;
 use crate::model::session::{FileCheck, ModuleOrigin, Session};
 use crate::oci_image::{self, ImageName};
 use crate::persist;
+use crate::recording;
 use crate::samples;
 
 /// Time the window spends taking in worker events per frame.
@@ -157,11 +159,19 @@ impl WasmscopeApp {
     }
 
     pub fn open_path(&mut self, path: PathBuf) {
-        self.session.load_path(&path);
+        let is_recording = recording::is_recording(&path);
+        if is_recording {
+            self.session.open_recording(RecordingSource::File(path.clone()));
+        } else {
+            self.session.load_path(&path);
+        }
         self.state.recent.retain(|p| p != &path);
         self.state.recent.insert(0, path.clone());
         self.state.recent.truncate(MAX_RECENT);
-        self.state.last_module = Some(LastModule::File(path));
+        // A recording is no module to open again at the next start.
+        if !is_recording {
+            self.state.last_module = Some(LastModule::File(path));
+        }
     }
 
     /// Opens a bundled sample; with `take_profile`, also sets up the
@@ -382,6 +392,10 @@ impl WasmscopeApp {
             let path = file.path().to_path_buf();
             if path.as_os_str().is_empty() {
                 match file.bytes() {
+                    Ok(bytes) if bytes.starts_with(&recording::MAGIC) => {
+                        let source = RecordingSource::Bytes("the dropped recording".into(), bytes);
+                        self.session.open_recording(source);
+                    }
                     Ok(bytes) => {
                         self.session.load_bytes("dropped module", &bytes, ModuleOrigin::File(path));
                     }

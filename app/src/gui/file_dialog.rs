@@ -53,8 +53,9 @@ impl FileDialogs {
         let spawned = std::thread::Builder::new().name("file-dialog".into()).spawn(move || {
             let picked = match &purpose {
                 DialogPurpose::OpenModule => rfd::FileDialog::new()
-                    .set_title("Open a WebAssembly module")
-                    .add_filter("WebAssembly", &["wasm", "wat", "wast"])
+                    .set_title("Open a WebAssembly module or a recording")
+                    .add_filter("WebAssembly and recordings", &["wasm", "wat", "wast", crate::recording::EXTENSION])
+                    .add_filter("Recordings (wasmscope run --record)", &[crate::recording::EXTENSION])
                     .add_filter("All files", &["*"])
                     .pick_file(),
                 DialogPurpose::AddMount => {

@@ -8,6 +8,7 @@ pub mod disassembly_job;
 pub mod export_job;
 pub mod part_swap;
 pub mod part_times;
+pub mod recorded_run;
 pub mod run_diff;
 pub mod run_record;
 pub mod session;

@@ -51,6 +51,26 @@ pub struct RunRecord {
     evidence: Evidence,
     /// Worked out once, when first asked after the run ended.
     diagnosis: Option<Vec<Finding>>,
+    /// The run was read from a recording, not run here.
+    pub recorded: Option<Recorded>,
+}
+
+/// Where a recorded run came from (`model/recorded_run.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    /// The recording's file (or the name it was dropped with).
+    pub file: String,
+    /// The wasmscope version that recorded it.
+    pub writer: String,
+    /// When the run started, in milliseconds since the Unix epoch.
+    pub started_unix_ms: u64,
+    /// When its last timed event happened, in nanoseconds since the start:
+    /// a cut recording's length.
+    pub last_event_ns: u64,
+    /// Set when the recording stops before the run's end: where and why.
+    /// Such a run is over as far as the window is concerned (no more of it
+    /// will come), though it has no outcome.
+    pub cut: Option<String>,
 }
 
 impl RunRecord {
@@ -78,6 +98,7 @@ impl RunRecord {
             language: None,
             evidence: Evidence::default(),
             diagnosis: None,
+            recorded: None,
         }
     }
 
@@ -132,7 +153,7 @@ impl RunRecord {
     }
 
     pub fn is_finished(&self) -> bool {
-        self.outcome.is_some()
+        self.outcome.is_some() || self.recorded.as_ref().is_some_and(|recorded| recorded.cut.is_some())
     }
 
     /// Time since the run started, or its whole length once it ended: the
@@ -140,9 +161,11 @@ impl RunRecord {
     /// reported one (the window's own clock would add the time the events
     /// took to arrive).
     pub fn elapsed(&self) -> Duration {
-        match (self.ended, self.timing(Phase::Total)) {
-            (Some(_), Some(total)) => Duration::from_nanos(total.nanos),
-            (ended, _) => ended.unwrap_or_else(Instant::now) - self.started,
+        match (self.ended, self.timing(Phase::Total), &self.recorded) {
+            (Some(_), Some(total), _) => Duration::from_nanos(total.nanos),
+            // A recording read here: the window's clock says nothing of it.
+            (_, _, Some(recorded)) => Duration::from_nanos(recorded.last_event_ns),
+            (ended, _, None) => ended.unwrap_or_else(Instant::now) - self.started,
         }
     }
 
@@ -203,9 +226,20 @@ impl RunRecord {
         })
     }
 
+    /// `Run #3`, or `Run #3 (recorded)` for a run read from a recording.
+    pub fn title(&self) -> String {
+        match self.recorded {
+            Some(_) => format!("Run #{} (recorded)", self.number),
+            None => format!("Run #{}", self.number),
+        }
+    }
+
     /// A short word for the run's state, for the toolbar and history.
     pub fn status_text(&self) -> String {
         match &self.outcome {
+            None if self.recorded.as_ref().is_some_and(|recorded| recorded.cut.is_some()) => {
+                "recording cut off".to_string()
+            }
             None if self.compile_progress.is_some() => "compiling".to_string(),
             None => "running".to_string(),
             Some(outcome) => outcome_text(outcome),

@@ -16,6 +16,7 @@ use runtime_worker::{Entry, LoadedModule, RunHandle, RunOutcome, RunRequest, Run
 use super::disassembly_job::DisassemblyJob;
 use super::export_job::{ExportEnd, ExportJob};
 use super::part_swap::{Swap, SwapLoading};
+use super::recorded_run::{RecordingLoading, RecordingSource};
 use super::run_record::RunRecord;
 use crate::export::{ExportFormat, TraceCalls};
 
@@ -78,6 +79,9 @@ pub struct Notice {
 const RUNS_WITH_CALLS: usize = 5;
 /// Runs kept in the history at all.
 const RUNS_KEPT: usize = 100;
+/// Runs read from recordings take ids from here up, so that no live run's
+/// id (the engine counts from 1) is ever one of theirs.
+const RECORDED_RUN_IDS: runtime_worker::RunId = 1 << 63;
 
 pub struct Session {
     runtime: Runtime,
@@ -98,6 +102,9 @@ pub struct Session {
     /// replacement being read.
     pub swap: Option<Swap>,
     swap_loading: Option<SwapLoading>,
+    /// A recording being read (`open_recording`).
+    recording_loading: Option<RecordingLoading>,
+    recordings_opened: u64,
 }
 
 /// What the loading thread sends back: the module, what it holds, and the
@@ -128,7 +135,56 @@ impl Session {
             reloaded: None,
             swap: None,
             swap_loading: None,
+            recording_loading: None,
+            recordings_opened: 0,
         }
+    }
+
+    /// Reads a recording (`wasmscope run --record`) on a thread; once read
+    /// (`pump`) it is the current run, and its module, when found beside
+    /// it, the loaded module.
+    pub fn open_recording(&mut self, source: RecordingSource) {
+        match RecordingLoading::start(source) {
+            Ok(loading) => self.recording_loading = Some(loading),
+            Err(e) => self.error(e),
+        }
+    }
+
+    fn poll_recording(&mut self) -> bool {
+        let Some(result) = self.recording_loading.as_ref().and_then(RecordingLoading::poll) else { return false };
+        self.recording_loading = None;
+        let opened = match result {
+            Ok(opened) => opened,
+            Err(e) => {
+                self.error(e);
+                return true;
+            }
+        };
+        let mut record = opened.record;
+        self.recordings_opened += 1;
+        self.runs_started += 1;
+        record.id = RECORDED_RUN_IDS + self.recordings_opened;
+        record.number = self.runs_started;
+        let loaded = self.module.as_ref().map(|entry| entry.module.sha256);
+        let mut text = format!("Run #{} is the recording {}", record.number, opened.name);
+        if let Some((module, inspection, path)) = opened.module
+            && loaded != Some(module.sha256)
+        {
+            text.push_str(&format!("; {} was beside it and is loaded, to run it again here", module.name));
+            let stamp = FileStamp::of(&path).ok();
+            self.set_inspected(module, inspection, ModuleOrigin::File(path));
+            if let Some(entry) = &mut self.module {
+                entry.stamp = stamp;
+            }
+        }
+        let cut = record.recorded.as_ref().and_then(|recorded| recorded.cut.clone());
+        self.runs.push(record);
+        match cut {
+            Some(why) => self.error(format!("{text}, up to where it stops: {why}")),
+            None => self.notice(text),
+        }
+        self.trim_history();
+        true
     }
 
     /// Loads a file on a background thread (large modules take a while to
@@ -233,7 +289,7 @@ impl Session {
     }
 
     pub fn is_loading(&self) -> bool {
-        self.loading.is_some()
+        self.loading.is_some() || self.recording_loading.is_some()
     }
 
     /// Writes the current run's calls to `path` on the export thread; an
@@ -414,7 +470,7 @@ impl Session {
     /// Takes in what happened since the last frame, for at most `budget`.
     /// Returns true when something changed.
     pub fn pump(&mut self, budget: Duration) -> bool {
-        let mut changed = self.poll_loading() | self.poll_swap();
+        let mut changed = self.poll_loading() | self.poll_swap() | self.poll_recording();
         let Some(handle) = &self.active else { return changed };
         let deadline = Instant::now() + budget;
         let run_id = handle.id;

@@ -120,7 +120,7 @@ impl egui::DroppedFile for DroppedPath {
     }
 }
 
-fn drop_file(harness: &mut Harness<'static, WasmscopeApp>, path: PathBuf) {
+pub(crate) fn drop_file(harness: &mut Harness<'static, WasmscopeApp>, path: PathBuf) {
     harness.input_mut().dropped_files.push(Arc::new(DroppedPath(path)));
     harness.step();
     step_until(harness, "the module to load", |app| !app.session.is_loading());

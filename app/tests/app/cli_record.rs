@@ -1,0 +1,161 @@
+//! `wasmscope run --record FILE`: the whole run in a file, read back as the
+//! events the run made; a run stopped by Ctrl+C still leaves a complete
+//! recording.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use runtime_worker::{ModuleKind, RunOutcome, Stream, WorkerEvent};
+use wasmscope::recording::{self, Ending};
+
+use crate::cli_run::{text, wasmscope, wasmscope_command};
+
+fn count(events: &[WorkerEvent], kind: fn(&WorkerEvent) -> bool) -> usize {
+    events.iter().filter(|e| kind(e)).count()
+}
+
+fn stdout_of(events: &[WorkerEvent]) -> String {
+    let bytes: Vec<u8> = events
+        .iter()
+        .filter_map(|e| match e {
+            WorkerEvent::Output { stream: Stream::Stdout, bytes } => Some(bytes.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[test]
+fn a_core_run_reads_back_as_the_calls_the_trace_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("escape.wsrec");
+    let file = file.to_str().unwrap();
+    let out = wasmscope(&["run", "--dir", "samples/data::/data", "--record", file, "samples/escape.wat"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let recorded = recording::read_file(Path::new(file)).expect("the recording reads");
+    assert_eq!(recorded.ending, Ending::Complete);
+
+    let header = &recorded.header;
+    assert_eq!(header.module_name, "escape.wat");
+    assert_eq!(header.kind, ModuleKind::Core);
+    let module = runtime_worker::inspect::load::load_file(Path::new("../samples/escape.wat")).unwrap();
+    assert_eq!(header.module_sha256, module.sha256, "the module's hash");
+    assert_eq!(header.profile.mounts.len(), 1);
+    assert_eq!(header.profile.mounts[0].guest, "/data");
+    assert_eq!(header.entry, runtime_worker::Entry::Start);
+
+    // The same run traced as JSON: the same calls, in the same order.
+    let traced = wasmscope(&["run", "--dir", "samples/data::/data", "--trace", "json", "samples/escape.wat"]);
+    let lines: Vec<serde_json::Value> =
+        text(&traced.stderr).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let calls: Vec<_> = recorded
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            WorkerEvent::Call(call) => Some(call),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(calls.len(), lines.len(), "as many calls as the trace has lines");
+    for (call, line) in calls.iter().zip(&lines) {
+        assert_eq!(call.func.name(), line["func"], "{line}");
+        assert_eq!(call.denial.is_some(), line["denied"] == true, "{line}");
+    }
+    let escape = calls.iter().find(|c| c.strings.first().is_some_and(|p| &**p == "../secret.txt")).unwrap();
+    assert_eq!(escape.errno.map(|e| e.name().into_owned()), Some("perm".to_string()));
+    assert!(escape.denial.is_some(), "the escape is a denial");
+
+    assert_eq!(stdout_of(&recorded.events), text(&out.stdout), "the output, as printed");
+    assert!(count(&recorded.events, |e| matches!(e, WorkerEvent::Phase(_))) >= 3, "compile, instantiate, total");
+    assert!(count(&recorded.events, |e| matches!(e, WorkerEvent::Memory(_))) >= 1, "the initial memory");
+    assert!(matches!(recorded.events.last(), Some(WorkerEvent::Finished(RunOutcome::Exited { code: 0 }))));
+}
+
+#[test]
+fn a_component_run_reads_back_with_its_host_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hello.wsrec");
+    let file = file.to_str().unwrap();
+    let component = "samples/components/hello_component.wasm";
+    let out = wasmscope(&["run", "--dir", "samples/data::/data", "--record", file, component]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let recorded = recording::read_file(Path::new(file)).expect("the recording reads");
+    assert_eq!(recorded.ending, Ending::Complete);
+    assert_eq!(recorded.header.kind, ModuleKind::Component);
+
+    let traced = wasmscope(&["run", "--dir", "samples/data::/data", "--trace", "json", component]);
+    let lines = text(&traced.stderr).lines().filter(|l| l.starts_with('{')).count();
+    let host_calls: Vec<_> = recorded
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            WorkerEvent::HostCall(call) => Some(call),
+            _ => None,
+        })
+        .collect();
+    assert!(!host_calls.is_empty());
+    assert_eq!(host_calls.len(), lines, "as many host calls as the trace has lines");
+    assert!(host_calls.iter().any(|c| c.interface.starts_with("wasi:cli/")), "{host_calls:?}");
+    assert_eq!(stdout_of(&recorded.events), text(&out.stdout));
+    assert!(matches!(recorded.events.last(), Some(WorkerEvent::Finished(RunOutcome::Exited { code: 0 }))));
+}
+
+#[test]
+fn ctrl_c_leaves_a_complete_recording_of_what_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sleep.wsrec");
+    let mut child = wasmscope_command(&["run", "--record", file.to_str().unwrap(), "samples/sleep.wat"])
+        .spawn()
+        .expect("wasmscope starts");
+    // The header is written before the guest runs: wait for it, then for the
+    // guest to be well into its sleep.
+    let started = Instant::now();
+    while std::fs::metadata(&file).map_or(0, |m| m.len()) == 0 {
+        assert!(started.elapsed() < Duration::from_secs(60), "no recording was started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: a signal to our own child, by its id.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    let recorded = recording::read_file(&file).expect("the recording reads");
+    assert_eq!(recorded.ending, Ending::Complete, "closed with its end frame");
+    assert!(matches!(recorded.events.last(), Some(WorkerEvent::Finished(RunOutcome::Stopped))));
+}
+
+#[test]
+fn a_recording_cut_by_a_kill_reads_up_to_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("loop.wsrec");
+    let mut child = wasmscope_command(&["run", "--record", file.to_str().unwrap(), "samples/sleep.wat"])
+        .spawn()
+        .expect("wasmscope starts");
+    let started = Instant::now();
+    while std::fs::metadata(&file).map_or(0, |m| m.len()) == 0 {
+        assert!(started.elapsed() < Duration::from_secs(60), "no recording was started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let recorded = recording::read_file(&file).expect("the beginning reads");
+    let Ending::Incomplete { why, .. } = &recorded.ending else { panic!("a killed run's recording read as complete") };
+    assert!(why.contains("without its end"), "{why}");
+    assert!(!recorded.events.iter().any(|e| matches!(e, WorkerEvent::Finished(_))));
+    assert!(recorded.events.iter().any(|e| matches!(e, WorkerEvent::Phase(_))), "what ran before the kill");
+}
+
+#[test]
+fn opening_a_newer_recording_says_which_version_wrote_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hello.wsrec");
+    let out = wasmscope(&["run", "--record", file.to_str().unwrap(), "samples/hello.wat"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[8..10].copy_from_slice(&(recording::FORMAT_VERSION + 1).to_le_bytes());
+    let error = recording::read(&bytes).err().expect("a newer format is refused");
+    let message = error.to_string();
+    assert!(message.contains("reads formats up to"), "{message}");
+}
