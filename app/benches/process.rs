@@ -112,6 +112,10 @@ fn p3u(dir: &Path) {
     );
 }
 
+/// A tool's name, and the command that runs a module with it (one that
+/// captures, as the recording's path).
+type BoxedTool = (&'static str, Box<dyn Fn(&Path) -> Command>);
+
 /// P3r: `wasmscope run --record` against the same run untraced and traced
 /// as JSON, and against `wasmtime run` when it is on `PATH`; the recording
 /// goes to a real file, as it would on a server.
@@ -126,7 +130,7 @@ fn p3r(dir: &Path) {
         })
         .collect();
     let recording = dir.join("run.wsrec");
-    let mut tools: Vec<(&str, Box<dyn Fn(&Path) -> Command>)> = vec![
+    let mut tools: Vec<BoxedTool> = vec![
         (
             "wasmscope",
             Box::new(|m| {

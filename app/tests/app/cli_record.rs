@@ -105,7 +105,7 @@ fn a_component_run_reads_back_with_its_host_calls() {
 fn ctrl_c_leaves_a_complete_recording_of_what_ran() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sleep.wsrec");
-    let mut child = wasmscope_command(&["run", "--record", file.to_str().unwrap(), "samples/sleep.wat"])
+    let child = wasmscope_command(&["run", "--record", file.to_str().unwrap(), "samples/sleep.wat"])
         .spawn()
         .expect("wasmscope starts");
     // The header is written before the guest runs: wait for it, then for the
