@@ -10,6 +10,7 @@ use http_body_util::BodyExt;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Accessor, Component, Func, Instance, InstancePre, Linker, ResourceTable, Val};
 use wasmtime::{AsContextMut, ResourceLimiter, Store};
+use wasmtime_wasi::clocks::WasiClocksCtxView;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -21,12 +22,13 @@ use super::guest::{
     RunContext, command_ended, failed_or_trapped, outcome_of_compile_failure, outcome_of_error, spawn_stdin_writer,
 };
 use super::wit_text::type_name;
-use super::{file_reads, glass_box, link_error, part_call};
+use super::{file_reads, glass_box, hot_calls, link_error, part_call};
 use crate::sandbox::http::HttpHooks;
 use crate::sandbox::network::NetworkGuard;
 use crate::sandbox::output::OutputSink;
 use crate::sandbox::wasi_ctx;
 use crate::trace::async_ends::AsyncEnds;
+use crate::trace::direct_calls::{Begun, DirectCalls, Hot, Returned};
 use crate::trace::host_calls::{CallLog, Collector, Judge};
 use crate::trace::recorder::Tracer;
 
@@ -54,6 +56,9 @@ pub(crate) struct ComponentHost {
     /// What WASI 0.3 streams and futures do after their calls, followed
     /// when the run records its calls.
     ends: Option<Arc<AsyncEnds>>,
+    /// The calls of the hottest host functions (`hot_calls`), recorded
+    /// without `tracing` when the run records its calls.
+    direct: Option<DirectCalls>,
 }
 
 impl ComponentHost {
@@ -62,16 +67,8 @@ impl ComponentHost {
     fn drain(&mut self) {
         // In a composed component run part by part, the calls that
         // returned since the last look were made by the part running now.
-        let part = &self.part;
-        let part_wasi = &self.part_wasi;
-        let trace = &mut self.trace;
-        let hand_over = |mut call: HostCall| {
-            if call.part.is_none() {
-                call.part.clone_from(part);
-            }
-            fill_in_for_part(&mut call, part_wasi);
-            trace.host_call(call)
-        };
+        let (part, part_wasi, trace) = (&self.part, &self.part_wasi, &mut self.trace);
+        let hand_over = |call: HostCall| hand_over(call, part, part_wasi, trace);
         match self.ends.as_deref().filter(|ends| ends.has_news()) {
             None => self.log.drain_each(hand_over),
             // An end is waiting for its call's name, or something ended:
@@ -101,6 +98,9 @@ impl ComponentHost {
     /// last, then what of them was still pending.
     fn drain_last(&mut self) {
         self.drain();
+        if let Some(call) = self.direct.as_mut().and_then(DirectCalls::unfinished) {
+            hand_over(call, &self.part, &self.part_wasi, &mut self.trace);
+        }
         if let Some(ends) = self.ends.take() {
             let mut ended = Vec::new();
             ends.take_ended(&mut ended);
@@ -108,6 +108,16 @@ impl ComponentHost {
             ended.into_iter().for_each(|record| self.trace.host_call(record));
         }
     }
+}
+
+/// Puts a call that has returned into the trace, as made by `part` (the
+/// part running now, in a composed component run part by part).
+fn hand_over(mut call: HostCall, part: &Option<Arc<str>>, part_wasi: &[PartContext], trace: &mut Tracer) {
+    if call.part.is_none() {
+        call.part.clone_from(part);
+    }
+    fill_in_for_part(&mut call, part_wasi);
+    trace.host_call(call)
 }
 
 /// Hands `calls` (in the order they returned) and `ended` (in the order
@@ -178,6 +188,15 @@ impl WasiView for ComponentHost {
     // A run that records no calls has no collector (see `guest`): only the
     // first call is timed, here, for the `FirstCall` phase.
     fn ctx(&mut self) -> WasiCtxView<'_> {
+        self.before_host_call();
+        self.view()
+    }
+}
+
+/// What every host function does first, and the WASI context it sees.
+impl ComponentHost {
+    /// What the start of every host function does (`WasiView::ctx`).
+    fn before_host_call(&mut self) {
         if self.trace.record_calls {
             self.drain();
         } else {
@@ -186,12 +205,53 @@ impl WasiView for ComponentHost {
         if self.trace.output_pending() {
             self.trace.flush();
         }
-        // A part with capabilities of its own uses its own context.
+    }
+
+    /// The WASI context of the part running now: a part with capabilities
+    /// of its own uses its own.
+    fn view(&mut self) -> WasiCtxView<'_> {
         let own = match &self.part {
             Some(label) => self.part_wasi.iter_mut().find(|p| p.profile.names(label)).map(|p| &mut p.wasi),
             None => None,
         };
         WasiCtxView { ctx: own.unwrap_or(&mut self.wasi), table: &mut self.table }
+    }
+}
+
+/// The hottest host functions, shadowed and recorded without `tracing`.
+impl hot_calls::DirectHost for ComponentHost {
+    #[inline]
+    fn begin_direct(&mut self, hot: Hot, handle: Option<u32>, written: Option<&[u8]>) -> Option<Begun> {
+        self.before_host_call();
+        self.direct.as_mut().map(|direct| direct.begin(hot, handle, written))
+    }
+
+    fn awaiting_direct(&mut self, begun: Option<Begun>) {
+        if let (Some(direct), Some(begun)) = (self.direct.as_mut(), begun) {
+            direct.awaiting(begun);
+        }
+    }
+
+    fn resumed_direct(&mut self) -> Option<Begun> {
+        self.direct.as_mut()?.resumed()
+    }
+
+    /// Into the trace, after any call that returned before it.
+    #[inline]
+    fn end_direct(&mut self, begun: Option<Begun>, returned: Returned<'_>) {
+        let (Some(direct), Some(begun)) = (self.direct.as_mut(), begun) else { return };
+        let call = direct.returned(begun, returned);
+        self.drain();
+        hand_over(call, &self.part, &self.part_wasi, &mut self.trace);
+    }
+
+    fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+
+    fn clocks(&mut self) -> WasiClocksCtxView<'_> {
+        let WasiCtxView { ctx, table } = self.view();
+        WasiClocksCtxView { ctx: ctx.clocks(), table }
     }
 }
 
@@ -248,6 +308,7 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<Compo
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi::p3::add_to_linker(&mut linker)?;
     file_reads::follow(&mut linker, |host: &mut ComponentHost| host.ends.clone())?;
+    hot_calls::shadow(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
     Ok(linker)
@@ -332,6 +393,7 @@ pub(crate) async fn guest(
         callers: Vec::new(),
         part_wasi,
         ends,
+        direct: request.record_calls.then(|| DirectCalls::new(origin, Judge::new(profile, Arc::clone(&network)))),
     };
     let on_tick = ComponentHost::tick;
     let mut store = match context.new_store(host, on_tick) {

@@ -78,13 +78,16 @@ fn define<T: DirectHost>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             converted(store.data_mut().table(), r)
         },
     )?;
-    streams.func_wrap(Hot::Flush.names().1, |mut store: StoreContextMut<'_, T>, (stream,): (Resource<DynOutputStream>,)| {
-        let host = store.data_mut();
-        let begun = host.begin_direct(Hot::Flush, Some(stream.rep()), None);
-        let r = HostOutputStream::flush(host.table(), stream);
-        host.end_direct(begun, unit(&r));
-        converted(store.data_mut().table(), r)
-    })?;
+    streams.func_wrap(
+        Hot::Flush.names().1,
+        |mut store: StoreContextMut<'_, T>, (stream,): (Resource<DynOutputStream>,)| {
+            let host = store.data_mut();
+            let begun = host.begin_direct(Hot::Flush, Some(stream.rep()), None);
+            let r = HostOutputStream::flush(host.table(), stream);
+            host.end_direct(begun, unit(&r));
+            converted(store.data_mut().table(), r)
+        },
+    )?;
     streams.func_wrap_async(
         Hot::BlockingWriteAndFlush.names().1,
         |mut store: StoreContextMut<'_, T>, (stream, contents): (Resource<DynOutputStream>, Vec<u8>)| {
@@ -116,22 +119,28 @@ fn define<T: DirectHost>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         },
     )?;
 
-    linker.instance(MONOTONIC_P2)?.func_wrap(Hot::MonotonicNow.names().1, |mut store: StoreContextMut<'_, T>, (): ()| {
-        use wasmtime_wasi::p2::bindings::clocks::monotonic_clock::Host as _;
-        let host = store.data_mut();
-        let begun = host.begin_direct(Hot::MonotonicNow, None, None);
-        let r = host.clocks().now();
-        host.end_direct(begun, number(&r));
-        Ok((r?,))
-    })?;
-    linker.instance(MONOTONIC_P3)?.func_wrap(Hot::MonotonicNow.names().1, |mut store: StoreContextMut<'_, T>, (): ()| {
-        use wasmtime_wasi::p3::bindings::clocks::monotonic_clock::Host as _;
-        let host = store.data_mut();
-        let begun = host.begin_direct(Hot::MonotonicNow, None, None);
-        let r = host.clocks().now();
-        host.end_direct(begun, number(&r));
-        Ok((r?,))
-    })?;
+    linker.instance(MONOTONIC_P2)?.func_wrap(
+        Hot::MonotonicNow.names().1,
+        |mut store: StoreContextMut<'_, T>, (): ()| {
+            use wasmtime_wasi::p2::bindings::clocks::monotonic_clock::Host as _;
+            let host = store.data_mut();
+            let begun = host.begin_direct(Hot::MonotonicNow, None, None);
+            let r = host.clocks().now();
+            host.end_direct(begun, number(&r));
+            Ok((r?,))
+        },
+    )?;
+    linker.instance(MONOTONIC_P3)?.func_wrap(
+        Hot::MonotonicNow.names().1,
+        |mut store: StoreContextMut<'_, T>, (): ()| {
+            use wasmtime_wasi::p3::bindings::clocks::monotonic_clock::Host as _;
+            let host = store.data_mut();
+            let begun = host.begin_direct(Hot::MonotonicNow, None, None);
+            let r = host.clocks().now();
+            host.end_direct(begun, number(&r));
+            Ok((r?,))
+        },
+    )?;
     Ok(())
 }
 

@@ -260,7 +260,8 @@ mod tests {
             push_number(&mut text, n);
             assert_eq!(text, n.to_string());
         }
-        for bytes in [&b"0123456789abcdef"[..], b"", b"line\n", b"say \"hi\"", b"back\\slash", "naïve ✓".as_bytes()] {
+        for bytes in [&b"0123456789abcdef"[..], b"", b"line\n", b"say \"hi\"", b"back\\slash", "naïve ✓".as_bytes()]
+        {
             let preview = Preview::from_slice(bytes);
             text.clear();
             push_preview(&mut text, &preview);

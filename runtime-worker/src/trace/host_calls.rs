@@ -9,10 +9,12 @@
 //! those into calls; nothing in wasmtime-wasi is wrapped or copied.
 //!
 //! The bindings elide lists (`"..."`). The tracer fills in what it knows
-//! without them (`Tracer::host_call`): a write to stdout or stderr gets the
-//! length and first bytes of the output that came with it; the arguments, the
-//! environment's variable names (never values) and the preopens come from the
-//! profile. Data read, and data written to files, stays elided.
+//! without them (`Tracer::host_call`): the arguments, the environment's
+//! variable names (never values) and the preopens come from the profile.
+//! Data read stays elided. The hottest functions (stream writes, which show
+//! what they wrote, and the monotonic clock) do not come through here: their
+//! definitions are shadowed and their calls recorded without `tracing`
+//! (`direct_calls`).
 //!
 //! The collector is on the path of every host call, so its bookkeeping is
 //! kept small: its state belongs to the thread that made it (no lock; see
@@ -178,13 +180,7 @@ impl Collector {
     fn finish(&self, call: OpenCall, args: &ArgsBuilder, result: &str, now: u64, text: Room<'_>) {
         let start_ns = call.start_ns.unwrap_or(now);
         let Room { tidy, arena } = text;
-        // `exit` ends the run by returning an error to wasmtime, not to the guest.
-        tidy.clear();
-        tidy_into(result, tidy);
-        if let Some(code) = tidy.strip_prefix("Err(Exited with i32 exit status ") {
-            *tidy = format!("exited with status {}", code.trim_end_matches(')'));
-        }
-        let error = error_code(tidy);
+        let error = result_text(result, tidy);
         let mut host_call = HostCall {
             seq: 0,
             interface: call.names.interface,
@@ -201,6 +197,19 @@ impl Collector {
         host_call.denial = self.judge.classify(&host_call).map(Box::new);
         self.log.push(host_call);
     }
+}
+
+/// `result`, a value's `Debug` text as `first_line` writes it, as a call
+/// keeps it: tidied into `out` (replacing what was there). The WASI error
+/// code when the call failed.
+pub(crate) fn result_text(result: &str, out: &mut String) -> Option<&'static str> {
+    out.clear();
+    tidy_into(result, out);
+    // `exit` ends the run by returning an error to wasmtime, not to the guest.
+    if let Some(code) = out.strip_prefix("Err(Exited with i32 exit status ") {
+        *out = format!("exited with status {}", code.trim_end_matches(')'));
+    }
+    error_code(out)
 }
 
 /// Where a call's text is finished and kept (`State::tidy`, `State::arena`).
@@ -577,7 +586,7 @@ impl Visit for ResultText<'_> {
 /// Writes `value`'s `Debug` text into `text` (replacing what was there): its
 /// first line, up to `MAX_VALUE_TEXT` bytes. True when the value was a
 /// resource handle, written as `tidy` would write it (`#3`).
-fn first_line(text: &mut String, value: &dyn std::fmt::Debug) -> bool {
+pub(crate) fn first_line(text: &mut String, value: &dyn std::fmt::Debug) -> bool {
     text.clear();
     // A host error's `Debug` goes on with a backtrace when one was
     // captured (`RUST_BACKTRACE=1`); resolving it takes tens of
@@ -1011,7 +1020,7 @@ impl Judge {
         }
     }
 
-    fn classify(&self, call: &HostCall) -> Option<Denial> {
+    pub(crate) fn classify(&self, call: &HostCall) -> Option<Denial> {
         let interface = &*call.interface;
         if interface.starts_with("wasi:clocks/")
             && matches!(self.clocks, ClockPolicy::Denied)

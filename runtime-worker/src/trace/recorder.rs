@@ -274,27 +274,9 @@ impl Tracer {
             }
             return;
         }
-        let before = self.buf.len();
+        // Output written before the call returned comes before it. (What
+        // a write carried is in its `contents`: `hot_calls` records writes.)
         self.output.take_into(&mut self.buf, false);
-        // The bindings elide byte lists; what a write to stdout or stderr
-        // carried is the output that arrived with it.
-        if call.function.starts_with("[method]output-stream.") && call.function.contains("write") {
-            let written: Vec<&[u8]> = self.buf[before..]
-                .iter()
-                .filter_map(|e| match e {
-                    WorkerEvent::Output { bytes, .. } => Some(bytes.as_slice()),
-                    _ => None,
-                })
-                .collect();
-            let total: usize = written.iter().map(|b| b.len()).sum();
-            if total > 0 && call.args.get("contents").is_some() {
-                let mut preview = Preview::EMPTY;
-                for bytes in &written {
-                    preview.extend(bytes);
-                }
-                call.args.set("contents", &format!("{total} {preview:?}"));
-            }
-        }
         // Lists the guest was given that the trace knows without the
         // bindings' help. Environment values are never recorded, as for
         // preview1: names only.
