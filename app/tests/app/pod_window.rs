@@ -3,7 +3,9 @@
 //! native one: the story answers it as the app does, with `save_pod`.)
 
 use egui::accesskit::Role;
+use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use wasmscope::gui::WasmscopeApp;
 
 use super::ui_stories::{app, open_sample, settle, step_until};
 
@@ -24,7 +26,7 @@ fn name_the_image_then_save_the_pod_and_the_image_it_names() {
     harness.get_by_label("Name the image the cluster pulls to save it with the Pod.");
 
     // A name no registry takes says why, and still cannot be saved.
-    harness.get_by_role_and_label(Role::TextInput, "Image").type_text("Registry.example/App:1");
+    type_image(&mut harness, "Registry.example/App:1");
     settle(&mut harness);
     assert!(harness.get_by_role_and_label(Role::Button, SAVE).accesskit_node().is_disabled());
     assert!(harness.query_by_label_contains("is not an image name").is_some());
@@ -35,7 +37,7 @@ fn name_the_image_then_save_the_pod_and_the_image_it_names() {
     settle(&mut harness);
     harness.get_by_label("Export as a Kubernetes Pod (runwasi)…").click();
     settle(&mut harness);
-    harness.get_by_role_and_label(Role::TextInput, "Image").type_text("registry.example/readonly:1");
+    type_image(&mut harness, "registry.example/readonly:1");
     settle(&mut harness);
     assert!(!harness.get_by_role_and_label(Role::Button, SAVE).accesskit_node().is_disabled());
     assert!(harness.query_by_label_contains("image: registry.example/readonly:1").is_some());
@@ -52,4 +54,12 @@ fn name_the_image_then_save_the_pod_and_the_image_it_names() {
     assert!(yaml.contains("image: registry.example/readonly:1"), "{yaml}");
     let index = std::fs::read_to_string(dir.path().join("oci-image/index.json")).unwrap();
     assert!(index.contains("\"org.opencontainers.image.ref.name\":\"registry.example/readonly:1\""), "{index}");
+}
+
+/// Types `name` into the Image field, as a person does: click it, then type.
+fn type_image(harness: &mut Harness<'static, WasmscopeApp>, name: &str) {
+    harness.get_by_role_and_label(Role::TextInput, "Image").click();
+    settle(harness);
+    harness.get_by_role_and_label(Role::TextInput, "Image").type_text(name);
+    settle(harness);
 }
