@@ -60,8 +60,8 @@ A `wasmtime run` command line works here with `wasmtime` replaced by
   - More sandbox than wasmtime run has: --dir-readonly, --allow-net
     allow-lists, --clock frozen|deny, --random-seed, --stdin FILE.
   - The trace flags follow strace, not wasmtime: --trace, -o, -c, -e trace=,
-    -Z, -s, -t/-tt. A core module's call that the run is stopped in (a
-    sleep, a read of stdin) ends the trace as strace shows it,
+    -Z, -s, -t/-tt. The call the run is stopped in (a sleep, a read of
+    stdin, a component's wait-for) ends the trace as strace shows it,
     `poll_oneoff(...) <unfinished ...>` (`\"unfinished\": true` in JSON).";
 
 const EXIT_CODES_HELP: &str = "\

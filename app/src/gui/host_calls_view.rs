@@ -188,7 +188,8 @@ fn detail_footer(ui: &mut Ui) {
 
 fn result_text(call: &HostCall, t: &Tokens) -> (String, Color32) {
     if call.result.is_empty() {
-        return ("(did not return)".into(), t.muted_text);
+        // The run ended inside it, as a preview1 call the run ended in shows.
+        return ("unfinished".into(), t.warning_text);
     }
     match (&call.denial, &call.error) {
         (Some(_), Some(error)) => (format!("⛔ {error}"), t.denied_text),

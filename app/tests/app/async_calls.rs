@@ -99,10 +99,7 @@ fn ctrl_c_ends_a_call_awaiting_an_hour_and_keeps_the_trace() {
     let trace = std::fs::read_to_string(&file).unwrap();
     assert!(trace.contains("killed by SIGINT"), "{trace}");
     // It was stopped while it awaited its hour.
-    assert!(
-        trace.contains("wasi:clocks/monotonic-clock#wait-for(how_long=3600000000000) = (did not return)"),
-        "{trace}"
-    );
+    assert!(trace.contains("wasi:clocks/monotonic-clock#wait-for(how_long=3600000000000) <unfinished ...>"), "{trace}");
 }
 
 #[test]

@@ -367,7 +367,11 @@ impl crate::boundary::event::HostCall {
             let _ = write!(line, " -> {callee}");
         }
         match (&*self.result, &self.error) {
-            ("", _) => line.push_str(" = (did not return)"),
+            // The run ended inside it (Stop, Ctrl+C, a timeout), as strace says.
+            ("", _) => {
+                line.push_str(" <unfinished ...>");
+                return line;
+            }
             (_, Some(error)) => {
                 let _ = write!(line, " = Err({error})");
             }
@@ -385,11 +389,12 @@ impl crate::boundary::event::HostCall {
     /// One JSON object with the fields of a preview1 call's where they mean
     /// the same (`seq`, `t_ns`, `func`, `args`, `result`, `denied`, `reason`,
     /// `capability`, `dur_ns`), plus `interface`; `errno` holds the WASI 0.2
-    /// error code.
+    /// error code. A call the run ended in has a null `result` and
+    /// `"unfinished": true`, as a preview1 call's.
     pub fn to_json(&self) -> Json {
         let args: serde_json::Map<String, Json> =
             self.args.iter().map(|(name, value)| (name.to_string(), Json::from(value))).collect();
-        serde_json::json!({
+        let mut json = serde_json::json!({
             "seq": self.seq,
             "t_ns": self.start_ns,
             "interface": &*self.interface,
@@ -403,7 +408,11 @@ impl crate::boundary::event::HostCall {
             "dur_ns": self.dur_ns,
             "part": self.part.as_deref(),
             "callee": self.callee.as_deref(),
-        })
+        });
+        if self.result.is_empty() {
+            json["unfinished"] = Json::Bool(true);
+        }
+        json
     }
 }
 
@@ -471,6 +480,32 @@ mod tests {
         let mut exit = call(WasiFunc::ProcExit, &[3], &[]);
         exit.abrupt = Some(Abrupt::Exit(3));
         assert_eq!(exit.to_json()["result"], serde_json::json!({ "exit": 3 }));
+    }
+
+    #[test]
+    fn a_component_call_the_run_ended_in_reads_as_unfinished() {
+        use crate::boundary::event::HostCall;
+        let mut call = HostCall {
+            seq: 4,
+            interface: Arc::from("wasi:clocks/monotonic-clock"),
+            function: Arc::from("wait-for"),
+            start_ns: 10,
+            dur_ns: 8100,
+            args: [("how_long", "3600000000000")].into_iter().collect(),
+            result: "".into(),
+            error: None,
+            denial: None,
+            part: None,
+            callee: None,
+        };
+        assert_eq!(call.to_text(), "wasi:clocks/monotonic-clock#wait-for(how_long=3600000000000) <unfinished ...>");
+        let json = call.to_json();
+        assert_eq!(json["result"], Json::Null);
+        assert_eq!(json["unfinished"], true);
+        // One that returned says what it returned, and is not unfinished.
+        call.result = "Ok(())".into();
+        assert!(call.to_text().ends_with(" = Ok(()) <8.1µs>"), "{}", call.to_text());
+        assert!(call.to_json().get("unfinished").is_none());
     }
 
     #[test]
