@@ -52,6 +52,8 @@ shot calls-denied escape.wat calls
 shot memory grow_memory.wat memory
 shot timings hello.wat timings 5
 shot console trap.wat console
+# A C program built with -g: the trap's frames with their source lines.
+shot trap-lines divide_by_zero.wasm console
 shot why write_log.wasm why
 # The fix button on the Why? tab (applies it and runs again), then the
 # Compare tab: the two runs side by side.
