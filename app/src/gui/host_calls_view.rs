@@ -178,8 +178,8 @@ fn detail_footer(ui: &mut Ui) {
     let t = theme::tokens(ui);
     ui.label(
         RichText::new(
-            "In WASI 0.2 calls, data read, and written to files, is shown as \"...\"; writes to stdout and stderr \
-             show their first bytes. A WASI 0.3 stream's bytes show when it ends (stdout, stderr, file reads).",
+            "In WASI 0.2 calls, data read is shown as \"...\"; a write shows its length and first bytes. A WASI \
+             0.3 stream's bytes show when it ends (stdout, stderr, file reads).",
         )
         .small()
         .color(t.muted_text),
