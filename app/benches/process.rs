@@ -1,5 +1,6 @@
 //! The figures that need whole processes: P3u, `wasmscope run` against
-//! `wasmtime run` on the same loops; P3r, `--record` on those loops; and P7,
+//! `wasmtime run` on the same loops; P3r, `--record` on those loops and what
+//! it adds to the start-up of a larger module; and P7,
 //! the window's start-up and idle memory.
 //!
 //! `cargo bench -p wasmscope --bench process` prints both. P3u needs the
@@ -216,6 +217,47 @@ fn p3r(dir: &Path) {
     );
 }
 
+/// P3r's start-up: what `--record` adds before the run of a module of some
+/// size (its header names the module's language: that must not cost a whole
+/// inspection of the module).
+fn p3r_startup(dir: &Path) {
+    println!("\nP3r start-up: `wasmscope run` without and with --record, median of {REPEATS} (module cache warm)");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
+    let data = samples.join("data");
+    let cases = [
+        ("real/hello_file_go.wasm", format!("{}::/", data.display()), "--dir-readonly"),
+        ("components/p3_tour.wasm", format!("{}::/data", data.display()), "--dir"),
+    ];
+    let recording = dir.join("startup.wsrec");
+    for (module, mount, flag) in cases {
+        let module = samples.join(module);
+        let command = |record: bool| {
+            let mut c = Command::new(WASMSCOPE);
+            c.arg("run").arg(flag).arg(&mount);
+            if record {
+                c.arg("--record").arg(&recording);
+            }
+            c.arg(&module);
+            c
+        };
+        time_of(&mut command(false));
+        time_of(&mut command(true));
+        let (mut plain, mut recorded) = (Vec::new(), Vec::new());
+        for _ in 0..REPEATS {
+            plain.push(time_of(&mut command(false)));
+            recorded.push(time_of(&mut command(true)));
+        }
+        let (plain, recorded) = (median(plain), median(recorded));
+        println!(
+            "{:<28} untraced {:>8.1} ms, --record {:>8.1} ms: adds {:>6.1} ms",
+            module.file_name().unwrap().to_string_lossy(),
+            plain.as_secs_f64() * 1e3,
+            recorded.as_secs_f64() * 1e3,
+            (recorded.as_secs_f64() - plain.as_secs_f64()) * 1e3
+        );
+    }
+}
+
 fn p7(dir: &Path) {
     println!("\nP7: the window, process start to first frame, and resident memory after 2 s idle");
     let has_display = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
@@ -256,5 +298,6 @@ fn main() {
     unsafe { std::env::set_var("XDG_CACHE_HOME", dir.path().join("cache")) };
     p3u(dir.path());
     p3r(dir.path());
+    p3r_startup(dir.path());
     p7(dir.path());
 }

@@ -159,3 +159,57 @@ fn opening_a_newer_recording_says_which_version_wrote_it() {
     let message = error.to_string();
     assert!(message.contains("reads formats up to"), "{message}");
 }
+
+/// Every `.wasm` in `dir` and the folders below it.
+fn wasm_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            wasm_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "wasm") {
+            found.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_header_names_the_language_as_inspect_does_from_the_producers_section_alone() {
+    // The header reads only the producers section (a whole inspection made
+    // `--record` start 100 ms later on a 20 MB component): it must say what
+    // a whole inspection says, for every sample, whole or cut short.
+    let mut samples = Vec::new();
+    wasm_files(Path::new("../samples"), &mut samples);
+    assert!(samples.len() >= 10, "{samples:?}");
+    let mut languages = std::collections::BTreeSet::new();
+    for path in &samples {
+        let bytes = std::fs::read(path).unwrap();
+        let inspected = runtime_worker::inspect::inspect_bytes(&bytes).language();
+        assert_eq!(runtime_worker::inspect::language_of(&bytes), inspected, "{}", path.display());
+        languages.extend(inspected);
+        if bytes.len() < 200_000 {
+            for cut in [9, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
+                let cut = &bytes[..cut];
+                let inspected = runtime_worker::inspect::inspect_bytes(cut).language();
+                assert_eq!(
+                    runtime_worker::inspect::language_of(cut),
+                    inspected,
+                    "{} cut at {}",
+                    path.display(),
+                    cut.len()
+                );
+            }
+        }
+    }
+    // Core modules from C, Rust and Go, components from Python.
+    assert!(languages.len() >= 3, "{languages:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("what_time.wsrec");
+    let out = wasmscope(&["run", "--record", file.to_str().unwrap(), "samples/real/what_time.wasm"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let recorded = recording::read_file(&file).expect("the recording reads");
+    let bytes = std::fs::read("../samples/real/what_time.wasm").unwrap();
+    let language = runtime_worker::inspect::inspect_bytes(&bytes).language();
+    assert!(language.is_some(), "the sample names its language");
+    assert_eq!(recorded.header.language, language);
+}

@@ -13,5 +13,5 @@ pub(crate) mod wit_world;
 
 pub use inspection::{
     ComponentInfo, CustomSections, DataSegment, Export, GlobalInfo, Import, InspectError, Inspection, MemoryInfo,
-    Section, TableInfo, inspect, inspect_bytes,
+    Section, TableInfo, inspect, inspect_bytes, language_of,
 };
