@@ -236,7 +236,7 @@ fn csv_field(field: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use runtime_worker::{Abrupt, Denial, DenialKind, Errno, Preview, WasiFunc, Within};
+    use runtime_worker::{Abrupt, Denial, DenialKind, Errno, Name, Preview, WasiFunc, Within};
 
     use super::*;
 
@@ -364,8 +364,8 @@ mod tests {
     fn host_call(seq: u64, denied: bool) -> HostCall {
         HostCall {
             seq,
-            interface: Arc::from("wasi:sockets/tcp"),
-            function: Arc::from("[method]tcp-socket.finish-connect"),
+            interface: Name::from_static("wasi:sockets/tcp"),
+            function: Name::from_static("[method]tcp-socket.finish-connect"),
             start_ns: 10 * seq,
             dur_ns: 20,
             args: [("self", "#1"), ("note", "a, \"b\"")].into_iter().collect(),

@@ -239,10 +239,15 @@ fn wasmscope_component_run(
     request.record_calls = record;
     let handle = runtime.start(request);
     let (mut host_calls, mut phases, mut first_call) = (0u32, [0u64; 4], false);
+    // Every call is kept until the run is over, as the window keeps them.
+    let mut kept = Vec::new();
     'run: while let Ok(batch) = handle.events().recv() {
         for event in batch.events {
             match event {
-                WorkerEvent::HostCall(_) => host_calls += 1,
+                WorkerEvent::HostCall(call) => {
+                    host_calls += 1;
+                    kept.push(call);
+                }
                 WorkerEvent::Phase(t) => {
                     first_call |= t.phase == Phase::FirstCall;
                     let i = [Phase::Compile, Phase::Instantiate, Phase::FirstCall, Phase::Total]
@@ -277,9 +282,11 @@ fn wasmscope_component_run(
 /// Each side runs the loop with `COMPONENT_CALLS` iterations and with none;
 /// the difference, divided by the calls, is the figure.
 fn component_calls(runtime: &Runtime) {
-    // Fewer calls or repeats, or one loop, for a profiler (`valgrind
-    // --tool=callgrind`): WASMSCOPE_BENCH_COMPONENT_CALLS=20000
-    // WASMSCOPE_BENCH_REPEATS=1 WASMSCOPE_BENCH_LOOP=write.
+    // Fewer calls or repeats, one loop or one column, for a profiler
+    // (`valgrind --tool=callgrind`, `perf record`):
+    // WASMSCOPE_BENCH_COMPONENT_CALLS=20000 WASMSCOPE_BENCH_REPEATS=1
+    // WASMSCOPE_BENCH_LOOP=write WASMSCOPE_BENCH_COLUMN=traced (the
+    // other columns then read 0).
     let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<usize>().ok());
     let calls = env("WASMSCOPE_BENCH_COMPONENT_CALLS").map_or(COMPONENT_CALLS, |n| n as u32);
     let repeats = env("WASMSCOPE_BENCH_REPEATS").unwrap_or(REPEATS);
@@ -306,9 +313,15 @@ fn component_calls(runtime: &Runtime) {
         let mut samples: [Vec<f64>; 3] = Default::default();
         let per_call =
             |full: Duration, empty: Duration| full.saturating_sub(empty).as_nanos() as f64 / f64::from(calls);
+        let column = std::env::var("WASMSCOPE_BENCH_COLUMN").unwrap_or_default();
+        let wanted = |name: &str| column.is_empty() || column == name;
         for _ in 0..repeats {
-            samples[0].push(per_call(stock_full.run(), stock_empty.run()));
+            samples[0].push(if wanted("stock") { per_call(stock_full.run(), stock_empty.run()) } else { 0.0 });
             for (column, record) in [(1, false), (2, true)] {
+                if !wanted(["", "untraced", "traced"][column]) {
+                    samples[column].push(0.0);
+                    continue;
+                }
                 let full = wasmscope_component_run(runtime, &ours_full, record, calls);
                 let empty = wasmscope_component_run(runtime, &ours_empty, record, 0);
                 samples[column].push(per_call(full, empty));

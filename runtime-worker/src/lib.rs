@@ -51,12 +51,13 @@ pub use boundary::event::{
     Abrupt, CallEvent, EventBatch, Frame, HostCall, HttpResponse, MemoryChange, MemoryEvent, Phase, PhaseTiming,
     Preview, RunId, RunOutcome, SourceLocation, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
 };
+pub use boundary::name::Name;
 pub use boundary::profile::{
     ClockPolicy, Environment, Limits, Mount, NetworkPolicy, PartProfile, RandomPolicy, SandboxProfile, StdinSource,
 };
 pub use boundary::request::{Entry, HttpRequest, PartSwap, RunRequest};
 pub use inspect::load::{LoadError, LoadedModule, ModuleKind};
-pub use run::{Commander, EngineError, POOLED_RUNS, RunHandle, Runtime};
+pub use run::{Commander, EngineError, EventReceiver, POOLED_RUNS, RunHandle, Runtime};
 pub use sandbox::wasi_ctx::SandboxError;
 pub use trace::clock::runs_read_the_counter;
 pub use wasi::abi::{Errno, WasiFunc};

@@ -109,14 +109,16 @@ pub fn side_by_side(left: &[PartTime], right: &[PartTime]) -> Vec<(Option<PartTi
 mod tests {
     use std::sync::Arc;
 
+    use runtime_worker::Name;
+
     use super::*;
 
     /// A call of `part` (into `callee`, for a crossing) from `start` for `dur` ns.
     fn call(part: &str, callee: Option<&str>, start_ns: u64, dur_ns: u64) -> HostCall {
         HostCall {
             seq: 0,
-            interface: Arc::from("wasi:io/streams"),
-            function: Arc::from("[method]output-stream.blocking-write-and-flush"),
+            interface: Name::from_static("wasi:io/streams"),
+            function: Name::from_static("[method]output-stream.blocking-write-and-flush"),
             start_ns,
             dur_ns,
             args: Default::default(),

@@ -280,7 +280,7 @@ impl Drop for RunDiffJob {
 mod tests {
     use std::sync::Arc;
 
-    use runtime_worker::{Denial, DenialKind, Errno, Preview, WasiFunc};
+    use runtime_worker::{Denial, DenialKind, Errno, Name, Preview, WasiFunc};
 
     use super::*;
 
@@ -325,8 +325,8 @@ mod tests {
         let error = (outcome != "ok").then(|| Box::from(outcome.trim_end_matches('!')));
         HostCall {
             seq: 0,
-            interface: Arc::from("wasi:filesystem/types"),
-            function: Arc::from(function),
+            interface: Name::from_static("wasi:filesystem/types"),
+            function: Name::from(function),
             start_ns: 0,
             dur_ns: 0,
             args: [("path", arg)].into_iter().collect(),

@@ -1,11 +1,9 @@
 //! The toolbar for a component's run: its denials counted, its host calls
 //! exported, as for a core module's calls.
 
-use std::sync::Arc;
-
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use runtime_worker::{Denial, DenialKind, HostCall, RunOutcome, SandboxProfile, WorkerEvent};
+use runtime_worker::{Denial, DenialKind, HostCall, Name, RunOutcome, SandboxProfile, WorkerEvent};
 use wasmscope::export::ExportFormat;
 use wasmscope::model::run_record::RunRecord;
 
@@ -14,8 +12,8 @@ use super::ui_stories::{app, settle, step_until};
 fn host_call(seq: u64, function: &str, result: &str, denial: Option<DenialKind>) -> HostCall {
     HostCall {
         seq,
-        interface: Arc::from("wasi:sockets/tcp"),
-        function: Arc::from(function),
+        interface: Name::from_static("wasi:sockets/tcp"),
+        function: Name::from(function),
         start_ns: seq * 1_000,
         dur_ns: 500,
         args: [("self", "#3")].into_iter().collect(),

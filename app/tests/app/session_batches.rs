@@ -58,16 +58,16 @@ fn a_run_ends_once_and_nothing_after_its_finished_is_taken_in() {
     let mut session = session_with(SLEEPER);
     let run = start(&mut session);
 
-    let ended = session.apply_batch(EventBatch {
+    let ended = session.apply_batch(EventBatch::new(
         run,
-        events: vec![stdout("before\n"), finished(RunOutcome::Exited { code: 0 }), stdout("after\n")],
-    });
+        vec![stdout("before\n"), finished(RunOutcome::Exited { code: 0 }), stdout("after\n")],
+    ));
     assert!(ended);
     assert_eq!(printed(&session, run), "before\n");
     assert_eq!(record(&session, run).outcome, Some(RunOutcome::Exited { code: 0 }));
 
     // A second batch, with a second end: neither is taken in.
-    let ended = session.apply_batch(EventBatch { run, events: vec![stdout("later\n"), finished(RunOutcome::Stopped)] });
+    let ended = session.apply_batch(EventBatch::new(run, vec![stdout("later\n"), finished(RunOutcome::Stopped)]));
     assert!(ended, "the run stays ended");
     assert_eq!(printed(&session, run), "before\n");
     assert_eq!(record(&session, run).outcome, Some(RunOutcome::Exited { code: 0 }));
@@ -83,7 +83,7 @@ fn a_batch_of_a_run_replaced_by_a_newer_one_is_ignored() {
     // Starting the new run ended the old one's record: the window shows it stopped.
     assert_eq!(record(&session, old).outcome, Some(RunOutcome::Stopped));
 
-    let late = EventBatch { run: old, events: vec![stdout("late\n"), finished(RunOutcome::Exited { code: 0 })] };
+    let late = EventBatch::new(old, vec![stdout("late\n"), finished(RunOutcome::Exited { code: 0 })]);
     assert!(!session.apply_batch(late), "the active run did not end");
     assert_eq!(printed(&session, old), "");
     assert_eq!(record(&session, old).outcome, Some(RunOutcome::Stopped));
@@ -91,15 +91,13 @@ fn a_batch_of_a_run_replaced_by_a_newer_one_is_ignored() {
     assert!(!record(&session, new).is_finished());
 
     // A batch of a run the session never had touches nothing either.
-    let stranger = EventBatch { run: new + 1000, events: vec![stdout("stranger\n"), finished(RunOutcome::Stopped)] };
+    let stranger = EventBatch::new(new + 1000, vec![stdout("stranger\n"), finished(RunOutcome::Stopped)]);
     assert!(!session.apply_batch(stranger));
     assert!(session.runs.iter().all(|r| r.console.text(Stream::Stdout).is_empty()));
     assert!(!record(&session, new).is_finished());
 
     // The active run's own batch is taken in.
-    assert!(
-        session.apply_batch(EventBatch { run: new, events: vec![stdout("mine\n"), finished(RunOutcome::Stopped)] })
-    );
+    assert!(session.apply_batch(EventBatch::new(new, vec![stdout("mine\n"), finished(RunOutcome::Stopped)])));
     assert_eq!(printed(&session, new), "mine\n");
 }
 

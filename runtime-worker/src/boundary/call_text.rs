@@ -23,6 +23,12 @@ pub struct CallText {
 }
 
 impl CallText {
+    /// Text known when the engine was built (`Ok(())`): shared by every
+    /// call that has it, without copying or counting.
+    pub const fn from_static(text: &'static str) -> CallText {
+        CallText { bytes: Bytes::from_static(text.as_bytes()) }
+    }
+
     pub fn as_str(&self) -> &str {
         // SAFETY: the invariant on `bytes`: every constructor copies a `str`.
         unsafe { std::str::from_utf8_unchecked(&self.bytes) }

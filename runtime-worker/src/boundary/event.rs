@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use crate::boundary::call_text::{CallArgs, CallText};
 use crate::boundary::denial::Denial;
+use crate::boundary::name::Name;
+use crate::trace::direct_calls::DirectBatch;
 use crate::wasi::abi::{Errno, WasiFunc};
 
 /// Identifies one run; every batch carries it, so a late event of an old run
@@ -19,6 +21,28 @@ pub type RunId = u64;
 pub struct EventBatch {
     pub run: RunId,
     pub events: Vec<WorkerEvent>,
+    /// Component host calls the worker recorded as plain values, not yet
+    /// among `events`: they are put there, as `HostCall`s with their text,
+    /// on the thread that receives the batch (`RunHandle::events`).
+    direct: DirectBatch,
+}
+
+impl EventBatch {
+    pub fn new(run: RunId, events: Vec<WorkerEvent>) -> EventBatch {
+        EventBatch { run, events, direct: DirectBatch::default() }
+    }
+
+    pub(crate) fn with_direct(run: RunId, events: Vec<WorkerEvent>, direct: DirectBatch) -> EventBatch {
+        EventBatch { run, events, direct }
+    }
+
+    /// The batch with every event in `events`, in order.
+    pub(crate) fn rendered(mut self) -> EventBatch {
+        if !self.direct.is_empty() {
+            self.events = std::mem::take(&mut self.direct).merged_into(std::mem::take(&mut self.events));
+        }
+        self
+    }
 }
 
 /// Something that happened during a run.
@@ -121,9 +145,9 @@ pub struct HostCall {
     /// Position of the call in the run, from 0.
     pub seq: u64,
     /// The interface, e.g. `wasi:filesystem/types`.
-    pub interface: Arc<str>,
+    pub interface: Name,
     /// The function, e.g. `[method]descriptor.open-at`.
-    pub function: Arc<str>,
+    pub function: Name,
     /// When the call started, in nanoseconds since the run started.
     pub start_ns: u64,
     pub dur_ns: u64,

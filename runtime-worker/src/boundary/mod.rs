@@ -8,9 +8,11 @@
 //!   caller asks of a run in progress.
 //! - `Denial` (`denial`): a refused call, its kind and the sentence made from it.
 //! - `CallArgs` and `CallText` (`call_text`): a component host call's text.
+//! - `Name` (`name`): its interface and function names.
 
 pub mod call_text;
 pub mod denial;
 pub mod event;
+pub mod name;
 pub mod profile;
 pub mod request;

@@ -28,7 +28,7 @@ use crate::sandbox::network::NetworkGuard;
 use crate::sandbox::output::OutputSink;
 use crate::sandbox::wasi_ctx;
 use crate::trace::async_ends::AsyncEnds;
-use crate::trace::direct_calls::{Begun, DirectCalls, Hot, Returned};
+use crate::trace::direct_calls::{Begun, DirectCalls, Hot, Recorded, Returned};
 use crate::trace::host_calls::{CallLog, Collector, Judge};
 use crate::trace::recorder::Tracer;
 
@@ -240,9 +240,15 @@ impl hot_calls::DirectHost for ComponentHost {
     #[inline]
     fn end_direct(&mut self, begun: Option<Begun>, returned: Returned<'_>) {
         let (Some(direct), Some(begun)) = (self.direct.as_mut(), begun) else { return };
-        let call = direct.returned(begun, returned);
+        let recorded = direct.returned(begun, returned);
         self.drain();
-        hand_over(call, &self.part, &self.part_wasi, &mut self.trace);
+        match recorded {
+            Recorded::Direct(mut call) => {
+                call.part.clone_from(&self.part);
+                self.trace.direct_call(call);
+            }
+            Recorded::Made(call) => hand_over(call, &self.part, &self.part_wasi, &mut self.trace),
+        }
     }
 
     fn table(&mut self) -> &mut ResourceTable {

@@ -331,10 +331,8 @@ impl CompileHook {
         }
         if job.reported.elapsed() >= PROGRESS_INTERVAL {
             job.reported = Instant::now();
-            let batch = EventBatch {
-                run: job.run,
-                events: vec![WorkerEvent::CompileProgress { done: done.min(job.total), total: job.total }],
-            };
+            let progress = WorkerEvent::CompileProgress { done: done.min(job.total), total: job.total };
+            let batch = EventBatch::new(job.run, vec![progress]);
             // Progress is advisory: never wait for a slow reader here.
             let _ = job.events.try_send(batch);
         }

@@ -27,6 +27,7 @@ use super::guest::{RunContext, command_ended, failed_or_trapped, outcome_of_comp
 use super::link_error;
 use super::wit_text::func_text;
 use crate::boundary::event::{HostCall, Phase, RunOutcome};
+use crate::boundary::name::Name;
 use crate::boundary::profile::part_named;
 use crate::boundary::request::{Entry, PartSwap, RunRequest};
 use crate::inspect::composition::{self, Source, Target};
@@ -378,8 +379,8 @@ pub(crate) fn link_crossings<T: PartHost>(
                 return Err(format!("{} exports no `{export}#{function}`", label(*from)));
             };
             let crossing = Arc::new(Crossing {
-                interface: Arc::from(import.as_str()),
-                function: Arc::from(function.as_str()),
+                interface: Name::from(import.as_str()),
+                function: Name::from(function.as_str()),
                 caller: Arc::clone(caller),
                 callee: label(*from),
             });
@@ -470,8 +471,8 @@ pub(crate) fn plain(ty: &ComponentFunc) -> bool {
 
 /// One linked function: what a crossing through it is recorded as.
 struct Crossing {
-    interface: Arc<str>,
-    function: Arc<str>,
+    interface: Name,
+    function: Name,
     caller: Arc<str>,
     callee: Arc<str>,
 }
@@ -495,8 +496,8 @@ impl Crossing {
         };
         HostCall {
             seq: 0,
-            interface: Arc::clone(&self.interface),
-            function: Arc::clone(&self.function),
+            interface: self.interface.clone(),
+            function: self.function.clone(),
             start_ns,
             dur_ns: end_ns.saturating_sub(start_ns),
             args,

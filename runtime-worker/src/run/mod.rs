@@ -23,4 +23,4 @@ mod threads;
 mod wit_text;
 mod worker;
 
-pub use runtime::{Commander, EngineError, POOLED_RUNS, RunHandle, Runtime};
+pub use runtime::{Commander, EngineError, EventReceiver, POOLED_RUNS, RunHandle, Runtime};

@@ -5,8 +5,9 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, RecvError, RecvTimeoutError, Sender, TryRecvError};
 use wasmtime::Linker;
 
 use super::engine::{self, EngineSlot};
@@ -221,7 +222,7 @@ impl Runtime {
                 Ok(chosen) => chosen,
                 Err(e) => {
                     let outcome = RunOutcome::Failed { stage: Phase::Total, message: e.to_string() };
-                    let _ = events_tx.send(EventBatch { run, events: vec![WorkerEvent::Finished(outcome)] });
+                    let _ = events_tx.send(EventBatch::new(run, vec![WorkerEvent::Finished(outcome)]));
                     return;
                 }
             };
@@ -238,11 +239,11 @@ impl Runtime {
         if let Err(e) = spawned {
             let message = format!("cannot start a worker thread: {e}");
             let outcome = RunOutcome::Failed { stage: Phase::Total, message };
-            let _ = failure_tx.send(EventBatch { run, events: vec![WorkerEvent::Finished(outcome)] });
+            let _ = failure_tx.send(EventBatch::new(run, vec![WorkerEvent::Finished(outcome)]));
         }
         RunHandle {
             id: run,
-            events: events_rx,
+            events: EventReceiver(events_rx),
             commands: commands_tx,
             signal,
             engines: Arc::clone(&self.inner.engines),
@@ -255,7 +256,7 @@ impl Runtime {
 /// the handle stops the run.
 pub struct RunHandle {
     pub id: RunId,
-    events: Receiver<EventBatch>,
+    events: EventReceiver,
     commands: Sender<WorkerCommand>,
     signal: Arc<StopSignal>,
     engines: Arc<EngineSet>,
@@ -265,7 +266,7 @@ pub struct RunHandle {
 
 impl RunHandle {
     /// The run's events, in batches, in order; the last event is `Finished`.
-    pub fn events(&self) -> &Receiver<EventBatch> {
+    pub fn events(&self) -> &EventReceiver {
         &self.events
     }
 
@@ -307,6 +308,42 @@ impl RunHandle {
         // Returns when the run has let go of everything.
         let _ = self.ended.recv();
         all
+    }
+}
+
+/// The receiving end of a run's events (`RunHandle::events`): a
+/// crossbeam receiver that hands each batch over whole. The worker sends
+/// the calls of the hottest component host functions as plain values; they
+/// become `HostCall`s, text and all, here, on the thread that receives
+/// them, so the guest's thread never formats a call.
+#[derive(Clone)]
+pub struct EventReceiver(Receiver<EventBatch>);
+
+impl EventReceiver {
+    pub fn recv(&self) -> Result<EventBatch, RecvError> {
+        self.0.recv().map(EventBatch::rendered)
+    }
+
+    pub fn try_recv(&self) -> Result<EventBatch, TryRecvError> {
+        self.0.try_recv().map(EventBatch::rendered)
+    }
+
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<EventBatch, RecvTimeoutError> {
+        self.0.recv_timeout(timeout).map(EventBatch::rendered)
+    }
+
+    /// The batches waiting now, without blocking.
+    pub fn try_iter(&self) -> impl Iterator<Item = EventBatch> + '_ {
+        self.0.try_iter().map(EventBatch::rendered)
+    }
+
+    /// Batches waiting to be received.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 

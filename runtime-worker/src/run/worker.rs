@@ -41,7 +41,7 @@ pub(crate) fn run(context: RunContext, linkers: Linkers) {
             stage: Phase::Total,
             message: format!("internal error in Wasmscope's worker (please report it): {what}"),
         };
-        send(&events, &stop, EventBatch { run, events: vec![WorkerEvent::Finished(outcome)] });
+        send(&events, &stop, EventBatch::new(run, vec![WorkerEvent::Finished(outcome)]));
     }
 }
 

@@ -18,6 +18,7 @@ use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 use crate::boundary::denial::{Denial, DenialKind};
 use crate::boundary::event::HostCall;
+use crate::boundary::name::Name;
 use crate::sandbox::network::NetworkGuard;
 use crate::trace::host_calls::CallLog;
 
@@ -66,8 +67,8 @@ impl WasiHttpHooks for HttpHooks {
                     let now = origin.elapsed().as_nanos() as u64;
                     log.push(HostCall {
                         seq: 0,
-                        interface: Arc::from(INTERFACE),
-                        function: Arc::from(FUNCTION),
+                        interface: Name::from_static(INTERFACE),
+                        function: Name::from_static(FUNCTION),
                         start_ns,
                         dur_ns: now.saturating_sub(start_ns),
                         args: args.clone().into(),

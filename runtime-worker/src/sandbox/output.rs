@@ -103,8 +103,11 @@ impl OutputSink {
     /// The count of dropped bytes is a running total, reported only when
     /// `with_drops` (at each hand-over, not after every call).
     pub(crate) fn take_into(&self, out: &mut Vec<WorkerEvent>, with_drops: bool) {
-        let output = self.has_pending.swap(false, Ordering::Acquire);
-        let drops = with_drops && self.has_dropped.swap(false, Ordering::Acquire);
+        // A plain load first: a swap is a locked instruction, paid after
+        // every recorded call when nothing is pending.
+        let output = self.has_pending.load(Ordering::Relaxed) && self.has_pending.swap(false, Ordering::Acquire);
+        let drops =
+            with_drops && self.has_dropped.load(Ordering::Relaxed) && self.has_dropped.swap(false, Ordering::Acquire);
         if !output && !drops {
             return;
         }

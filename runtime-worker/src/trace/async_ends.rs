@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use crate::boundary::event::{HostCall, Preview};
+use crate::boundary::name::Name;
 
 /// The kind of call that makes an end, and so the call that names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,7 +129,7 @@ enum Naming {
     Waiting,
     /// From the call that made it.
     Named {
-        interface: Arc<str>,
+        interface: Name,
         stream: Box<str>,
         future: Box<str>,
         opened_ns: u64,
@@ -189,7 +190,7 @@ impl AsyncEnds {
         let mut state = self.lock();
         let Some(at) = state.unnamed.iter().position(|&id| state.followed[id].opener == opener) else { return };
         let id = state.unnamed.remove(at);
-        let interface = Arc::clone(&call.interface);
+        let interface = call.interface.clone();
         let returned_ns = call.start_ns + call.dur_ns;
         state.followed[id].name = Naming::Named { interface, stream, future, opened_ns: call.start_ns, returned_ns };
     }
@@ -283,7 +284,7 @@ fn text(value: &(impl AsRef<str> + ?Sized)) -> &str {
 /// began and `end_ns` when the end came (or the run ended), `result` how it
 /// ended (empty: still pending).
 fn end_record(
-    interface: &Arc<str>,
+    interface: &Name,
     function: String,
     start_ns: u64,
     end_ns: u64,
@@ -293,8 +294,8 @@ fn end_record(
     let error = result.strip_prefix("Err(").map(|inner| Box::from(inner.trim_end_matches(')')));
     HostCall {
         seq: 0,
-        interface: Arc::clone(interface),
-        function: Arc::from(function),
+        interface: interface.clone(),
+        function: Name::from(function),
         start_ns,
         dur_ns: end_ns.saturating_sub(start_ns),
         args: args.into_iter().map(|(name, value)| (Box::<str>::from(name), Box::<str>::from(value))).collect(),
@@ -360,7 +361,7 @@ mod tests {
 
     fn call(interface: &str, function: &str, args: &[(&str, &str)], result: &str, start_ns: u64) -> HostCall {
         let args = args.iter().map(|(name, value)| (*name, value.to_string())).collect();
-        end_record(&Arc::from(interface), function.to_string(), start_ns, start_ns + 10, args, result.into())
+        end_record(&Name::from(interface), function.to_string(), start_ns, start_ns + 10, args, result.into())
     }
 
     fn texts(records: &[HostCall]) -> Vec<String> {

@@ -423,6 +423,7 @@ mod tests {
     use super::*;
     use crate::boundary::denial::{Denial, DenialKind, Within};
     use crate::boundary::event::Preview;
+    use crate::boundary::name::Name;
     use crate::wasi::abi::{Errno, OFLAG_CREAT, RIGHT_FD_READ, WasiFunc};
 
     fn call(func: WasiFunc, params: &[u64], strings: &[&str]) -> CallEvent {
@@ -487,8 +488,8 @@ mod tests {
         use crate::boundary::event::HostCall;
         let mut call = HostCall {
             seq: 4,
-            interface: Arc::from("wasi:clocks/monotonic-clock"),
-            function: Arc::from("wait-for"),
+            interface: Name::from_static("wasi:clocks/monotonic-clock"),
+            function: Name::from_static("wait-for"),
             start_ns: 10,
             dur_ns: 8100,
             args: [("how_long", "3600000000000")].into_iter().collect(),

@@ -8,18 +8,22 @@
 //! instructions a call. A guest that writes or reads the clock in a loop
 //! makes that its whole cost. Here the shadowing function hands over what it
 //! knows as plain values (a handle's number, the bytes written, a number
-//! returned) and the text is written by hand, byte by byte; anything out of
-//! the ordinary (a failed write, say) goes through the same `Debug` and
-//! tidying as `host_calls`, so a call reads the same whichever way it was
-//! recorded. Writes show their length and first bytes (`16 "hello…"`),
-//! whichever stream they went to.
+//! returned), and these cross to the reader as they are (`DirectCall`, in
+//! the batch beside the other events): the text is written there, by hand,
+//! when the batch is received (`render`), as a preview1 call's is when
+//! someone reads it. Anything out of the ordinary (a failed write, a denied
+//! clock, a call the run ended in) is made into text at once, through the
+//! same `Debug` and tidying as `host_calls`, so a call reads the same
+//! whichever way it was recorded. Writes show their length and first bytes
+//! (`16 "hello…"`), whichever stream they went to.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::boundary::call_text::{ArgsBuilder, TextArena};
-use crate::boundary::event::{HostCall, Preview};
+use crate::boundary::call_text::{ArgsBuilder, CallText, TextArena};
+use crate::boundary::event::{HostCall, Preview, WorkerEvent};
+use crate::boundary::name::Name;
 use crate::trace::clock::RunClock;
 use crate::trace::host_calls::{Judge, first_line, result_text};
 
@@ -36,9 +40,6 @@ pub(crate) enum Hot {
 }
 
 impl Hot {
-    const ALL: [Hot; 6] =
-        [Hot::CheckWrite, Hot::Write, Hot::BlockingWriteAndFlush, Hot::Flush, Hot::BlockingFlush, Hot::MonotonicNow];
-
     /// The interface and function, as `host_calls` names them (no version:
     /// the bindings' spans do not say which).
     pub(crate) fn names(self) -> (&'static str, &'static str) {
@@ -75,19 +76,44 @@ pub(crate) enum Returned<'a> {
     Other(&'a dyn std::fmt::Debug),
 }
 
+/// A call that returned `Ok`, as plain values: what crosses to the reader
+/// in its batch (`EventBatch`), whose text is made there (`render`).
+#[derive(Clone, Debug)]
+pub struct DirectCall {
+    pub(crate) seq: u64,
+    begun: Begun,
+    dur_ns: u64,
+    /// `Ok(n)`; `None` for `Ok(())`.
+    number: Option<u64>,
+    /// The inner component that made the call, in a composed component
+    /// run part by part.
+    pub(crate) part: Option<Arc<str>>,
+}
+
+/// A recorded call: plain values when it returned as calls usually do,
+/// text made at once otherwise.
+pub(crate) enum Recorded {
+    Direct(DirectCall),
+    Made(HostCall),
+}
+
+/// Where a call's text is written, then copied into the text calls keep.
+#[derive(Default)]
+pub(crate) struct Render {
+    args: ArgsBuilder,
+    text: String,
+    tidy: String,
+    arena: Option<TextArena>,
+}
+
 /// One run's recorder of the calls above; lives in the store's data.
 pub(crate) struct DirectCalls {
     /// The run's clock (the processor's counter where it can), from here on…
     clock: RunClock,
     /// …which was this long after the run's origin.
     clock_offset_ns: u64,
-    /// Each `Hot`'s interface and function, made once and shared by its calls.
-    names: [(Arc<str>, Arc<str>); Hot::ALL.len()],
-    args: ArgsBuilder,
-    /// Where text is written, and tidied when it comes from `Debug`.
-    text: String,
-    tidy: String,
-    arena: TextArena,
+    /// Text of the calls made into text here.
+    render: Render,
     judge: Judge,
     /// A call awaiting (a blocking write or flush): recorded as not having
     /// returned if the run ends first (Stop, a timeout).
@@ -100,14 +126,7 @@ impl DirectCalls {
         DirectCalls {
             clock_offset_ns: clock.origin().saturating_duration_since(origin).as_nanos() as u64,
             clock,
-            names: Hot::ALL.map(|hot| {
-                let (interface, function) = hot.names();
-                (Arc::from(interface), Arc::from(function))
-            }),
-            args: ArgsBuilder::default(),
-            text: String::new(),
-            tidy: String::new(),
-            arena: TextArena::new(),
+            render: Render::default(),
             judge,
             open: None,
         }
@@ -142,70 +161,150 @@ impl DirectCalls {
     /// returned (an empty result, as `host_calls` records one).
     pub(crate) fn unfinished(&mut self) -> Option<HostCall> {
         let begun = self.open.take()?;
-        Some(self.call(begun, None))
+        let dur_ns = self.now_ns().saturating_sub(begun.start_ns);
+        let mut call = self.render.call(&begun, dur_ns, None);
+        call.denial = self.judge.classify(&call).map(Box::new);
+        Some(call)
     }
 
     /// The call `begun` has returned `returned`, now.
-    pub(crate) fn returned(&mut self, begun: Begun, returned: Returned<'_>) -> HostCall {
-        self.call(begun, Some(returned))
+    #[inline]
+    pub(crate) fn returned(&mut self, begun: Begun, returned: Returned<'_>) -> Recorded {
+        let dur_ns = self.now_ns().saturating_sub(begun.start_ns);
+        // A better measurement of the counter's rate, if one came.
+        self.clock.refresh();
+        let number = match returned {
+            Returned::Unit => None,
+            Returned::Number(n) => Some(n),
+            Returned::Other(_) => return Recorded::Made(self.made(&begun, dur_ns, returned)),
+        };
+        // A clock reading the profile denies is marked so now, as
+        // `host_calls` marks one; nothing else that returns `Ok` is denied.
+        if begun.hot == Hot::MonotonicNow && self.judge.clocks_denied() {
+            return Recorded::Made(self.made(&begun, dur_ns, returned));
+        }
+        Recorded::Direct(DirectCall { seq: 0, begun, dur_ns, number, part: None })
     }
 
-    fn call(&mut self, begun: Begun, returned: Option<Returned<'_>>) -> HostCall {
-        let end_ns = self.now_ns().max(begun.start_ns);
-        self.args.clear();
+    fn made(&mut self, begun: &Begun, dur_ns: u64, returned: Returned<'_>) -> HostCall {
+        let mut call = self.render.call(begun, dur_ns, Some(returned));
+        call.denial = self.judge.classify(&call).map(Box::new);
+        call
+    }
+}
+
+/// The direct calls of one batch, each with the number of the batch's
+/// other events that came before it.
+#[derive(Debug, Default)]
+pub(crate) struct DirectBatch {
+    calls: Vec<(u32, DirectCall)>,
+}
+
+impl DirectBatch {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// `call` comes after the first `events_before` other events.
+    #[inline]
+    pub(crate) fn push(&mut self, events_before: usize, call: DirectCall) {
+        self.calls.push((events_before as u32, call));
+    }
+
+    /// `events` with the calls, as text, in their places.
+    pub(crate) fn merged_into(self, events: Vec<WorkerEvent>) -> Vec<WorkerEvent> {
+        let mut render = Render::default();
+        let mut merged = Vec::with_capacity(events.len() + self.calls.len());
+        let mut events = events.into_iter();
+        let mut taken = 0;
+        for (before, call) in self.calls {
+            while taken < before as usize {
+                let Some(event) = events.next() else { break };
+                merged.push(event);
+                taken += 1;
+            }
+            merged.push(WorkerEvent::HostCall(call.render(&mut render)));
+        }
+        merged.extend(events);
+        merged
+    }
+}
+
+impl DirectCall {
+    /// When the call started and ended, in nanoseconds since the run's origin.
+    pub(crate) fn span_ns(&self) -> (u64, u64) {
+        (self.begun.start_ns, self.begun.start_ns + self.dur_ns)
+    }
+
+    /// The call as `host_calls` would have recorded it.
+    pub(crate) fn render(&self, render: &mut Render) -> HostCall {
+        let returned = match self.number {
+            None => Returned::Unit,
+            Some(n) => Returned::Number(n),
+        };
+        let mut call = render.call(&self.begun, self.dur_ns, Some(returned));
+        call.seq = self.seq;
+        call.part.clone_from(&self.part);
+        call
+    }
+}
+
+impl Render {
+    /// The text of `begun`, which took `dur_ns` and returned `returned`
+    /// (`None`: it never did).
+    fn call(&mut self, begun: &Begun, dur_ns: u64, returned: Option<Returned<'_>>) -> HostCall {
+        let Render { args, text, tidy, arena } = self;
+        let arena = arena.get_or_insert_with(TextArena::new);
+        args.clear();
         if let Some(handle) = begun.handle {
-            self.text.clear();
-            self.text.push('#');
-            push_number(&mut self.text, u64::from(handle));
-            self.args.push("self", &self.text);
+            text.clear();
+            text.push('#');
+            push_number(text, u64::from(handle));
+            args.push("self", text);
         }
         if let Some((len, preview)) = &begun.written {
-            self.text.clear();
-            push_number(&mut self.text, *len as u64);
-            self.text.push(' ');
-            push_preview(&mut self.text, preview);
-            self.args.push("contents", &self.text);
+            text.clear();
+            push_number(text, *len as u64);
+            text.push(' ');
+            push_preview(text, preview);
+            args.push("contents", text);
         }
-        let error = match returned {
-            None => {
-                self.tidy.clear();
-                None
-            }
-            Some(Returned::Unit) => {
-                self.tidy.clear();
-                self.tidy.push_str("Ok(())");
-                None
-            }
+        let (result, error) = match returned {
+            // Never returned: empty, as `host_calls` records it.
+            None => (CallText::default(), None),
+            Some(Returned::Unit) => (CallText::from_static("Ok(())"), None),
             Some(Returned::Number(n)) => {
-                self.tidy.clear();
-                self.tidy.push_str("Ok(");
-                push_number(&mut self.tidy, n);
-                self.tidy.push(')');
-                None
+                tidy.clear();
+                tidy.push_str("Ok(");
+                push_number(tidy, n);
+                tidy.push(')');
+                (arena.text(tidy), None)
             }
             Some(Returned::Other(value)) => {
-                first_line(&mut self.text, value);
-                result_text(&self.text, &mut self.tidy)
+                first_line(text, value);
+                let error = result_text(text, tidy).map(Box::from);
+                (arena.text(tidy), error)
             }
         };
-        let (interface, function) = &self.names[begun.hot as usize];
-        let mut call = HostCall {
+        let (interface, function) = begun.hot.names();
+        let args = arena.args(args);
+        HostCall {
             seq: 0,
-            interface: Arc::clone(interface),
-            function: Arc::clone(function),
+            interface: Name::from_static(interface),
+            function: Name::from_static(function),
             start_ns: begun.start_ns,
-            dur_ns: end_ns - begun.start_ns,
-            args: self.arena.args(&self.args),
-            result: self.arena.text(&self.tidy),
-            error: error.map(Box::from),
+            dur_ns,
+            args,
+            result,
+            error,
             denial: None,
             part: None,
             callee: None,
-        };
-        call.denial = self.judge.classify(&call).map(Box::new);
-        // A better measurement of the counter's rate, if one came.
-        self.clock.refresh();
-        call
+        }
     }
 }
 
@@ -276,11 +375,27 @@ mod tests {
         assert_eq!(text, format!("{preview:?}"));
     }
 
+    /// A call that crossed as plain values, as the reader makes it.
+    fn rendered(recorded: Recorded) -> HostCall {
+        match recorded {
+            Recorded::Direct(call) => call.render(&mut Render::default()),
+            Recorded::Made(call) => panic!("made into text on the guest's thread: {call:#?}"),
+        }
+    }
+
+    /// A call made into text at once.
+    fn made(recorded: Recorded) -> HostCall {
+        match recorded {
+            Recorded::Made(call) => call,
+            Recorded::Direct(call) => panic!("left as plain values: {call:#?}"),
+        }
+    }
+
     #[test]
     fn a_write_reads_as_the_bindings_would_print_it() {
         let mut calls = recorder(ClockPolicy::Real);
         let begun = calls.begin(Hot::BlockingWriteAndFlush, Some(3), Some(b"Hello, world!\n"));
-        let call = calls.returned(begun, Returned::Unit);
+        let call = rendered(calls.returned(begun, Returned::Unit));
         assert_eq!(&*call.interface, "wasi:io/streams");
         assert_eq!(&*call.function, "[method]output-stream.blocking-write-and-flush");
         assert_eq!(call.args.iter().collect::<Vec<_>>(), [("self", "#3"), ("contents", "14 \"Hello, world!\\n\"")]);
@@ -289,7 +404,7 @@ mod tests {
         assert!(call.denial.is_none());
 
         let begun = calls.begin(Hot::CheckWrite, Some(3), None);
-        let call = calls.returned(begun, Returned::Number(4096));
+        let call = rendered(calls.returned(begun, Returned::Number(4096)));
         assert_eq!(call.args.iter().collect::<Vec<_>>(), [("self", "#3")]);
         assert_eq!(&*call.result, "Ok(4096)");
     }
@@ -304,7 +419,7 @@ mod tests {
         let mut calls = recorder(ClockPolicy::Real);
         let begun = calls.begin(Hot::Write, Some(2), Some(b"x"));
         let failed: Result<(), StreamError> = Err(StreamError::Closed);
-        let call = calls.returned(begun, Returned::Other(&failed));
+        let call = made(calls.returned(begun, Returned::Other(&failed)));
         assert_eq!(&*call.result, "Err(Closed)");
         assert_eq!(call.error.as_deref(), Some("error"), "a stream's failure has no WASI error code");
     }
@@ -313,13 +428,42 @@ mod tests {
     fn a_denied_clock_reading_is_marked_as_host_calls_marks_it() {
         let mut calls = recorder(ClockPolicy::Denied);
         let begun = calls.begin(Hot::MonotonicNow, None, None);
-        let call = calls.returned(begun, Returned::Number(0));
+        let call = made(calls.returned(begun, Returned::Number(0)));
         assert!(call.args.is_empty());
         assert_eq!(&*call.result, "Ok(0)");
         assert!(call.denial.is_some(), "{call:#?}");
         let mut real = recorder(ClockPolicy::Real);
         let begun = real.begin(Hot::MonotonicNow, None, None);
-        assert!(real.returned(begun, Returned::Number(5)).denial.is_none());
+        assert!(rendered(real.returned(begun, Returned::Number(5))).denial.is_none());
+    }
+
+    #[test]
+    fn a_batch_puts_its_direct_calls_among_its_events_in_order() {
+        use crate::boundary::event::Stream;
+        let output = |text: &str| WorkerEvent::Output { stream: Stream::Stdout, bytes: text.as_bytes().to_vec() };
+        let mut calls = recorder(ClockPolicy::Real);
+        let mut batch = DirectBatch::default();
+        let mut events = Vec::new();
+        for (seq, before) in [(0, 0), (1, 1), (2, 1), (3, 2)] {
+            while events.len() < before {
+                events.push(output(&format!("out {}", events.len())));
+            }
+            let begun = calls.begin(Hot::MonotonicNow, None, None);
+            let Recorded::Direct(mut call) = calls.returned(begun, Returned::Number(seq)) else { panic!() };
+            call.seq = seq;
+            batch.push(events.len(), call);
+        }
+        events.push(output("last"));
+        let order: Vec<String> = batch
+            .merged_into(events)
+            .into_iter()
+            .map(|event| match event {
+                WorkerEvent::HostCall(call) => format!("#{} {}", call.seq, call.result),
+                WorkerEvent::Output { bytes, .. } => String::from_utf8(bytes).unwrap(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(order, ["#0 Ok(0)", "out 0", "#1 Ok(1)", "#2 Ok(2)", "out 1", "#3 Ok(3)", "last"]);
     }
 
     #[test]

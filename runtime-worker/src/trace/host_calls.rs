@@ -40,6 +40,7 @@ use tracing::{Event, Metadata, Subscriber};
 use crate::boundary::call_text::{ArgsBuilder, TextArena};
 use crate::boundary::denial::{Denial, DenialKind, Guest, Within};
 use crate::boundary::event::HostCall;
+use crate::boundary::name::Name;
 use crate::boundary::profile::{ClockPolicy, SandboxProfile};
 use crate::sandbox::network::NetworkGuard;
 use crate::trace::clock::RunClock;
@@ -134,8 +135,8 @@ struct State {
 
 #[derive(Clone)]
 struct Names {
-    interface: Arc<str>,
-    function: Arc<str>,
+    interface: Name,
+    function: Name,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -285,8 +286,8 @@ impl Subscriber for Collector {
                         let module = fields.get("module").unwrap_or_default();
                         let function = fields.get("function").unwrap_or_default();
                         Names {
-                            interface: Arc::from(qualified_interface(&module, &function)),
-                            function: Arc::from(function),
+                            interface: Name::interned(&qualified_interface(&module, &function)),
+                            function: Name::interned(&function),
                         }
                     })
                 })
@@ -1020,6 +1021,11 @@ impl Judge {
         }
     }
 
+    /// Every reading of the clocks is refused (`classify` marks it).
+    pub(crate) fn clocks_denied(&self) -> bool {
+        matches!(self.clocks, ClockPolicy::Denied)
+    }
+
     pub(crate) fn classify(&self, call: &HostCall) -> Option<Denial> {
         let interface = &*call.interface;
         if interface.starts_with("wasi:clocks/")
@@ -1195,7 +1201,7 @@ mod tests {
         assert_eq!(&*calls[3].result, "");
         assert!(calls.windows(2).all(|w| w[0].start_ns <= w[1].start_ns));
         // The interface and function names are made once per callsite.
-        assert!(Arc::ptr_eq(&calls[0].function, &calls[2].function));
+        assert!(std::ptr::eq(calls[0].function.as_str(), calls[2].function.as_str()));
     }
 
     #[test]

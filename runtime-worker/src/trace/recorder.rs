@@ -18,10 +18,16 @@ use crate::boundary::event::{
 use crate::sandbox::output::OutputSink;
 use crate::trace::clock::RunClock;
 use crate::trace::denial::{CallView, DenialContext};
+use crate::trace::direct_calls::{DirectBatch, DirectCall};
 use crate::trace::fds::FdTable;
 use crate::wasi::abi::{Errno, Kind, WasiFunc};
 
 const BATCH_LEN: usize = 4096;
+/// Room past `BATCH_LEN` for what is pushed after the check that sends a
+/// full batch: a call's output (both streams), the call, and the dropped
+/// counts `flush_at` adds. Without it every full batch is reallocated and
+/// copied whole (about 800 KB) just before it is sent.
+const BATCH_CAPACITY: usize = BATCH_LEN + 8;
 const FLUSH_INTERVAL: Duration = Duration::from_millis(10);
 
 pub(crate) struct Tracer {
@@ -30,6 +36,8 @@ pub(crate) struct Tracer {
     tx: Sender<EventBatch>,
     stop: Arc<AtomicBool>,
     buf: Vec<WorkerEvent>,
+    /// Component host calls recorded as plain values, beside `buf`.
+    direct: DirectBatch,
     last_flush_ns: u64,
     seq: u64,
     /// Set when the guest's entry point is entered, cleared by the first call.
@@ -129,7 +137,8 @@ impl Tracer {
             clock,
             tx,
             stop,
-            buf: Vec::with_capacity(BATCH_LEN),
+            buf: Vec::with_capacity(BATCH_CAPACITY),
+            direct: DirectBatch::default(),
             last_flush_ns: 0,
             seq: 0,
             entered_ns: None,
@@ -297,7 +306,28 @@ impl Tracer {
         call.seq = self.seq;
         self.seq += 1;
         self.buf.push(WorkerEvent::HostCall(call));
-        if self.buf.len() >= BATCH_LEN || end_ns.saturating_sub(self.last_flush_ns) >= FLUSH_INTERVAL.as_nanos() as u64
+        self.flush_if_full(end_ns);
+    }
+
+    /// Records a component's host call made of plain values
+    /// (`direct_calls`; recorded only when the run records its calls).
+    #[inline]
+    pub(crate) fn direct_call(&mut self, mut call: DirectCall) {
+        let (start_ns, end_ns) = call.span_ns();
+        self.first_call(start_ns);
+        // Output written before the call returned comes before it.
+        self.output.take_into(&mut self.buf, false);
+        call.seq = self.seq;
+        self.seq += 1;
+        self.direct.push(self.buf.len(), call);
+        self.flush_if_full(end_ns);
+    }
+
+    /// Hands the batch over when it is full or old enough.
+    #[inline]
+    fn flush_if_full(&mut self, end_ns: u64) {
+        if self.buf.len() + self.direct.len() >= BATCH_LEN
+            || end_ns.saturating_sub(self.last_flush_ns) >= FLUSH_INTERVAL.as_nanos() as u64
         {
             self.flush_at(end_ns.max(self.last_flush_ns));
         }
@@ -346,11 +376,12 @@ impl Tracer {
         self.last_flush_ns = now;
         self.clock.refresh();
         self.output.take_into(&mut self.buf, true);
-        if self.buf.is_empty() {
+        if self.buf.is_empty() && self.direct.is_empty() {
             return;
         }
-        let events = std::mem::replace(&mut self.buf, Vec::with_capacity(BATCH_LEN));
-        send(&self.tx, &self.stop, EventBatch { run: self.run, events });
+        let events = std::mem::replace(&mut self.buf, Vec::with_capacity(BATCH_CAPACITY));
+        let direct = std::mem::take(&mut self.direct);
+        send(&self.tx, &self.stop, EventBatch::with_direct(self.run, events, direct));
     }
 
     /// The last event of the run.
@@ -358,7 +389,8 @@ impl Tracer {
         self.output.take_into(&mut self.buf, true);
         self.buf.push(WorkerEvent::Finished(outcome));
         let events = std::mem::take(&mut self.buf);
-        send(&self.tx, &self.stop, EventBatch { run: self.run, events });
+        let direct = std::mem::take(&mut self.direct);
+        send(&self.tx, &self.stop, EventBatch::with_direct(self.run, events, direct));
     }
 }
 
@@ -378,7 +410,7 @@ pub(crate) fn send(tx: &Sender<EventBatch>, stop: &AtomicBool, mut batch: EventB
                     if finished.is_empty() {
                         return;
                     }
-                    let _ = tx.send(EventBatch { run: back.run, events: finished });
+                    let _ = tx.send(EventBatch::new(back.run, finished));
                     return;
                 }
                 batch = back;
