@@ -119,29 +119,30 @@ fn define<T: DirectHost>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         },
     )?;
 
-    linker.instance(MONOTONIC_P2)?.func_wrap(
-        Hot::MonotonicNow.names().1,
-        |mut store: StoreContextMut<'_, T>, (): ()| {
-            use wasmtime_wasi::p2::bindings::clocks::monotonic_clock::Host as _;
-            let host = store.data_mut();
-            let begun = host.begin_direct(Hot::MonotonicNow, None, None);
-            let r = host.clocks().now();
-            host.end_direct(begun, number(&r));
-            Ok((r?,))
-        },
-    )?;
-    linker.instance(MONOTONIC_P3)?.func_wrap(
-        Hot::MonotonicNow.names().1,
-        |mut store: StoreContextMut<'_, T>, (): ()| {
-            use wasmtime_wasi::p3::bindings::clocks::monotonic_clock::Host as _;
-            let host = store.data_mut();
-            let begun = host.begin_direct(Hot::MonotonicNow, None, None);
-            let r = host.clocks().now();
-            host.end_direct(begun, number(&r));
-            Ok((r?,))
-        },
-    )?;
+    use wasmtime_wasi::p2::bindings::clocks::monotonic_clock::Host as P2;
+    use wasmtime_wasi::p3::bindings::clocks::monotonic_clock::Host as P3;
+    monotonic_now(linker, MONOTONIC_P2, |clocks| P2::now(clocks))?;
+    monotonic_now(linker, MONOTONIC_P3, |clocks| P3::now(clocks))?;
     Ok(())
+}
+
+/// `monotonic-clock` `now` in `interface`, read by that version's host
+/// trait (`read`; 0.2 and 0.3 both give nanoseconds as a `u64`).
+fn monotonic_now<T: DirectHost>(
+    linker: &mut Linker<T>,
+    interface: &str,
+    read: fn(&mut WasiClocksCtxView<'_>) -> wasmtime::Result<u64>,
+) -> wasmtime::Result<()> {
+    linker.instance(interface)?.func_wrap(
+        Hot::MonotonicNow.names().1,
+        move |mut store: StoreContextMut<'_, T>, (): ()| {
+            let host = store.data_mut();
+            let begun = host.begin_direct(Hot::MonotonicNow, None, None);
+            let r = read(&mut host.clocks());
+            host.end_direct(begun, number(&r));
+            Ok((r?,))
+        },
+    )
 }
 
 /// What the bindings hand the guest for a stream method's result: its
