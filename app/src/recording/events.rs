@@ -765,6 +765,18 @@ impl EventDecoder {
         let part = self.opt_string(cursor)?;
         let callee = self.opt_string(cursor)?;
         let denial = denial_of(cursor)?;
-        Ok(HostCall { seq, interface, function, start_ns, dur_ns, args, result, error, denial, part, callee })
+        Ok(HostCall {
+            seq,
+            interface: interface.into(),
+            function: function.into(),
+            start_ns,
+            dur_ns,
+            args,
+            result,
+            error,
+            denial,
+            part,
+            callee,
+        })
     }
 }
