@@ -239,15 +239,15 @@ fn wasmscope_component_run(
     request.record_calls = record;
     let handle = runtime.start(request);
     let (mut host_calls, mut phases, mut first_call) = (0u32, [0u64; 4], false);
-    // Every call is kept until the run is over, as the window keeps them.
+    // Every call is kept in memory until the run is over, as the window
+    // keeps them: here in the batches they came in (what the window does
+    // with each is its own thread's work, not the run's).
     let mut kept = Vec::new();
     'run: while let Ok(batch) = handle.events().recv() {
-        for event in batch.events {
+        let mut finished = false;
+        for event in &batch.events {
             match event {
-                WorkerEvent::HostCall(call) => {
-                    host_calls += 1;
-                    kept.push(call);
-                }
+                WorkerEvent::HostCall(_) => host_calls += 1,
                 WorkerEvent::Phase(t) => {
                     first_call |= t.phase == Phase::FirstCall;
                     let i = [Phase::Compile, Phase::Instantiate, Phase::FirstCall, Phase::Total]
@@ -257,11 +257,15 @@ fn wasmscope_component_run(
                     phases[i] = t.nanos;
                 }
                 WorkerEvent::Finished(outcome) => {
-                    assert_eq!(outcome, RunOutcome::Exited { code: 0 });
-                    break 'run;
+                    assert_eq!(*outcome, RunOutcome::Exited { code: 0 });
+                    finished = true;
                 }
                 _ => {}
             }
+        }
+        kept.push(batch.events);
+        if finished {
+            break 'run;
         }
     }
     // Waits until the worker has let go of the run.

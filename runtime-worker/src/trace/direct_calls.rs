@@ -21,6 +21,8 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crossbeam_channel::{Receiver, Sender};
+
 use crate::boundary::call_text::{ArgsBuilder, CallText, TextArena};
 use crate::boundary::event::{HostCall, Preview, WorkerEvent};
 use crate::boundary::name::Name;
@@ -198,6 +200,34 @@ impl DirectCalls {
 #[derive(Debug, Default)]
 pub(crate) struct DirectBatch {
     calls: Vec<(u32, DirectCall)>,
+    /// Where the buffer goes back, emptied, once the calls are text: the
+    /// run's recorder fills it again. A fresh buffer for every batch is
+    /// fresh memory, a page fault every few dozen calls on the guest's
+    /// thread.
+    recycle: Option<Sender<Vec<(u32, DirectCall)>>>,
+}
+
+/// The buffers of a run's direct batches, going round between the
+/// recorder and whoever receives the batches.
+pub(crate) struct DirectPool {
+    back: Sender<Vec<(u32, DirectCall)>>,
+    returned: Receiver<Vec<(u32, DirectCall)>>,
+    capacity: usize,
+}
+
+impl DirectPool {
+    /// A pool of buffers for `capacity` calls each.
+    pub(crate) fn new(capacity: usize) -> DirectPool {
+        // A few in flight at once; more are dropped when they come back.
+        let (back, returned) = crossbeam_channel::bounded(4);
+        DirectPool { back, returned, capacity }
+    }
+
+    /// An empty batch, in a buffer that came back if one did.
+    pub(crate) fn batch(&self) -> DirectBatch {
+        let calls = self.returned.try_recv().unwrap_or_else(|_| Vec::with_capacity(self.capacity));
+        DirectBatch { calls, recycle: Some(self.back.clone()) }
+    }
 }
 
 impl DirectBatch {
@@ -209,6 +239,13 @@ impl DirectBatch {
         self.calls.len()
     }
 
+    /// The empty batch a hand-over leaves, with no buffer yet (it takes
+    /// one from the pool before its first call).
+    #[inline]
+    pub(crate) fn has_no_buffer(&self) -> bool {
+        self.calls.capacity() == 0
+    }
+
     /// `call` comes after the first `events_before` other events.
     #[inline]
     pub(crate) fn push(&mut self, events_before: usize, call: DirectCall) {
@@ -216,12 +253,12 @@ impl DirectBatch {
     }
 
     /// `events` with the calls, as text, in their places.
-    pub(crate) fn merged_into(self, events: Vec<WorkerEvent>) -> Vec<WorkerEvent> {
+    pub(crate) fn merged_into(mut self, events: Vec<WorkerEvent>) -> Vec<WorkerEvent> {
         let mut render = Render::default();
         let mut merged = Vec::with_capacity(events.len() + self.calls.len());
         let mut events = events.into_iter();
         let mut taken = 0;
-        for (before, call) in self.calls {
+        for (before, call) in self.calls.drain(..) {
             while taken < before as usize {
                 let Some(event) = events.next() else { break };
                 merged.push(event);
@@ -230,6 +267,11 @@ impl DirectBatch {
             merged.push(WorkerEvent::HostCall(call.render(&mut render)));
         }
         merged.extend(events);
+        if let Some(back) = self.recycle.take() {
+            // Full (the recorder has enough) or gone (the run is over):
+            // the buffer is simply freed.
+            let _ = back.try_send(std::mem::take(&mut self.calls));
+        }
         merged
     }
 }

@@ -18,7 +18,7 @@ use crate::boundary::event::{
 use crate::sandbox::output::OutputSink;
 use crate::trace::clock::RunClock;
 use crate::trace::denial::{CallView, DenialContext};
-use crate::trace::direct_calls::{DirectBatch, DirectCall};
+use crate::trace::direct_calls::{DirectBatch, DirectCall, DirectPool};
 use crate::trace::fds::FdTable;
 use crate::wasi::abi::{Errno, Kind, WasiFunc};
 
@@ -36,8 +36,11 @@ pub(crate) struct Tracer {
     tx: Sender<EventBatch>,
     stop: Arc<AtomicBool>,
     buf: Vec<WorkerEvent>,
-    /// Component host calls recorded as plain values, beside `buf`.
+    /// Component host calls recorded as plain values, beside `buf`…
     direct: DirectBatch,
+    /// …in buffers that come back once the reader has made them text
+    /// (made at the first such call: most runs make none).
+    direct_pool: Option<DirectPool>,
     last_flush_ns: u64,
     seq: u64,
     /// Set when the guest's entry point is entered, cleared by the first call.
@@ -139,6 +142,7 @@ impl Tracer {
             stop,
             buf: Vec::with_capacity(BATCH_CAPACITY),
             direct: DirectBatch::default(),
+            direct_pool: None,
             last_flush_ns: 0,
             seq: 0,
             entered_ns: None,
@@ -319,6 +323,9 @@ impl Tracer {
         self.output.take_into(&mut self.buf, false);
         call.seq = self.seq;
         self.seq += 1;
+        if self.direct.has_no_buffer() {
+            self.direct = self.direct_pool.get_or_insert_with(|| DirectPool::new(BATCH_CAPACITY)).batch();
+        }
         self.direct.push(self.buf.len(), call);
         self.flush_if_full(end_ns);
     }
