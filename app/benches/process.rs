@@ -29,6 +29,31 @@ fn time_of(command: &mut Command) -> Duration {
     took
 }
 
+/// The CPU time (user and system, every thread) of the children waited for
+/// so far: before and after a run, what the run's process used.
+fn children_cpu() -> Duration {
+    // SAFETY: `getrusage` fills the plain struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// Per tool: start-up in ms (the empty loop), then ns per `fd_write` and per
+/// `clock_time_get` ((loop - empty) / CALLS), from the medians.
+fn per_call(samples: &[Vec<Vec<Duration>>]) -> Vec<[f64; 3]> {
+    samples
+        .iter()
+        .map(|per_module| {
+            let [empty, write, clock] = [0, 1, 2].map(|m| median(per_module[m].clone()).as_nanos() as f64);
+            [empty / 1e6, (write - empty) / f64::from(CALLS), (clock - empty) / f64::from(CALLS)]
+        })
+        .collect()
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -119,7 +144,10 @@ type BoxedTool = (&'static str, Box<dyn Fn(&Path) -> Command>);
 
 /// P3r: `wasmscope run --record` against the same run untraced and traced
 /// as JSON, and against `wasmtime run` when it is on `PATH`; the recording
-/// goes to a real file, as it would on a server.
+/// goes to a real file, as it would on a server. Two more columns say where
+/// the cost lies: `-c` has the engine record every call and the reader only
+/// count them (the engine's part, no writer), `--record /dev/null` encodes
+/// everything and writes nowhere (the encoder's part, no file).
 fn p3r(dir: &Path) {
     println!("\nP3r: --record, per call ((loop - empty) / {CALLS}), median of {REPEATS}");
     let modules: Vec<(&str, PathBuf)> = [("empty", EMPTY), ("write", WRITE), ("clock", CLOCK)]
@@ -145,6 +173,25 @@ fn p3r(dir: &Path) {
             Box::new(|m| {
                 let mut c = Command::new(WASMSCOPE);
                 c.args(["run", "--trace", "json", "--trace-file", "/dev/null"]).arg(m);
+                c
+            }),
+        ),
+        // Calls recorded by the engine and only counted here: what the
+        // engine's events cost, without a writer.
+        (
+            "-c",
+            Box::new(|m| {
+                let mut c = Command::new(WASMSCOPE);
+                c.args(["run", "-c"]).arg(m);
+                c
+            }),
+        ),
+        // Encoded, not written: what the writer costs without the file.
+        (
+            "--record /dev/null",
+            Box::new(|m| {
+                let mut c = Command::new(WASMSCOPE);
+                c.args(["run", "--record", "/dev/null"]).arg(m);
                 c
             }),
         ),
@@ -180,35 +227,46 @@ fn p3r(dir: &Path) {
         }
     }
     let mut samples = vec![vec![Vec::new(); modules.len()]; tools.len()];
+    let mut cpu_samples = samples.clone();
     let mut recording_bytes = [0u64; 3];
     for _ in 0..REPEATS {
         for (m, (_, module)) in modules.iter().enumerate() {
             for (t, (name, command)) in tools.iter().enumerate() {
+                if *name == "--record" {
+                    // Not timed: truncating the last run's recording (54 MB
+                    // after the write loop) took 9 ms of the next run.
+                    let _ = std::fs::remove_file(dir.join("run.wsrec"));
+                }
+                let cpu_before = children_cpu();
                 samples[t][m].push(time_of(&mut command(module)));
+                cpu_samples[t][m].push(children_cpu().saturating_sub(cpu_before));
                 if *name == "--record" {
                     recording_bytes[m] = std::fs::metadata(dir.join("run.wsrec")).map_or(0, |m| m.len());
                 }
             }
         }
     }
-    let figures: Vec<[f64; 3]> = samples
-        .into_iter()
-        .map(|per_module| {
-            let [empty, write, clock] = [0, 1, 2].map(|m| median(per_module[m].clone()).as_nanos() as f64);
-            [empty / 1e6, (write - empty) / f64::from(CALLS), (clock - empty) / f64::from(CALLS)]
-        })
-        .collect();
-    println!("{:<20} {:>12} {:>12} {:>12}", "tool", "start-up ms", "fd_write ns", "clock ns");
-    for ((name, _), [startup, write, clock]) in tools.iter().zip(&figures) {
-        println!("{name:<20} {startup:>12.1} {write:>12.1} {clock:>12.1}");
+    let figures = per_call(&samples);
+    let cpu = per_call(&cpu_samples);
+    // CPU: user and system time of every thread of the process.
+    println!(
+        "{:<20} {:>12} {:>12} {:>12}  | CPU {:>12} {:>12}",
+        "tool", "start-up ms", "fd_write ns", "clock ns", "fd_write ns", "clock ns"
+    );
+    for (((name, _), [startup, write, clock]), [_, cpu_write, cpu_clock]) in tools.iter().zip(&figures).zip(&cpu) {
+        println!("{name:<20} {startup:>12.1} {write:>12.1} {clock:>12.1}  |     {cpu_write:>12.1} {cpu_clock:>12.1}");
     }
     let record = tools.iter().position(|(name, _)| *name == "--record").unwrap();
-    let ratio = |column: usize| figures[record][column] / figures[0][column];
+    let counted = tools.iter().position(|(name, _)| *name == "-c").unwrap();
+    let ratio = |tool: usize, column: usize| figures[tool][column] / figures[0][column];
     println!(
-        "--record to {}: fd_write {:.2}x, clock {:.2}x (target 1.2x to wasmtime run)",
+        "--record to {}: fd_write {:.2}x, clock {:.2}x (target 1.2x to wasmtime run); -c (the engine's events, \
+         no writer): fd_write {:.2}x, clock {:.2}x",
         tools[0].0,
-        ratio(1),
-        ratio(2)
+        ratio(record, 1),
+        ratio(record, 2),
+        ratio(counted, 1),
+        ratio(counted, 2)
     );
     println!(
         "recording size per call: fd_write {:.1} B (with its output), clock {:.1} B",

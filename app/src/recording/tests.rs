@@ -129,6 +129,18 @@ fn all_kinds() -> Vec<WorkerEvent> {
     events.push(host_call(0, 3_000));
     // Out of time order, as a 0.3 stream's end may be put among the calls.
     events.push(host_call(7, 1_000));
+    // Calls too long for the encoder's room for a call (written another way).
+    let mut long_path = call(42, WasiFunc::PathOpen, Some(DenialKind::NoSockets));
+    if let WorkerEvent::Call(call) = &mut long_path {
+        call.strings = vec!["x".repeat(300).into(), "y".repeat(90).into()];
+    }
+    events.push(long_path);
+    let mut long_result = host_call(8, 4_000);
+    if let WorkerEvent::HostCall(call) = &mut long_result {
+        call.result = "r".repeat(400).into();
+    }
+    events.push(long_result);
+    events.push(call(43, WasiFunc::FdWrite, None));
     events.push(WorkerEvent::Output { stream: Stream::Stdout, bytes: b"hello\n".to_vec() });
     events.push(WorkerEvent::Output { stream: Stream::Stderr, bytes: Vec::new() });
     events.push(WorkerEvent::OutputDropped { stream: Stream::Stderr, total: 1 << 40 });
