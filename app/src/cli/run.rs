@@ -11,8 +11,8 @@ use runtime_worker::doctor::Evidence;
 use runtime_worker::inspect::load;
 use runtime_worker::trace::describe::format_nanos;
 use runtime_worker::{
-    Commander, Entry, ModuleKind, Phase, PhaseTiming, RunOutcome, RunRequest, Stream, TrapInfo, TrapKind,
-    WorkerCommand, WorkerEvent,
+    Commander, Entry, ModuleKind, Phase, PhaseTiming, RunOutcome, RunRequest, SandboxProfile, Stream, TrapInfo,
+    TrapKind, WorkerCommand, WorkerEvent,
 };
 
 use super::interrupt;
@@ -399,7 +399,7 @@ fn start_recording(
         language: runtime_worker::inspect::language_of(&module.bytes),
         started_unix_ms: SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
         entry: request.entry.clone(),
-        profile: request.profile.clone(),
+        profile: recorded_profile(&request.profile),
         program_name: request.program_name.clone(),
         part: request.part.clone(),
         swaps: request.swaps.iter().map(|swap| (swap.part.clone(), swap.with.name.clone())).collect(),
@@ -407,6 +407,21 @@ fn start_recording(
     let file = std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
     let writer = RecordingWriter::new(file, &header).with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok((writer, path.to_path_buf()))
+}
+
+/// The profile as a recording keeps it: each mount's host folder absolute,
+/// so that the recording names the folder the run was granted wherever it
+/// is opened (a relative one would be read against the folder the window
+/// was started in there).
+fn recorded_profile(profile: &SandboxProfile) -> SandboxProfile {
+    let mut profile = profile.clone();
+    let parts = profile.parts.iter_mut().flat_map(|part| part.profile.mounts.iter_mut());
+    for mount in profile.mounts.iter_mut().chain(parts) {
+        if let Ok(absolute) = std::path::absolute(&mount.host) {
+            mount.host = absolute;
+        }
+    }
+    profile
 }
 
 /// `execute-query("select *", 2)` → (`execute-query`, [`"select *"`, `2`]):

@@ -488,6 +488,10 @@ impl eframe::App for WasmscopeApp {
         let ingest_started = Instant::now();
         let calls_before = self.session.current_run().map_or(0, |r| r.calls.len());
         self.session.pump(INGEST_BUDGET);
+        // A recording opened: Capabilities show what its run was granted.
+        if let Some(profile) = self.session.take_recorded_profile() {
+            self.state.profile = profile;
+        }
         let calls_after = self.session.current_run().map_or(0, |r| r.calls.len());
         self.frame_stats.ingested(calls_after.saturating_sub(calls_before), ingest_started.elapsed());
         self.notice_export_end();

@@ -18,6 +18,9 @@ pub fn ui(ui: &mut Ui, session: &Session, figures: Option<String>) -> Option<Int
             if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
                 intent = Some(Intent::DismissNotice);
             }
+        } else if let Some(name) = session.loading_recording() {
+            ui.spinner();
+            ui.label(format!("Loading the recording {name}…"));
         } else if session.is_loading() {
             ui.spinner();
             ui.label("Loading module…");

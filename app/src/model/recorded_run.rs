@@ -34,12 +34,18 @@ pub struct OpenedRecording {
 
 pub struct RecordingLoading {
     result: Receiver<Result<OpenedRecording, String>>,
+    /// The file's name (or the name it was dropped with), for the status bar.
+    name: String,
 }
 
 impl RecordingLoading {
     /// The window redraws while it loads (`Session::is_loading`), so it
     /// sees the result without being woken.
     pub fn start(source: RecordingSource) -> Result<RecordingLoading, String> {
+        let name = match &source {
+            RecordingSource::File(path) => path.file_name().unwrap_or(path.as_os_str()).to_string_lossy().into_owned(),
+            RecordingSource::Bytes(name, _) => name.clone(),
+        };
         let (tx, rx) = crossbeam_channel::bounded(1);
         std::thread::Builder::new()
             .name("load-recording".into())
@@ -47,7 +53,11 @@ impl RecordingLoading {
                 let _ = tx.send(open(source));
             })
             .map_err(|e| format!("cannot start reading the recording: {e}"))?;
-        Ok(RecordingLoading { result: rx })
+        Ok(RecordingLoading { result: rx, name })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The recording, once read (or why it could not be).

@@ -105,6 +105,9 @@ pub struct Session {
     /// A recording being read (`open_recording`).
     recording_loading: Option<RecordingLoading>,
     recordings_opened: u64,
+    /// The profile of the recording just opened, for the window's
+    /// Capabilities to take (`take_recorded_profile`).
+    recorded_profile: Option<SandboxProfile>,
 }
 
 /// What the loading thread sends back: the module, what it holds, and the
@@ -137,6 +140,7 @@ impl Session {
             swap_loading: None,
             recording_loading: None,
             recordings_opened: 0,
+            recorded_profile: None,
         }
     }
 
@@ -144,6 +148,8 @@ impl Session {
     /// (`pump`) it is the current run, and its module, when found beside
     /// it, the loaded module.
     pub fn open_recording(&mut self, source: RecordingSource) {
+        // The status bar says a recording is loading, not an older notice.
+        self.notice = None;
         match RecordingLoading::start(source) {
             Ok(loading) => self.recording_loading = Some(loading),
             Err(e) => self.error(e),
@@ -166,7 +172,9 @@ impl Session {
         record.id = RECORDED_RUN_IDS + self.recordings_opened;
         record.number = self.runs_started;
         let loaded = self.module.as_ref().map(|entry| entry.module.sha256);
-        let mut text = format!("Run #{} is the recording {}", record.number, opened.name);
+        self.recorded_profile = Some(record.profile.clone());
+        let mut text =
+            format!("Run #{} is the recording {}; Capabilities show what it was granted", record.number, opened.name);
         if let Some((module, inspection, path)) = opened.module
             && loaded != Some(module.sha256)
         {
@@ -290,6 +298,18 @@ impl Session {
 
     pub fn is_loading(&self) -> bool {
         self.loading.is_some() || self.recording_loading.is_some()
+    }
+
+    /// The name of the recording being read, if one is.
+    pub fn loading_recording(&self) -> Option<&str> {
+        self.recording_loading.as_ref().map(RecordingLoading::name)
+    }
+
+    /// The sandbox profile of the recording opened since the last call:
+    /// what the recorded run was granted, for the window to show (and to
+    /// run under, when the run is run again here).
+    pub fn take_recorded_profile(&mut self) -> Option<SandboxProfile> {
+        self.recorded_profile.take()
     }
 
     /// Writes the current run's calls to `path` on the export thread; an

@@ -43,6 +43,11 @@ fn a_core_run_reads_back_as_the_calls_the_trace_shows() {
     assert_eq!(header.module_sha256, module.sha256, "the module's hash");
     assert_eq!(header.profile.mounts.len(), 1);
     assert_eq!(header.profile.mounts[0].guest, "/data");
+    // `--dir samples/data::/data` recorded as the folder it named, wherever
+    // the recording is opened.
+    let host = &header.profile.mounts[0].host;
+    assert!(host.is_absolute(), "{}", host.display());
+    assert_eq!(std::fs::canonicalize(host).unwrap(), std::fs::canonicalize("../samples/data").unwrap());
     assert_eq!(header.entry, runtime_worker::Entry::Start);
 
     // The same run traced as JSON: the same calls, in the same order.

@@ -81,6 +81,59 @@ fn open_a_recorded_escape_look_at_every_tab_and_compare_it_with_a_run_here() {
 }
 
 #[test]
+fn opening_a_recording_says_so_while_it_loads_then_capabilities_show_what_its_run_was_granted() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("escape.wat");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/escape.wat"), &module).unwrap();
+    let file = dir.path().join("granted.wsrec");
+    let out = wasmscope(&[
+        "run",
+        "--dir-readonly",
+        "samples/data::/data",
+        "--env",
+        "GREETING=recorded",
+        "--record",
+        file.to_str().unwrap(),
+        module.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&file).unwrap();
+    let granted = wasmscope::recording::read(&bytes).unwrap().header.profile;
+    assert!(granted.mounts[0].read_only && granted.mounts[0].host.is_absolute(), "{granted:?}");
+
+    // A recording that arrives slowly (a big one, a network share): a
+    // named pipe that gives its bytes only when the test writes them.
+    let slow = dir.path().join("slow.wsrec");
+    let fifo = std::ffi::CString::new(slow.to_str().unwrap()).unwrap();
+    // SAFETY: a valid C string; mkfifo only creates the file.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0, "mkfifo");
+
+    let mut harness = app();
+    // The person's own profile: nothing granted.
+    harness.state_mut().state.profile = SandboxProfile::default();
+    harness.state_mut().open_path(slow.clone());
+    settle(&mut harness);
+    assert!(harness.state().session.is_loading());
+    harness.get_by_label("Loading the recording slow.wsrec…");
+    assert!(harness.query_by_label("Loading module…").is_none(), "a recording, not a module");
+    harness.get_by_label("No directory is granted: every path the guest asks for is refused.");
+
+    let writer = std::thread::spawn(move || std::fs::write(&slow, &bytes).unwrap());
+    step_until(&mut harness, "the recording to load", |app| !app.session.is_loading());
+    writer.join().unwrap();
+    settle(&mut harness);
+    assert!(harness.state().session.current_run().is_some_and(|run| run.recorded.is_some()));
+    assert_eq!(harness.state().state.profile, granted, "Capabilities took the recorded profile");
+    harness.get_by_label_contains("Capabilities show what it was granted");
+    // What the run was granted, on screen: the folder as it was named on
+    // the machine that recorded it, read-only, and the variable.
+    harness.get_by_label(&granted.mounts[0].host.display().to_string());
+    assert!(harness.query_by_label("No directory is granted: every path the guest asks for is refused.").is_none());
+    assert!(harness.query_all_by_value("GREETING").count() >= 1, "the variable's name");
+    assert!(harness.query_all_by_value("recorded").count() >= 1, "its value");
+}
+
+#[test]
 fn a_recording_cut_by_a_kill_shows_its_calls_and_says_where_it_stops() {
     let dir = tempfile::tempdir().unwrap();
     let file = record_escape(dir.path());
