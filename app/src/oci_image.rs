@@ -14,14 +14,14 @@
 //! serde): the crate that defines it, `oci-wasm`, comes with a registry
 //! client, an async runtime and another generation of the wasm-tools crates.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use oci_spec::distribution::Reference;
 use oci_spec::image::{
-    ANNOTATION_REF_NAME, ANNOTATION_TITLE, Arch, Descriptor, DescriptorBuilder, Digest, ImageIndexBuilder,
-    ImageManifestBuilder, MediaType, OciLayoutBuilder, Os, PlatformBuilder, SCHEMA_VERSION,
+    ANNOTATION_REF_NAME, ANNOTATION_TITLE, Arch, Descriptor, DescriptorBuilder, Digest, ImageIndex, ImageIndexBuilder,
+    ImageManifest, ImageManifestBuilder, MediaType, OciLayout, OciLayoutBuilder, Os, PlatformBuilder, SCHEMA_VERSION,
 };
 use runtime_worker::inspect::Inspection;
 use runtime_worker::{LoadedModule, ModuleKind, SandboxProfile};
@@ -84,6 +84,11 @@ pub enum ImageError {
     NamedByDigest { name: String },
     #[error("cannot write {}: {source}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
+    #[error(
+        "the image was written, but {} (a blob only the image it replaced used) cannot be removed: {source}",
+        path.display()
+    )]
+    RemoveOldBlob { path: PathBuf, source: std::io::Error },
     #[error("cannot write the Pod manifest as YAML: {0}")]
     Yaml(#[from] serde_saphyr::SerializeError),
     #[error("cannot make the image's {what}: {source}")]
@@ -123,6 +128,9 @@ pub struct WrittenLayout {
     /// The manifest's digest (`sha256:…`): the image pushed from the layout
     /// has it in any registry.
     pub manifest_digest: String,
+    /// Blobs of the image the layout held before, which this one does not
+    /// use, removed.
+    pub removed_blobs: usize,
 }
 
 /// A Pod manifest and the image it names, as written.
@@ -140,7 +148,8 @@ pub struct WrittenPod {
 /// Writes the Pod manifest for `profile` to `dir/pod.yaml` and `module` as an
 /// image layout named `image` to `dir/oci-image`, creating `dir` if needed.
 /// A layout already there is replaced: its `index.json` lists this image
-/// only (blobs it had stay, unlisted).
+/// only, and when it was one this wrote, the blobs only its old image used
+/// are removed (see `write_image_layout`).
 pub fn write_pod_and_image(
     dir: &Path,
     profile: &SandboxProfile,
@@ -158,7 +167,10 @@ pub fn write_pod_and_image(
 
 /// Writes `module` as an OCI image layout in `dir` (created if needed): its
 /// blobs first and `index.json` last, so that a layout cut short lists
-/// nothing it does not hold.
+/// nothing it does not hold. Over a layout this wrote before (as
+/// `blobs_of_our_layout` recognises one), the blobs its old image used and
+/// the new one does not are removed once the new `index.json` is in place;
+/// nothing else in `dir` is ever removed.
 pub fn write_image_layout(
     dir: &Path,
     module: &LoadedModule,
@@ -220,14 +232,66 @@ pub fn write_image_layout(
         .build()
         .map_err(|source| ImageError::Spec { what: "oci-layout", source })?;
 
+    // Read before `index.json` is replaced: what the old image used.
+    let old_blobs = blobs_of_our_layout(dir);
     let blobs = dir.join("blobs").join("sha256");
+    let mut new_blobs = BTreeSet::new();
     for blob in [&module.bytes[..], &config_json, &manifest_json] {
-        let path = blobs.join(&sha256_digest(blob)["sha256:".len()..]);
-        write(&path, blob)?;
+        let hex = sha256_digest(blob)["sha256:".len()..].to_string();
+        write(&blobs.join(&hex), blob)?;
+        new_blobs.insert(hex);
     }
     write(&dir.join("oci-layout"), &serde_json::to_vec(&layout).expect("an oci-layout serialises"))?;
     write(&dir.join("index.json"), &serde_json::to_vec(&index).expect("an image index serialises"))?;
-    Ok(WrittenLayout { dir: dir.to_path_buf(), manifest_digest })
+    let mut removed_blobs = 0;
+    for hex in old_blobs.unwrap_or_default().difference(&new_blobs) {
+        let path = blobs.join(hex);
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed_blobs += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(ImageError::RemoveOldBlob { path, source }),
+        }
+    }
+    Ok(WrittenLayout { dir: dir.to_path_buf(), manifest_digest, removed_blobs })
+}
+
+/// The blobs (by the hex of their SHA-256) of the image in the layout in
+/// `dir`, when `dir` holds a layout as `write_image_layout` writes one: an
+/// `oci-layout`, and an `index.json` that names one manifest, by the same
+/// name for OCI and for containerd, of a Wasm artifact (the Wasm config,
+/// `application/wasm` layers), all of whose blobs are sha256. `None` for
+/// anything else (no layout, a damaged one, one another tool wrote or added
+/// an image to): its blobs are not ours to remove.
+fn blobs_of_our_layout(dir: &Path) -> Option<BTreeSet<String>> {
+    OciLayout::from_file(dir.join("oci-layout")).ok()?;
+    let index = ImageIndex::from_file(dir.join("index.json")).ok()?;
+    let [descriptor] = index.manifests().as_slice() else { return None };
+    let annotations = descriptor.annotations().as_ref()?;
+    let name = annotations.get(ANNOTATION_REF_NAME)?;
+    if annotations.get(ANNOTATION_CONTAINERD_NAME) != Some(name)
+        || descriptor.media_type().to_string() != MediaType::ImageManifest.to_string()
+    {
+        return None;
+    }
+    let manifest_hex = blob_hex(descriptor.digest())?;
+    let manifest = ImageManifest::from_file(dir.join("blobs").join("sha256").join(&manifest_hex)).ok()?;
+    let wasm_layers = manifest.layers().iter().all(|layer| layer.media_type().to_string() == WASM_LAYER_MEDIA_TYPE);
+    if manifest.config().media_type().to_string() != WASM_CONFIG_MEDIA_TYPE || !wasm_layers {
+        return None;
+    }
+    let mut blobs = BTreeSet::from([manifest_hex, blob_hex(manifest.config().digest())?]);
+    for layer in manifest.layers() {
+        blobs.insert(blob_hex(layer.digest())?);
+    }
+    Some(blobs)
+}
+
+/// A sha256 digest's hex, when it is one: the file name of its blob under
+/// `blobs/sha256`, and never a name that leads anywhere else.
+fn blob_hex(digest: &Digest) -> Option<String> {
+    let text = digest.to_string();
+    let hex = text.strip_prefix("sha256:")?;
+    (hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))).then(|| hex.to_string())
 }
 
 /// The `os` a Wasm artifact names: the WASI a module (`wasip1`) or a

@@ -72,6 +72,12 @@ fn try_execute(args: &PodArgs) -> anyhow::Result<()> {
     let image = args.image.as_str();
     println!("wrote {}", written.pod.display());
     println!("wrote {layout} (the image {image}, {})", written.layout.manifest_digest);
+    if written.layout.removed_blobs > 0 {
+        println!(
+            "removed {} blobs of the image it held before, which this one does not use",
+            written.layout.removed_blobs
+        );
+    }
     println!("push it:  skopeo copy oci:{layout}:{image} docker://{image}");
     println!("      or  oras cp --from-oci-layout {layout}@{} {image}", written.layout.manifest_digest);
     println!("then:     kubectl apply -f {}", written.pod.display());

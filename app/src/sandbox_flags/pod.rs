@@ -74,9 +74,12 @@ pub fn pod_name(module: &str) -> String {
 
 /// The module's file name as the image holds it (`app.wat` → `app.wasm`):
 /// the Pod's command, which runwasi takes for the entry point (`path[#export]`)
-/// and gives the guest as `argv[0]`, before the profile's arguments.
+/// and gives the guest as `argv[0]`, before the profile's arguments. runwasi
+/// calls the export named after the first `#`, so a `#` in the name is
+/// written `_` (`app#2.wasm` → `app_2.wasm`; the manifest's notes say so).
 pub fn program_name(module: &str) -> String {
     let stem = std::path::Path::new(module).file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+    let stem = stem.replace('#', "_");
     if stem.is_empty() { "module.wasm".to_string() } else { format!("{stem}.wasm") }
 }
 
@@ -157,17 +160,29 @@ pub fn to_pod_manifest(profile: &SandboxProfile, module: &str, image: &str) -> P
         handler: RUNTIME_CLASS.to_string(),
         ..RuntimeClass::default()
     };
-    PodManifest { runtime_class, pod, notes: notes(profile, relative_mount) }
+    PodManifest { runtime_class, pod, notes: notes(profile, relative_mount, module) }
 }
 
-/// What runwasi grants differently from `profile`.
-fn notes(profile: &SandboxProfile, relative_mount: bool) -> Vec<Note> {
+/// What runwasi grants differently from `profile`, and what the Pod names
+/// differently from `module`.
+fn notes(profile: &SandboxProfile, relative_mount: bool, module: &str) -> Vec<Note> {
     let mut notes = vec![Note {
         kind: NoteKind::GrantsMore,
         text: "runwasi preopens the container's root file system at `/`: the guest sees the whole image, not only \
                these folders"
             .into(),
     }];
+    let file_name = std::path::Path::new(module).file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    if file_name.contains('#') {
+        notes.push(Note {
+            kind: NoteKind::Differs,
+            text: format!(
+                "the module is named `{}` in the Pod (the guest's argv[0]), not `{file_name}`: runwasi reads what \
+                 follows a `#` in the command as the export to call",
+                program_name(module)
+            ),
+        });
+    }
     if profile.env.inherit_host {
         notes.push(Note {
             kind: NoteKind::GrantsLess,
@@ -343,11 +358,29 @@ mod tests {
 
     #[test]
     fn the_program_is_the_module_as_the_image_holds_it() {
-        for (module, program) in
-            [("app.wasm", "app.wasm"), ("hello.wat", "hello.wasm"), ("dropped", "dropped.wasm"), ("", "module.wasm")]
-        {
+        for (module, program) in [
+            ("app.wasm", "app.wasm"),
+            ("hello.wat", "hello.wasm"),
+            ("dropped", "dropped.wasm"),
+            ("", "module.wasm"),
+            // runwasi would call the export `v2.wasm` of `app`.
+            ("app#v2.wasm", "app_v2.wasm"),
+            ("#init.wat", "_init.wasm"),
+        ] {
             assert_eq!(program_name(module), program, "{module}");
         }
+    }
+
+    #[test]
+    fn a_hash_in_the_module_name_is_no_export_selector_and_the_notes_say_so() {
+        let manifest = to_pod_manifest(&expressible_profile(), "app#v2.wasm", "registry.example/app:1");
+        let command = manifest.pod.spec.as_ref().unwrap().containers[0].command.clone().unwrap();
+        assert_eq!(command, ["app_v2.wasm"]);
+        let note = manifest.notes.iter().find(|n| n.text.contains("`#`")).expect("a note on the name");
+        assert_eq!(note.kind, NoteKind::Differs);
+        assert!(note.text.contains("`app_v2.wasm`") && note.text.contains("`app#v2.wasm`"), "{}", note.text);
+        let plain = to_pod_manifest(&expressible_profile(), "app.wasm", "registry.example/app:1");
+        assert!(!plain.notes.iter().any(|n| n.text.contains("`#`")), "no note without a `#`");
     }
 
     #[test]

@@ -162,3 +162,119 @@ fn a_name_no_registry_takes_is_refused_before_anything_is_written() {
         assert!(!out.exists(), "{image}");
     }
 }
+
+#[test]
+fn a_hash_in_the_module_name_is_not_read_by_runwasi_as_an_export_to_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("app#v2.wat");
+    std::fs::copy(samples().join("hello.wat"), &module).unwrap();
+    let out = dir.path().join("deploy");
+    let output =
+        wasmscope(&["pod", "--image", "registry.example/app:2", "-o", out.to_str().unwrap(), module.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    // runwasi splits its command at the first `#`: `app` and the export `v2.wasm`.
+    let yaml = std::fs::read_to_string(out.join("pod.yaml")).unwrap();
+    assert!(yaml.contains("command:\n    - app_v2.wasm\n"), "{yaml}");
+    assert!(yaml.contains("# - differs: the module is named `app_v2.wasm` in the Pod"), "{yaml}");
+    let layout = read_layout(&out.join("oci-image"));
+    let title = &layout.manifest["layers"][0]["annotations"]["org.opencontainers.image.title"];
+    assert_eq!(title, "app_v2.wasm");
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("note: runwasi differs: the module is named `app_v2.wasm`"), "{stderr}");
+}
+
+/// The files in a layout's `blobs/sha256`, by name.
+fn blob_files(layout: &Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(layout.join("blobs/sha256"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The blobs a layout's index leads to: its manifest, config and layer.
+fn used_blobs(layout: &ReadLayout) -> std::collections::BTreeSet<String> {
+    [
+        &layout.manifest_digest,
+        layout.manifest["config"]["digest"].as_str().unwrap(),
+        layout.manifest["layers"][0]["digest"].as_str().unwrap(),
+    ]
+    .into_iter()
+    .map(|digest| digest.strip_prefix("sha256:").unwrap().to_string())
+    .collect()
+}
+
+fn pod(out: &Path, module: &str) -> std::process::Output {
+    let module = samples().join(module);
+    let output =
+        wasmscope(&["pod", "--image", "registry.example/app:1", "-o", out.to_str().unwrap(), module.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    output
+}
+
+#[test]
+fn saving_over_a_layout_removes_the_blobs_only_its_old_image_used_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let layout_dir = out.join("oci-image");
+    pod(&out, "hello.wat");
+    let first = used_blobs(&read_layout(&layout_dir));
+    assert_eq!(blob_files(&layout_dir), first);
+    // Files that are not the image's: never removed.
+    let stranger = format!("{:x}", Sha256::digest(b"not a blob of the image"));
+    std::fs::write(layout_dir.join("blobs/sha256").join(&stranger), b"not a blob of the image").unwrap();
+    std::fs::write(layout_dir.join("blobs/sha256/notes.txt"), b"mine").unwrap();
+    std::fs::write(layout_dir.join("README"), b"mine").unwrap();
+
+    // Another module: its three blobs, the first image's gone.
+    let output = pod(&out, "escape.wat");
+    let second = used_blobs(&read_layout(&layout_dir));
+    assert!(first.is_disjoint(&second));
+    let mut expected = second.clone();
+    expected.extend([stranger.clone(), "notes.txt".to_string()]);
+    assert_eq!(blob_files(&layout_dir), expected);
+    assert!(layout_dir.join("README").exists());
+    assert!(text(&output.stdout).contains("removed 3 blobs"), "{}", text(&output.stdout));
+
+    // The same module again: its layer stays, the old config and manifest go.
+    let output = pod(&out, "escape.wat");
+    let third = used_blobs(&read_layout(&layout_dir));
+    assert_eq!(second.intersection(&third).count(), 1, "the layer, shared");
+    let mut expected = third.clone();
+    expected.extend([stranger, "notes.txt".to_string()]);
+    assert_eq!(blob_files(&layout_dir), expected);
+    assert!(text(&output.stdout).contains("removed 2 blobs"), "{}", text(&output.stdout));
+}
+
+#[test]
+fn a_layout_another_tool_added_to_or_a_folder_of_blobs_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let layout_dir = out.join("oci-image");
+    pod(&out, "hello.wat");
+    // Another tool added an image to the index: the layout is no longer
+    // one this wrote, and what its blobs are for is not known here.
+    let index_path = layout_dir.join("index.json");
+    let ours = std::fs::read(&index_path).unwrap();
+    let mut index: Value = serde_json::from_slice(&ours).unwrap();
+    let mut other = index["manifests"][0].clone();
+    other["annotations"]["org.opencontainers.image.ref.name"] = "registry.example/other:1".into();
+    index["manifests"].as_array_mut().unwrap().push(other);
+    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+    let before = blob_files(&layout_dir);
+    let output = pod(&out, "escape.wat");
+    let after = blob_files(&layout_dir);
+    assert!(before.is_subset(&after), "{before:?} kept in {after:?}");
+    assert!(!text(&output.stdout).contains("removed"), "{}", text(&output.stdout));
+
+    // A folder that only looks like one: the index this wrote and its
+    // blobs, but no `oci-layout`.
+    let bare = dir.path().join("bare");
+    let blobs = bare.join("oci-image/blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    for file in &before {
+        std::fs::copy(layout_dir.join("blobs/sha256").join(file), blobs.join(file)).unwrap();
+    }
+    std::fs::write(bare.join("oci-image/index.json"), &ours).unwrap();
+    pod(&bare, "escape.wat");
+    assert!(before.is_subset(&blob_files(&bare.join("oci-image"))));
+}
