@@ -46,10 +46,11 @@ pub mod serve;
 pub mod trace;
 pub mod wasi;
 
+pub use boundary::batch::EventBatch;
 pub use boundary::denial::{Denial, DenialKind, Guest, NetworkRule, SocketUse, Within};
 pub use boundary::event::{
-    Abrupt, CallEvent, EventBatch, Frame, HostCall, HttpResponse, MemoryChange, MemoryEvent, Phase, PhaseTiming,
-    Preview, RunId, RunOutcome, SourceLocation, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
+    Abrupt, CallEvent, Frame, HostCall, HttpResponse, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId,
+    RunOutcome, SourceLocation, Stream, TrapInfo, TrapKind, Value, WorkerCommand, WorkerEvent,
 };
 pub use boundary::name::Name;
 pub use boundary::profile::{

@@ -1,5 +1,5 @@
 //! What crosses the boundary between the engine and its caller:
-//! `WorkerEvent`s out (batched per run), `WorkerCommand`s in.
+//! `WorkerEvent`s out (batched per run: `batch`), `WorkerCommand`s in.
 //!
 //! Events are plain data. A run's events arrive in the order they happened,
 //! and the last event of every run is exactly one `WorkerEvent::Finished`.
@@ -9,41 +9,11 @@ use std::sync::Arc;
 use crate::boundary::call_text::{CallArgs, CallText};
 use crate::boundary::denial::Denial;
 use crate::boundary::name::Name;
-use crate::trace::direct_calls::DirectBatch;
 use crate::wasi::abi::{Errno, WasiFunc};
 
 /// Identifies one run; every batch carries it, so a late event of an old run
 /// can be told apart from the current one.
 pub type RunId = u64;
-
-/// Events of one run, handed over together to keep the per-event cost low.
-#[derive(Debug)]
-pub struct EventBatch {
-    pub run: RunId,
-    pub events: Vec<WorkerEvent>,
-    /// Component host calls the worker recorded as plain values, not yet
-    /// among `events`: they are put there, as `HostCall`s with their text,
-    /// on the thread that receives the batch (`RunHandle::events`).
-    direct: DirectBatch,
-}
-
-impl EventBatch {
-    pub fn new(run: RunId, events: Vec<WorkerEvent>) -> EventBatch {
-        EventBatch { run, events, direct: DirectBatch::default() }
-    }
-
-    pub(crate) fn with_direct(run: RunId, events: Vec<WorkerEvent>, direct: DirectBatch) -> EventBatch {
-        EventBatch { run, events, direct }
-    }
-
-    /// The batch with every event in `events`, in order.
-    pub(crate) fn rendered(mut self) -> EventBatch {
-        if !self.direct.is_empty() {
-            self.events = std::mem::take(&mut self.direct).merged_into(std::mem::take(&mut self.events));
-        }
-        self
-    }
-}
 
 /// Something that happened during a run.
 #[derive(Clone, Debug)]

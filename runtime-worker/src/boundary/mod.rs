@@ -5,11 +5,13 @@
 //! - `SandboxProfile` (`profile`): what the user grants.
 //! - `RunRequest` (`request`): what to run, under which profile, from where.
 //! - `WorkerEvent` and `WorkerCommand` (`event`): what happened, and what the
-//!   caller asks of a run in progress.
+//!   caller asks of a run in progress; `EventBatch` (`batch`): the events
+//!   handed over together.
 //! - `Denial` (`denial`): a refused call, its kind and the sentence made from it.
 //! - `CallArgs` and `CallText` (`call_text`): a component host call's text.
 //! - `Name` (`name`): its interface and function names.
 
+pub mod batch;
 pub mod call_text;
 pub mod denial;
 pub mod event;

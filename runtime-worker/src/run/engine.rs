@@ -20,7 +20,8 @@ use crossbeam_channel::Sender;
 use wasmtime::component::Component;
 use wasmtime::{CacheStore, Config, Engine, Module, WasmBacktraceDetails};
 
-use crate::boundary::event::{EventBatch, RunId, WorkerEvent};
+use crate::boundary::batch::EventBatch;
+use crate::boundary::event::{RunId, WorkerEvent};
 use crate::module_cache::{Lookup, ModuleCache};
 
 /// How often the epoch advances while guests run: the granularity of Stop

@@ -18,9 +18,8 @@ use tokio::io::AsyncWriteExt;
 use wasmtime::{ResourceLimiter, Store, UpdateDeadline};
 
 use super::engine::{Cancel, CompileFailure, CompileJob, EngineSlot};
-use crate::boundary::event::{
-    EventBatch, Frame, Phase, RunId, RunOutcome, SourceLocation, TrapInfo, TrapKind, WorkerCommand,
-};
+use crate::boundary::batch::EventBatch;
+use crate::boundary::event::{Frame, Phase, RunId, RunOutcome, SourceLocation, TrapInfo, TrapKind, WorkerCommand};
 use crate::boundary::request::RunRequest;
 
 /// What the caller and the worker share to stop a run.

@@ -12,8 +12,9 @@ use std::time::Duration;
 
 use crossbeam_channel::{SendTimeoutError, Sender};
 
+use crate::boundary::batch::EventBatch;
 use crate::boundary::event::{
-    Abrupt, CallEvent, EventBatch, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId, WorkerEvent,
+    Abrupt, CallEvent, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId, WorkerEvent,
 };
 use crate::sandbox::output::OutputSink;
 use crate::trace::clock::RunClock;
