@@ -615,7 +615,9 @@ fn read_part(bytes: &[u8], index: usize, range: Range<usize>) -> Result<Part, Fa
     Ok(part)
 }
 
-fn read_producers(reader: wasmparser::ProducersSectionReader<'_>) -> Producers {
+/// A `producers` section's fields, each with its names and versions; a
+/// malformed entry ends the reading, without failing the inspection.
+pub(crate) fn read_producers(reader: wasmparser::ProducersSectionReader<'_>) -> Producers {
     reader
         .into_iter()
         .map_while(Result::ok)

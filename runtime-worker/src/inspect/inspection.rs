@@ -308,7 +308,7 @@ pub fn language_of(bytes: &[u8]) -> Option<String> {
         let skip = match payload {
             Payload::CustomSection(reader) => {
                 if let KnownCustom::Producers(reader) = reader.as_known() {
-                    producers.extend(producers_of(reader));
+                    producers.extend(crate::inspect::composition::read_producers(reader));
                 }
                 0
             }
@@ -334,20 +334,6 @@ pub fn language_of(bytes: &[u8]) -> Option<String> {
 fn language_in(producers: &[(String, Vec<(String, String)>)]) -> Option<String> {
     let (_, values) = producers.iter().find(|(field, _)| field == "language")?;
     Some(values.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", "))
-}
-
-/// A `producers` section's fields, each with its names and versions; a
-/// malformed entry ends the reading, without failing the inspection.
-fn producers_of(reader: wasmparser::ProducersSectionReader<'_>) -> Vec<(String, Vec<(String, String)>)> {
-    reader
-        .into_iter()
-        .map_while(Result::ok)
-        .map(|field| {
-            let values =
-                field.values.into_iter().map_while(Result::ok).map(|v| (v.name.to_string(), v.version.to_string()));
-            (field.name.to_string(), values.collect())
-        })
-        .collect()
 }
 
 /// Inspects a loaded module (well-formed, though it may use a proposal the
@@ -608,7 +594,9 @@ impl Reader {
                     }
                 }
             }
-            KnownCustom::Producers(producers) => custom.producers.extend(producers_of(producers)),
+            KnownCustom::Producers(producers) => {
+                custom.producers.extend(crate::inspect::composition::read_producers(producers))
+            }
             _ if reader.name() == "target_features" => custom.target_features = target_features(reader.data()),
             _ => {}
         }
