@@ -179,8 +179,9 @@ pub struct ReportFlags {
     pub timings: bool,
 
     /// Record the whole run to FILE (calls, memory, timings, output, the
-    /// outcome, the profile, the module's name and hash), written as the run
-    /// goes; open it in the window with `wasmscope FILE`
+    /// outcome, the profile with environment variables by name only, the
+    /// module's name and hash), written as the run goes; open it in the
+    /// window with `wasmscope FILE`
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
 }
@@ -409,18 +410,28 @@ fn start_recording(
     Ok((writer, path.to_path_buf()))
 }
 
-/// The profile as a recording keeps it: each mount's host folder absolute,
-/// so that the recording names the folder the run was granted wherever it
-/// is opened (a relative one would be read against the folder the window
-/// was started in there).
+/// The profile as a recording keeps it:
+/// - each mount's host folder absolute, so that the recording names the
+///   folder the run was granted wherever it is opened (a relative one would
+///   be read against the folder the window was started in there);
+/// - environment variables by name, their values left out, as the trace
+///   leaves them out of `environ_get` and `get-environment`: a recording is
+///   made to be shared, and `--env NAME` copies the host's value (a token,
+///   a password) into the profile.
 fn recorded_profile(profile: &SandboxProfile) -> SandboxProfile {
-    let mut profile = profile.clone();
-    let parts = profile.parts.iter_mut().flat_map(|part| part.profile.mounts.iter_mut());
-    for mount in profile.mounts.iter_mut().chain(parts) {
-        if let Ok(absolute) = std::path::absolute(&mount.host) {
-            mount.host = absolute;
+    fn keep(profile: &mut SandboxProfile) {
+        for mount in &mut profile.mounts {
+            if let Ok(absolute) = std::path::absolute(&mount.host) {
+                mount.host = absolute;
+            }
         }
+        for (_, value) in &mut profile.env.vars {
+            value.clear();
+        }
+        profile.parts.iter_mut().for_each(|part| keep(&mut part.profile));
     }
+    let mut profile = profile.clone();
+    keep(&mut profile);
     profile
 }
 

@@ -175,6 +175,10 @@ impl Session {
         self.recorded_profile = Some(record.profile.clone());
         let mut text =
             format!("Run #{} is the recording {}; Capabilities show what it was granted", record.number, opened.name);
+        if record.profile.env.vars.iter().any(|(_, value)| value.is_empty()) {
+            // `--record` keeps variables by name only.
+            text.push_str(" (environment variables by name: their values are not recorded)");
+        }
         if let Some((module, inspection, path)) = opened.module
             && loaded != Some(module.sha256)
         {

@@ -27,6 +27,27 @@ fn stdout_of(events: &[WorkerEvent]) -> String {
 }
 
 #[test]
+fn a_recording_names_the_environment_variables_but_keeps_none_of_their_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("env.wsrec");
+    let out = wasmscope_command(&["run", "--env", "API_TOKEN", "--env", "GREETING=hello-there", "--record"])
+        .arg(&file)
+        .arg("samples/hello.wat")
+        .env("API_TOKEN", "s3cr3t-t0ken-value")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&file).unwrap();
+    for value in ["s3cr3t-t0ken-value", "hello-there"] {
+        assert!(!bytes.windows(value.len()).any(|w| w == value.as_bytes()), "{value} is in the recording");
+    }
+    let recorded = recording::read_file(&file).expect("the recording reads");
+    let names: Vec<&str> = recorded.header.profile.env.vars.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["API_TOKEN", "GREETING"], "the names are kept");
+    assert!(recorded.header.profile.env.vars.iter().all(|(_, value)| value.is_empty()));
+}
+
+#[test]
 fn a_core_run_reads_back_as_the_calls_the_trace_shows() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("escape.wsrec");
