@@ -267,7 +267,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     };
 
     // What `--explain` needs once the module and profile are the worker's.
-    let explain = args.explain.then(|| (profile.clone(), runtime_worker::inspect::inspect(&module).language()));
+    let explain = args.explain.then(|| (profile.clone(), runtime_worker::inspect::language_of(&module.bytes)));
     let runtime = crate::persist::runtime()?;
     let kind = module.kind;
     let mut request = RunRequest::new(module, profile, entry);
