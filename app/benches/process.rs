@@ -68,6 +68,18 @@ fn version_of(program: &str) -> Option<String> {
 /// A tool's name, and the command that runs a module with it.
 type Tool = (&'static str, fn(&Path) -> Command);
 
+/// The empty, write and clock loops as modules in `dir`, by name.
+fn loop_modules(dir: &Path) -> Vec<(&'static str, PathBuf)> {
+    [("empty", EMPTY), ("write", WRITE), ("clock", CLOCK)]
+        .into_iter()
+        .map(|(name, body)| {
+            let path = dir.join(format!("{name}.wasm"));
+            std::fs::write(&path, wat::parse_str(loop_module(body)).unwrap()).unwrap();
+            (name, path)
+        })
+        .collect()
+}
+
 fn p3u(dir: &Path) {
     println!(
         "\nP3u: the command line against `wasmtime run`, per call ((loop - empty) / {CALLS}), median of {REPEATS}"
@@ -77,14 +89,7 @@ fn p3u(dir: &Path) {
         return;
     };
     println!("{version}");
-    let modules: Vec<(&str, PathBuf)> = [("empty", EMPTY), ("write", WRITE), ("clock", CLOCK)]
-        .into_iter()
-        .map(|(name, body)| {
-            let path = dir.join(format!("{name}.wasm"));
-            std::fs::write(&path, wat::parse_str(loop_module(body)).unwrap()).unwrap();
-            (name, path)
-        })
-        .collect();
+    let modules = loop_modules(dir);
     let tools: [Tool; 3] = [
         ("wasmtime", |m| {
             let mut c = Command::new("wasmtime");
@@ -150,14 +155,7 @@ type BoxedTool = (&'static str, Box<dyn Fn(&Path) -> Command>);
 /// everything and writes nowhere (the encoder's part, no file).
 fn p3r(dir: &Path) {
     println!("\nP3r: --record, per call ((loop - empty) / {CALLS}), median of {REPEATS}");
-    let modules: Vec<(&str, PathBuf)> = [("empty", EMPTY), ("write", WRITE), ("clock", CLOCK)]
-        .into_iter()
-        .map(|(name, body)| {
-            let path = dir.join(format!("{name}.wasm"));
-            std::fs::write(&path, wat::parse_str(loop_module(body)).unwrap()).unwrap();
-            (name, path)
-        })
-        .collect();
+    let modules = loop_modules(dir);
     let recording = dir.join("run.wsrec");
     let mut tools: Vec<BoxedTool> = vec![
         (

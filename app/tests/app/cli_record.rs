@@ -127,21 +127,26 @@ fn a_component_run_reads_back_with_its_host_calls() {
     assert!(matches!(recorded.events.last(), Some(WorkerEvent::Finished(RunOutcome::Exited { code: 0 }))));
 }
 
-#[test]
-fn ctrl_c_leaves_a_complete_recording_of_what_ran() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("sleep.wsrec");
+/// `wasmscope run --record FILE samples/sleep.wat`, once the header is
+/// written (before the guest runs) and the guest is well into its sleep.
+fn recording_a_sleeper(file: &Path) -> std::process::Child {
     let child = wasmscope_command(&["run", "--record", file.to_str().unwrap(), "samples/sleep.wat"])
         .spawn()
         .expect("wasmscope starts");
-    // The header is written before the guest runs: wait for it, then for the
-    // guest to be well into its sleep.
     let started = Instant::now();
-    while std::fs::metadata(&file).map_or(0, |m| m.len()) == 0 {
+    while std::fs::metadata(file).map_or(0, |m| m.len()) == 0 {
         assert!(started.elapsed() < Duration::from_secs(60), "no recording was started");
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(500));
+    child
+}
+
+#[test]
+fn ctrl_c_leaves_a_complete_recording_of_what_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sleep.wsrec");
+    let child = recording_a_sleeper(&file);
     // SAFETY: a signal to our own child, by its id.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
@@ -155,15 +160,7 @@ fn ctrl_c_leaves_a_complete_recording_of_what_ran() {
 fn a_recording_cut_by_a_kill_reads_up_to_the_cut() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("loop.wsrec");
-    let mut child = wasmscope_command(&["run", "--record", file.to_str().unwrap(), "samples/sleep.wat"])
-        .spawn()
-        .expect("wasmscope starts");
-    let started = Instant::now();
-    while std::fs::metadata(&file).map_or(0, |m| m.len()) == 0 {
-        assert!(started.elapsed() < Duration::from_secs(60), "no recording was started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    let mut child = recording_a_sleeper(&file);
     child.kill().unwrap();
     child.wait().unwrap();
     let recorded = recording::read_file(&file).expect("the beginning reads");
