@@ -352,8 +352,20 @@ fn main() {
     // The runs' module caches stay out of the user's.
     // SAFETY: set before any thread starts.
     unsafe { std::env::set_var("XDG_CACHE_HOME", dir.path().join("cache")) };
-    p3u(dir.path());
-    p3r(dir.path());
-    p3r_startup(dir.path());
-    p7(dir.path());
+    // `cargo bench -p wasmscope --bench process -- p3r` runs the parts
+    // whose names contain a word given (p3u, p3r, start-up, p7); none, all.
+    let words: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wanted = |part: &str| words.is_empty() || words.iter().any(|w| part.contains(w.to_lowercase().as_str()));
+    if wanted("p3u") {
+        p3u(dir.path());
+    }
+    if wanted("p3r") {
+        p3r(dir.path());
+    }
+    if wanted("p3r start-up") {
+        p3r_startup(dir.path());
+    }
+    if wanted("p7") {
+        p7(dir.path());
+    }
 }
