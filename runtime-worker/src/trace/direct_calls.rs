@@ -21,13 +21,12 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crossbeam_channel::{Receiver, Sender};
-
 use crate::boundary::call_text::{ArgsBuilder, CallText, TextArena};
-use crate::boundary::event::{HostCall, Preview, WorkerEvent};
+use crate::boundary::event::{HostCall, Preview};
 use crate::boundary::name::Name;
 use crate::trace::clock::RunClock;
 use crate::trace::host_calls::{Judge, first_line, result_text};
+use crate::trace::recycled::Pooled;
 
 /// The host functions recorded here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,85 +195,9 @@ impl DirectCalls {
 }
 
 /// The direct calls of one batch, each with the number of the batch's
-/// other events that came before it.
-#[derive(Debug, Default)]
-pub(crate) struct DirectBatch {
-    calls: Vec<(u32, DirectCall)>,
-    /// Where the buffer goes back, emptied, once the calls are text: the
-    /// run's recorder fills it again. A fresh buffer for every batch is
-    /// fresh memory, a page fault every few dozen calls on the guest's
-    /// thread.
-    recycle: Option<Sender<Vec<(u32, DirectCall)>>>,
-}
-
-/// The buffers of a run's direct batches, going round between the
-/// recorder and whoever receives the batches.
-pub(crate) struct DirectPool {
-    back: Sender<Vec<(u32, DirectCall)>>,
-    returned: Receiver<Vec<(u32, DirectCall)>>,
-    capacity: usize,
-}
-
-impl DirectPool {
-    /// A pool of buffers for `capacity` calls each.
-    pub(crate) fn new(capacity: usize) -> DirectPool {
-        // A few in flight at once; more are dropped when they come back.
-        let (back, returned) = crossbeam_channel::bounded(4);
-        DirectPool { back, returned, capacity }
-    }
-
-    /// An empty batch, in a buffer that came back if one did.
-    pub(crate) fn batch(&self) -> DirectBatch {
-        let calls = self.returned.try_recv().unwrap_or_else(|_| Vec::with_capacity(self.capacity));
-        DirectBatch { calls, recycle: Some(self.back.clone()) }
-    }
-}
-
-impl DirectBatch {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.calls.is_empty()
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.calls.len()
-    }
-
-    /// The empty batch a hand-over leaves, with no buffer yet (it takes
-    /// one from the pool before its first call).
-    #[inline]
-    pub(crate) fn has_no_buffer(&self) -> bool {
-        self.calls.capacity() == 0
-    }
-
-    /// `call` comes after the first `events_before` other events.
-    #[inline]
-    pub(crate) fn push(&mut self, events_before: usize, call: DirectCall) {
-        self.calls.push((events_before as u32, call));
-    }
-
-    /// `events` with the calls, as text, in their places.
-    pub(crate) fn merged_into(mut self, events: Vec<WorkerEvent>) -> Vec<WorkerEvent> {
-        let mut render = Render::default();
-        let mut merged = Vec::with_capacity(events.len() + self.calls.len());
-        let mut events = events.into_iter();
-        let mut taken = 0;
-        for (before, call) in self.calls.drain(..) {
-            while taken < before as usize {
-                let Some(event) = events.next() else { break };
-                merged.push(event);
-                taken += 1;
-            }
-            merged.push(WorkerEvent::HostCall(call.render(&mut render)));
-        }
-        merged.extend(events);
-        if let Some(back) = self.recycle.take() {
-            // Full (the recorder has enough) or gone (the run is over):
-            // the buffer is simply freed.
-            let _ = back.try_send(std::mem::take(&mut self.calls));
-        }
-        merged
-    }
-}
+/// other events that came before it, in a buffer that goes back to the
+/// run's recorder once the reader has made them text.
+pub(crate) type DirectBatch = Pooled<(u32, DirectCall)>;
 
 impl DirectCall {
     /// When the call started and ended, in nanoseconds since the run's origin.
@@ -477,35 +400,6 @@ mod tests {
         let mut real = recorder(ClockPolicy::Real);
         let begun = real.begin(Hot::MonotonicNow, None, None);
         assert!(rendered(real.returned(begun, Returned::Number(5))).denial.is_none());
-    }
-
-    #[test]
-    fn a_batch_puts_its_direct_calls_among_its_events_in_order() {
-        use crate::boundary::event::Stream;
-        let output = |text: &str| WorkerEvent::Output { stream: Stream::Stdout, bytes: text.as_bytes().to_vec() };
-        let mut calls = recorder(ClockPolicy::Real);
-        let mut batch = DirectBatch::default();
-        let mut events = Vec::new();
-        for (seq, before) in [(0, 0), (1, 1), (2, 1), (3, 2)] {
-            while events.len() < before {
-                events.push(output(&format!("out {}", events.len())));
-            }
-            let begun = calls.begin(Hot::MonotonicNow, None, None);
-            let Recorded::Direct(mut call) = calls.returned(begun, Returned::Number(seq)) else { panic!() };
-            call.seq = seq;
-            batch.push(events.len(), call);
-        }
-        events.push(output("last"));
-        let order: Vec<String> = batch
-            .merged_into(events)
-            .into_iter()
-            .map(|event| match event {
-                WorkerEvent::HostCall(call) => format!("#{} {}", call.seq, call.result),
-                WorkerEvent::Output { bytes, .. } => String::from_utf8(bytes).unwrap(),
-                other => panic!("{other:?}"),
-            })
-            .collect();
-        assert_eq!(order, ["#0 Ok(0)", "out 0", "#1 Ok(1)", "#2 Ok(2)", "out 1", "#3 Ok(3)", "last"]);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub(crate) mod async_ends;
 pub(crate) mod clock;
+pub(crate) mod compact_calls;
 pub(crate) mod denial;
 pub mod describe;
 pub(crate) mod direct_calls;
@@ -15,3 +16,4 @@ pub(crate) mod fds;
 pub(crate) mod guest_memory;
 pub(crate) mod host_calls;
 pub(crate) mod recorder;
+pub(crate) mod recycled;

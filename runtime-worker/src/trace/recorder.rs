@@ -18,9 +18,11 @@ use crate::boundary::event::{
 };
 use crate::sandbox::output::OutputSink;
 use crate::trace::clock::RunClock;
+use crate::trace::compact_calls::{CompactBatch, CompactCall, Numbers};
 use crate::trace::denial::{CallView, DenialContext};
-use crate::trace::direct_calls::{DirectBatch, DirectCall, DirectPool};
+use crate::trace::direct_calls::{DirectBatch, DirectCall};
 use crate::trace::fds::FdTable;
+use crate::trace::recycled::Pool;
 use crate::wasi::abi::{Errno, Kind, WasiFunc};
 
 const BATCH_LEN: usize = 4096;
@@ -39,9 +41,12 @@ pub(crate) struct Tracer {
     buf: Vec<WorkerEvent>,
     /// Component host calls recorded as plain values, beside `buf`…
     direct: DirectBatch,
-    /// …in buffers that come back once the reader has made them text
-    /// (made at the first such call: most runs make none).
-    direct_pool: Option<DirectPool>,
+    /// …and preview1 calls of plain numbers…
+    compact: CompactBatch,
+    /// …in buffers that come back once the reader has taken the calls out
+    /// (made at the first such call: a run makes one kind or neither).
+    direct_pool: Option<Pool<(u32, DirectCall)>>,
+    compact_pool: Option<Pool<CompactCall>>,
     last_flush_ns: u64,
     seq: u64,
     /// Set when the guest's entry point is entered, cleared by the first call.
@@ -143,7 +148,9 @@ impl Tracer {
             stop,
             buf: Vec::with_capacity(BATCH_CAPACITY),
             direct: DirectBatch::default(),
+            compact: CompactBatch::default(),
             direct_pool: None,
+            compact_pool: None,
             last_flush_ns: 0,
             seq: 0,
             entered_ns: None,
@@ -237,7 +244,9 @@ impl Tracer {
         }
         let end_ns = self.now_ns();
         // Output the call wrote goes before the call's own event.
-        self.output.take_into(&mut self.buf, false);
+        if self.output.has_pending() {
+            self.output.take_into(&mut self.buf, false);
+        }
 
         let params = call.params();
         let denial = if self.denials.may_deny(call.func, errno) {
@@ -247,25 +256,51 @@ impl Tracer {
             None
         };
         let fd_labels = self.fd_labels(call.func, params);
-        self.buf.push(WorkerEvent::Call(CallEvent {
-            seq: self.seq,
-            func: call.func,
-            start_ns: call.start_ns,
-            dur_ns: end_ns.saturating_sub(call.start_ns),
-            params: call.params,
-            results: call.results,
-            errno,
-            abrupt,
-            strings: call.strings,
-            preview: call.preview,
-            fd_labels,
-            denial,
-        }));
-        self.seq += 1;
-        if self.buf.len() >= BATCH_LEN || end_ns.saturating_sub(self.last_flush_ns) >= FLUSH_INTERVAL.as_nanos() as u64
-        {
-            self.flush_at(end_ns);
+        let dur_ns = end_ns.saturating_sub(call.start_ns);
+        // A call of plain numbers crosses in 64 bytes, not 200.
+        let plain = errno.is_none()
+            && abrupt.is_none()
+            && denial.is_none()
+            && call.strings.is_empty()
+            && call.preview.as_bytes().is_empty()
+            && fd_labels.iter().all(Option::is_none);
+        let compact = if plain {
+            let numbers = Numbers {
+                seq: self.seq,
+                func: call.func,
+                start_ns: call.start_ns,
+                dur_ns,
+                params: &call.params,
+                results: call.results,
+            };
+            CompactCall::of(numbers, self.buf.len())
+        } else {
+            None
+        };
+        match compact {
+            Some(compact) => {
+                if self.compact.has_no_buffer() {
+                    self.compact = self.compact_pool.get_or_insert_with(|| Pool::new(BATCH_CAPACITY)).take();
+                }
+                self.compact.push(compact);
+            }
+            None => self.buf.push(WorkerEvent::Call(CallEvent {
+                seq: self.seq,
+                func: call.func,
+                start_ns: call.start_ns,
+                dur_ns,
+                params: call.params,
+                results: call.results,
+                errno,
+                abrupt,
+                strings: call.strings,
+                preview: call.preview,
+                fd_labels,
+                denial,
+            })),
         }
+        self.seq += 1;
+        self.flush_if_full(end_ns);
     }
 
     /// A component's host call has begun that will not be recorded (a run
@@ -325,16 +360,16 @@ impl Tracer {
         call.seq = self.seq;
         self.seq += 1;
         if self.direct.has_no_buffer() {
-            self.direct = self.direct_pool.get_or_insert_with(|| DirectPool::new(BATCH_CAPACITY)).batch();
+            self.direct = self.direct_pool.get_or_insert_with(|| Pool::new(BATCH_CAPACITY)).take();
         }
-        self.direct.push(self.buf.len(), call);
+        self.direct.push((self.buf.len() as u32, call));
         self.flush_if_full(end_ns);
     }
 
     /// Hands the batch over when it is full or old enough.
     #[inline]
     fn flush_if_full(&mut self, end_ns: u64) {
-        if self.buf.len() + self.direct.len() >= BATCH_LEN
+        if self.buf.len() + self.direct.len() + self.compact.len() >= BATCH_LEN
             || end_ns.saturating_sub(self.last_flush_ns) >= FLUSH_INTERVAL.as_nanos() as u64
         {
             self.flush_at(end_ns.max(self.last_flush_ns));
@@ -384,12 +419,12 @@ impl Tracer {
         self.last_flush_ns = now;
         self.clock.refresh();
         self.output.take_into(&mut self.buf, true);
-        if self.buf.is_empty() && self.direct.is_empty() {
+        if self.buf.is_empty() && self.direct.is_empty() && self.compact.is_empty() {
             return;
         }
         let events = std::mem::replace(&mut self.buf, Vec::with_capacity(BATCH_CAPACITY));
-        let direct = std::mem::take(&mut self.direct);
-        send(&self.tx, &self.stop, EventBatch::with_direct(self.run, events, direct));
+        let (direct, compact) = (std::mem::take(&mut self.direct), std::mem::take(&mut self.compact));
+        send(&self.tx, &self.stop, EventBatch::recorded(self.run, events, direct, compact));
     }
 
     /// The last event of the run.
@@ -397,8 +432,8 @@ impl Tracer {
         self.output.take_into(&mut self.buf, true);
         self.buf.push(WorkerEvent::Finished(outcome));
         let events = std::mem::take(&mut self.buf);
-        let direct = std::mem::take(&mut self.direct);
-        send(&self.tx, &self.stop, EventBatch::with_direct(self.run, events, direct));
+        let (direct, compact) = (std::mem::take(&mut self.direct), std::mem::take(&mut self.compact));
+        send(&self.tx, &self.stop, EventBatch::recorded(self.run, events, direct, compact));
     }
 }
 
