@@ -1,15 +1,15 @@
 //! Preview1 calls that are nothing but numbers, handed over in 64 bytes.
 //!
 //! A `CallEvent` is 200 bytes: room for six parameters, a path or a list,
-//! the first bytes of a buffer, what two descriptors name, a denial. Most
+//! the first bytes of a buffer, what two descriptors name, a denial. Many
 //! calls a guest makes in a loop use none of that: a clock reading, a
 //! random number, a `sched_yield`, the sizes of its arguments. Written
 //! whole, the guest's thread moves 200 bytes per call through its cache for
-//! the reader on the other core; a third of its recording cost went there.
-//! Such a call crosses as a `CompactCall`, in a list beside the batch's
-//! events (as a component's hottest calls do, `direct_calls`), and becomes
-//! the very same `CallEvent` on the thread that receives the batch
-//! (`RunHandle::events`).
+//! the reader on the other core. Such a call crosses as a `CompactCall`, in
+//! a list beside the batch's events (as a component's hottest calls do,
+//! `direct_calls`), and becomes the very same `CallEvent` on the thread that
+//! receives the batch (`RunHandle::events`). What is left of recording such
+//! a call is mostly its two readings of the clock (BENCHMARKS.md, P3r).
 
 use crate::boundary::event::{CallEvent, Preview};
 use crate::trace::recycled::Pooled;
