@@ -1,7 +1,7 @@
 //! The figures that need whole processes: P3u, `wasmscope run` against
 //! `wasmtime run` on the same loops; P3r, `--record` on those loops and what
-//! it adds to the start-up of a larger module; and P7,
-//! the window's start-up and idle memory.
+//! it adds to the start-up of a larger module; P3k, what `-k` costs per
+//! call; and P7, the window's start-up and idle memory.
 //!
 //! `cargo bench -p wasmscope --bench process` prints both. P3u needs the
 //! wasmtime CLI on `PATH` (`cargo install wasmtime-cli --version 48.0.8
@@ -273,6 +273,52 @@ fn p3r(dir: &Path) {
     );
 }
 
+/// P3k: what `-k` (the guest's stack with every call) costs per call, on a
+/// loop of clock readings made from 2 and from 22 wasm frames deep, the
+/// trace written as text to `/dev/null`.
+fn p3k(dir: &Path) {
+    const K_CALLS: u32 = 100_000;
+    println!("\nP3k: -k, per call (clock loop {K_CALLS} calls, --trace text -o /dev/null), median of {REPEATS}");
+    for depth in [0, 20] {
+        let path = dir.join(format!("deep{depth}.wasm"));
+        let wat = format!(
+            r#"(module
+                (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+                (memory (export "memory") 1)
+                (func $down (param $depth i32) (local $i i32)
+                    (if (i32.gt_u (local.get $depth) (i32.const 0))
+                        (then (call $down (i32.sub (local.get $depth) (i32.const 1))) (return)))
+                    (loop $again
+                        (drop (call $clock (i32.const 1) (i64.const 1) (i32.const 16)))
+                        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br_if $again (i32.lt_u (local.get $i) (i32.const {K_CALLS})))))
+                (func (export "_start") (call $down (i32.const {depth}))))"#
+        );
+        std::fs::write(&path, wat::parse_str(wat).unwrap()).unwrap();
+        let command = |stacks: bool| {
+            let mut c = Command::new(WASMSCOPE);
+            c.args(["run", "--trace", "text", "-o", "/dev/null"]);
+            if stacks {
+                c.arg("-k");
+            }
+            c.arg(&path);
+            c
+        };
+        let (mut plain, mut stacks) = (Vec::new(), Vec::new());
+        for _ in 0..REPEATS {
+            plain.push(time_of(&mut command(false)));
+            stacks.push(time_of(&mut command(true)));
+        }
+        let per_call = |runs: Vec<Duration>| median(runs).as_nanos() as f64 / f64::from(K_CALLS);
+        let (plain, stacks) = (per_call(plain), per_call(stacks));
+        println!(
+            "{:>2} frames: --trace text {plain:>8.0} ns, with -k {stacks:>8.0} ns: -k adds {:>8.0} ns per call",
+            depth + 2,
+            stacks - plain
+        );
+    }
+}
+
 /// P3r's start-up: what `--record` adds before the run of a module of some
 /// size (its header names the module's language: that must not cost a whole
 /// inspection of the module).
@@ -353,7 +399,7 @@ fn main() {
     // SAFETY: set before any thread starts.
     unsafe { std::env::set_var("XDG_CACHE_HOME", dir.path().join("cache")) };
     // `cargo bench -p wasmscope --bench process -- p3r` runs the parts
-    // whose names contain a word given (p3u, p3r, start-up, p7); none, all.
+    // whose names contain a word given (p3u, p3r, start-up, p3k, p7); none, all.
     let words: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let wanted = |part: &str| words.is_empty() || words.iter().any(|w| part.contains(w.to_lowercase().as_str()));
     if wanted("p3u") {
@@ -364,6 +410,9 @@ fn main() {
     }
     if wanted("p3r start-up") {
         p3r_startup(dir.path());
+    }
+    if wanted("p3k") {
+        p3k(dir.path());
     }
     if wanted("p7") {
         p7(dir.path());

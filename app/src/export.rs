@@ -331,6 +331,7 @@ mod tests {
             preview: Preview::EMPTY,
             fd_labels: [None, None],
             denial: None,
+            stack: None,
         }
     }
 

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::ValueEnum;
-use runtime_worker::{CallEvent, HostCall, Preview, WasiFunc};
+use runtime_worker::{CallEvent, Frame, HostCall, Preview, WasiFunc};
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceFormat {
@@ -141,10 +141,17 @@ impl Tracer {
         };
         let stamp = time_of_day(self.timestamps, self.run_started, call.start_ns());
         match lines.format {
-            TraceFormat::Text => lines.emit(|line| {
-                line.extend_from_slice(stamp.as_bytes());
-                line.write_all(call.text().as_bytes())
-            }),
+            TraceFormat::Text => {
+                lines.emit(|line| {
+                    line.extend_from_slice(stamp.as_bytes());
+                    line.write_all(call.text().as_bytes())
+                })?;
+                // strace's -k: the stack under its call, innermost first.
+                for frame in call.stack() {
+                    lines.emit(|line| line.write_all(format!(" > {}", frame.line()).as_bytes()))?;
+                }
+                Ok(())
+            }
             TraceFormat::Json => lines.emit(|line| Ok(call.write_json(line)?)),
         }
     }
@@ -211,6 +218,10 @@ trait TracedCall: Sized {
     fn limited(&self, limit: usize) -> Self;
     fn text(&self) -> String;
     fn write_json(&self, line: &mut Vec<u8>) -> serde_json::Result<()>;
+    /// The guest's frames when it made the call (`-k`), innermost first.
+    fn stack(&self) -> &[Frame] {
+        &[]
+    }
 }
 
 impl TracedCall for CallEvent {
@@ -253,6 +264,10 @@ impl TracedCall for CallEvent {
 
     fn write_json(&self, line: &mut Vec<u8>) -> serde_json::Result<()> {
         serde_json::to_writer(line, &self.json())
+    }
+
+    fn stack(&self) -> &[Frame] {
+        self.stack.as_deref().map_or(&[], Vec::as_slice)
     }
 }
 

@@ -243,6 +243,7 @@ impl WasmscopeApp {
                 args: self.state.invoke_args.split_whitespace().map(str::to_string).collect(),
             },
         };
+        self.session.call_stacks = self.state.call_stacks;
         self.session.start_run_in(&self.state.profile, &entry, part.as_deref());
         self.calls.new_run();
         self.console.new_run();
@@ -749,7 +750,11 @@ impl WasmscopeApp {
         match self.state.tab {
             Tab::Inspector => return inspector_view::ui(ui, &self.session),
             Tab::Disassembly => self.disassembly.ui(ui, &mut self.session),
-            Tab::Calls => return self.calls.ui(ui, &self.session, &mut self.state.filter, &mut self.state.follow),
+            Tab::Calls => {
+                let (filter, follow, stacks) =
+                    (&mut self.state.filter, &mut self.state.follow, &mut self.state.call_stacks);
+                return self.calls.ui(ui, &self.session, filter, follow, stacks);
+            }
             Tab::Why => {
                 self.workshop.saw_why(&self.session);
                 return diagnosis_view::ui(ui, &mut self.session);

@@ -50,7 +50,14 @@ impl CallsView {
         self.table.selected
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, session: &Session, filter: &mut CallFilter, follow: &mut bool) -> Option<Intent> {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        session: &Session,
+        filter: &mut CallFilter,
+        follow: &mut bool,
+        stacks: &mut bool,
+    ) -> Option<Intent> {
         let Some(run) = session.current_run() else {
             ui.label(RichText::new("Run the module (F5) to see its WASI calls here.").size(theme::font::LEAD));
             return None;
@@ -69,7 +76,7 @@ impl CallsView {
         filter_bar(ui, &run.calls, filter, follow);
         self.rows.set_filter(filter);
         self.rows.advance(&run.calls, FILTER_BUDGET);
-        counts_line(ui, run, &self.rows);
+        counts_line(ui, run, &self.rows, stacks);
         if run.calls.dropped() > 0 {
             ui.label(
                 RichText::new(format!(
@@ -176,6 +183,10 @@ fn detail_fields(ui: &mut Ui, call: &CallEvent) {
     for result in call.results() {
         widgets::field(ui, result.name, result.value.to_string());
     }
+    // The guest's stack (Call stacks on): who asked, innermost first.
+    for (i, frame) in call.stack.iter().flat_map(|stack| stack.iter()).enumerate() {
+        widgets::field(ui, if i == 0 { "stack" } else { "" }, frame.line());
+    }
 }
 
 fn result_label(ui: &mut Ui, call: &CallEvent, t: &Tokens) {
@@ -246,7 +257,7 @@ fn filter_bar(ui: &mut Ui, store: &CallStore, filter: &mut CallFilter, follow: &
     });
 }
 
-fn counts_line(ui: &mut Ui, run: &RunRecord, rows: &FilteredRows) {
+fn counts_line(ui: &mut Ui, run: &RunRecord, rows: &FilteredRows, stacks: &mut bool) {
     let store = &run.calls;
     ui.horizontal(|ui| {
         widgets::call_counts(ui, rows.len(store), store.len(), "calls", store.denied_indices().count());
@@ -254,5 +265,11 @@ fn counts_line(ui: &mut Ui, run: &RunRecord, rows: &FilteredRows) {
             ui.add(egui::ProgressBar::new(rows.progress(store)).desired_width(120.0).text("filtering…"));
             ui.ctx().request_repaint();
         }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.checkbox(stacks, "Call stacks").on_hover_text(
+                "From the next run (F5): each call keeps the guest's stack when it made it, with file:line \
+                 where the module has debug info (strace -k). A stack walk per call: slower.",
+            );
+        });
     });
 }

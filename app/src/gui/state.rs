@@ -102,6 +102,8 @@ pub struct State {
     pub show_overlay: bool,
     /// Presenting: large type, high contrast, guided scenarios.
     pub workshop: bool,
+    /// Runs keep the guest's stack with each preview1 call (strace's `-k`).
+    pub call_stacks: bool,
 }
 
 impl Default for State {
@@ -119,6 +121,7 @@ impl Default for State {
             zoom: 1.0,
             show_overlay: false,
             workshop: false,
+            call_stacks: false,
         }
     }
 }
@@ -173,6 +176,7 @@ mod tests {
             zoom: 1.5,
             show_overlay: true,
             workshop: true,
+            call_stacks: true,
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.toml");

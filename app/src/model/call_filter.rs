@@ -152,6 +152,7 @@ mod tests {
             preview: Preview::EMPTY,
             fd_labels: [Some(Arc::from("/data")), None],
             denial: None,
+            stack: None,
         }
     }
 

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use runtime_worker::{Abrupt, CallEvent, Capability, Denial, Errno, Preview, WasiFunc};
+use runtime_worker::{Abrupt, CallEvent, Capability, Denial, Errno, Frame, Preview, WasiFunc};
 
 /// The fixed part of a stored call.
 #[derive(Clone, Copy, Debug)]
@@ -47,6 +47,8 @@ pub struct CallStore {
     label_ids: HashMap<Arc<str>, u32>,
     /// (row index, denial), in row order.
     denials: Vec<(u32, Denial)>,
+    /// (row index, the guest's stack), in row order: runs asked for stacks.
+    stacks: Vec<(u32, Arc<Vec<Frame>>)>,
     stats: Vec<FuncStats>,
     /// Calls per errno number (index 0 counts successes).
     errno_counts: Vec<u64>,
@@ -142,6 +144,9 @@ impl CallStore {
         if let Some(denial) = &call.denial {
             flags |= DENIED;
             self.denials.push((index, (**denial).clone()));
+        }
+        if let Some(stack) = &call.stack {
+            self.stacks.push((index, Arc::clone(stack)));
         }
         let errno = call.errno.map_or(0, |e| u8::try_from(e.0).unwrap_or(u8::MAX));
         self.rows.push(Row { start_ns: call.start_ns, dur_ns: call.dur_ns, at, func: call.func as u8, errno, flags });
@@ -261,7 +266,14 @@ impl CallStore {
             preview,
             fd_labels,
             denial: self.denial(index).cloned().map(Box::new),
+            stack: self.stack(index).cloned(),
         }
+    }
+
+    /// The guest's stack when it made the call, if the run kept stacks.
+    pub fn stack(&self, index: usize) -> Option<&Arc<Vec<Frame>>> {
+        let at = self.stacks.binary_search_by_key(&(index as u32), |(i, _)| *i).ok()?;
+        Some(&self.stacks[at].1)
     }
 
     /// Whether the call's searchable text (function, errno, paths, strings,
@@ -425,6 +437,7 @@ mod tests {
                 let kind = DenialKind::EscapeByDotDot { path: "../x".into(), within: Within::UnknownDir };
                 Box::new(Denial::new(kind))
             }),
+            stack: None,
         }
     }
 
@@ -442,6 +455,7 @@ mod tests {
             preview: Preview::from_slice(text),
             fd_labels: [None, None],
             denial: None,
+            stack: None,
         }
     }
 

@@ -313,6 +313,7 @@ mod tests {
             preview: Preview::EMPTY,
             fd_labels: [None, None],
             denial: denied.then(|| Box::new(Denial::new(DenialKind::FdNotOpen { fd: params[0] }))),
+            stack: None,
         }
     }
 

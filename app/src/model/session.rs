@@ -85,6 +85,9 @@ const RECORDED_RUN_IDS: runtime_worker::RunId = 1 << 63;
 
 pub struct Session {
     runtime: Runtime,
+    /// Runs started from now on keep the guest's stack with each preview1
+    /// call (`RunRequest::call_stacks`).
+    pub call_stacks: bool,
     pub module: Option<ModuleEntry>,
     /// Oldest first; the last one is the current run.
     pub runs: Vec<RunRecord>,
@@ -133,6 +136,7 @@ impl Session {
             loading: None,
             notice: None,
             runs_started: 0,
+            call_stacks: false,
             disassembly: None,
             export: None,
             reloaded: None,
@@ -376,6 +380,7 @@ impl Session {
         let mut request = RunRequest::new(module, profile.clone(), entry.clone());
         request.swaps = self.swap.iter().map(Swap::request).collect();
         request.part = part.map(str::to_string);
+        request.call_stacks = self.call_stacks;
         let handle = self.runtime.start(request);
         self.runs_started += 1;
         let mut record =

@@ -747,6 +747,7 @@ impl EventDecoder {
             preview,
             fd_labels,
             denial,
+            stack: None,
         })
     }
 

@@ -46,6 +46,7 @@ fn call(seq: u64, func: WasiFunc, denial: Option<DenialKind>) -> WorkerEvent {
         preview: Preview::from_slice(b"hello"),
         fd_labels: [Some(Arc::from("/data")), None],
         denial: denial.map(|kind| Box::new(Denial::new(kind))),
+        stack: None,
     })
 }
 
@@ -243,6 +244,7 @@ fn repeated_text_is_written_once_and_a_plain_call_is_small() {
             preview: Preview::from_slice(b"0123456789abcdef"),
             fd_labels: [None, None],
             denial: None,
+            stack: None,
         })
     };
     let one = record(&[write(0)]).len();

@@ -29,3 +29,33 @@ fn a_trap_prints_file_line_and_column_per_frame_as_wasmtime_does() {
     // before a function without debug info; Wasmscope the function alone.
     assert_eq!(frames, wasmtime_backtrace().replace("<unknown>!", ""));
 }
+
+/// `wasmscope run -k`: under each call, the guest's frames (strace's
+/// `-k`), with file:line:column where the module has DWARF; `--trace json
+/// -k` puts them in each object's `stack`. Without `-k`, neither.
+#[test]
+fn k_shows_the_guests_stack_under_each_call() {
+    let out = wasmscope(&["run", "-k", "samples/real/divide_by_zero.wasm"]);
+    assert_eq!(out.status.code(), Some(134));
+    let trace = text(&out.stderr);
+    let (_, after_write) = trace.split_once("fd_write(fd=1, data=31 \"splitting").unwrap_or_else(|| panic!("{trace}"));
+    let frames: Vec<&str> = after_write.lines().skip(1).take_while(|line| line.starts_with(" > ")).collect();
+    assert_eq!(frames[0], " > __wasi_fd_write at ././libc-bottom-half/sources/__wasilibc_real.c:383:19", "{trace}");
+    assert!(frames.contains(&" > __main_argc_argv at ./divide_by_zero.c:17:5"), "{trace}");
+    assert!(frames.contains(&" > __main_void @ 0x27de"), "a frame without DWARF gives its offset: {trace}");
+
+    let json = wasmscope(&["run", "--trace", "json", "-k", "samples/real/divide_by_zero.wasm"]);
+    let write = text(&json.stderr)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|call| call["func"] == "fd_write")
+        .expect("the write");
+    let main = write["stack"].as_array().unwrap().iter().find(|f| f["function"] == "__main_argc_argv").unwrap().clone();
+    assert_eq!(main["file"], "./divide_by_zero.c");
+    assert_eq!((main["line"].as_u64(), main["column"].as_u64()), (Some(17), Some(5)));
+
+    let plain = wasmscope(&["run", "--trace", "json", "samples/real/divide_by_zero.wasm"]);
+    assert!(!text(&plain.stderr).contains("\"stack\""));
+    let help = text(&wasmscope(&["run", "--help"]).stdout);
+    assert!(help.contains("-k, --stack-trace"), "{help}");
+}

@@ -40,3 +40,30 @@ fn the_console_shows_the_source_line_of_each_frame() {
     // A frame without debug info: its name and offset only.
     harness.get_by_label("   3: __main_void @ 0x27de");
 }
+
+/// strace's `-k` in the window: tick "Call stacks" in Calls, run again,
+/// and a call's detail lists the guest's frames, the C program's own with
+/// its source line; the choice is kept for the next start of the app.
+#[test]
+fn call_stacks_show_which_line_made_each_call() {
+    use super::ui_stories::{open_sample, tall_app};
+
+    let mut harness = tall_app();
+    open_sample(&mut harness, "C: divide by zero (a trap with source lines)");
+    click_run(&mut harness);
+    show_tab(&mut harness, "Calls");
+    assert!(harness.query_by_label_contains("__main_argc_argv at").is_none());
+    harness.get_by_label("Call stacks").click();
+    harness.run();
+    assert!(harness.state().state.call_stacks, "kept with the settings");
+    click_run(&mut harness);
+    show_tab(&mut harness, "Calls");
+    let run = harness.state().session.current_run().unwrap();
+    assert!(run.calls.stack(0).is_some(), "the run kept stacks");
+    // The write's row (the top-most `fd_write`: the table, not a filter).
+    harness.query_all_by_label("fd_write").min_by(|a, b| a.rect().top().total_cmp(&b.rect().top())).unwrap().click();
+    harness.run();
+    harness.get_by_label("stack");
+    harness.get_by_label("__wasi_fd_write at ././libc-bottom-half/sources/__wasilibc_real.c:383:19");
+    harness.get_by_label("__main_argc_argv at ./divide_by_zero.c:17:5");
+}

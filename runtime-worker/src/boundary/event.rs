@@ -103,6 +103,10 @@ pub struct CallEvent {
     pub fd_labels: [Option<Arc<str>>; 2],
     /// Set when the call was refused for lack of a capability.
     pub denial: Option<Box<Denial>>,
+    /// The guest's stack when it made the call, innermost frame first
+    /// (the function that called WASI), when the run was asked for stacks
+    /// (`RunRequest::call_stacks`).
+    pub stack: Option<Arc<Vec<Frame>>>,
 }
 
 /// One call a component made to a WASI 0.2 host function, recorded when it

@@ -29,11 +29,25 @@ pub struct RunRequest {
     /// are set up on their own, and the call's host calls are tagged with
     /// the part. `None` (the default): the component's own exports.
     pub part: Option<String>,
+    /// With `record_calls`, each preview1 call carries the guest's stack
+    /// when it made the call (`CallEvent::stack`, strace's `-k`): which
+    /// function, and which source line where the module has DWARF. A stack
+    /// walk per call, so off by default. Component calls carry none.
+    pub call_stacks: bool,
 }
 
 impl RunRequest {
     pub fn new(module: LoadedModule, profile: SandboxProfile, entry: Entry) -> RunRequest {
-        RunRequest { module, profile, entry, program_name: None, record_calls: true, swaps: Vec::new(), part: None }
+        RunRequest {
+            module,
+            profile,
+            entry,
+            program_name: None,
+            record_calls: true,
+            swaps: Vec::new(),
+            part: None,
+            call_stacks: false,
+        }
     }
 }
 

@@ -164,34 +164,62 @@ pub(crate) fn outcome_of_error(error: wasmtime::Error) -> RunOutcome {
     if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
         return RunOutcome::Exited { code: exit.0 };
     }
-    let backtrace = error
-        .downcast_ref::<wasmtime::WasmBacktrace>()
-        .map(|bt| {
-            bt.frames()
-                .iter()
-                .map(|f| Frame {
-                    func_index: f.func_index(),
-                    func_name: f.func_name().map(demangle),
-                    module_offset: f.module_offset(),
-                    source: f
-                        .symbols()
-                        .iter()
-                        .map(|s| SourceLocation {
-                            function: s.name().map(demangle),
-                            file: s.file().map(str::to_owned),
-                            line: s.line(),
-                            column: s.column(),
-                        })
-                        .collect(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let backtrace = error.downcast_ref::<wasmtime::WasmBacktrace>().map(frames_of).unwrap_or_default();
     let (kind, message) = match error.downcast_ref::<wasmtime::Trap>() {
         Some(trap) => (trap_kind(*trap), trap.to_string()),
         None => (TrapKind::Host, format!("{}", error.root_cause())),
     };
     RunOutcome::Trapped(TrapInfo { kind, message, backtrace })
+}
+
+/// The frames of a backtrace, innermost first, with their functions' names
+/// demangled and their source lines where the module has DWARF.
+pub(crate) fn frames_of(backtrace: &wasmtime::WasmBacktrace) -> Vec<Frame> {
+    backtrace
+        .frames()
+        .iter()
+        .map(|f| Frame {
+            func_index: f.func_index(),
+            func_name: f.func_name().map(demangle),
+            module_offset: f.module_offset(),
+            source: f
+                .symbols()
+                .iter()
+                .map(|s| SourceLocation {
+                    function: s.name().map(demangle),
+                    file: s.file().map(str::to_owned),
+                    line: s.line(),
+                    column: s.column(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The stacks a run's calls were made from, by their frames' places: a
+/// loop's calls come from a few, and each is made into `Frame`s (names
+/// demangled, text allocated) once. Emptied when it holds `LIMIT`.
+#[derive(Default)]
+pub(crate) struct StackCache(std::collections::HashMap<Vec<FramePlace>, Arc<Vec<Frame>>>);
+
+/// A frame's function and offset in the module.
+type FramePlace = (u32, Option<usize>);
+
+impl StackCache {
+    const LIMIT: usize = 4096;
+
+    pub(crate) fn stack(&mut self, backtrace: &wasmtime::WasmBacktrace) -> Arc<Vec<Frame>> {
+        let key: Vec<_> = backtrace.frames().iter().map(|f| (f.func_index(), f.module_offset())).collect();
+        if let Some(stack) = self.0.get(&key) {
+            return Arc::clone(stack);
+        }
+        if self.0.len() >= Self::LIMIT {
+            self.0.clear();
+        }
+        let stack = Arc::new(frames_of(backtrace));
+        self.0.insert(key, Arc::clone(&stack));
+        stack
+    }
 }
 
 /// Rust symbol names as written in the source (`std::panicking::begin_panic`),

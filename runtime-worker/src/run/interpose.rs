@@ -13,12 +13,13 @@
 //! Functions that are `async` there are registered with `func_wrap_async`,
 //! the others with `func_wrap`, as wasmtime-wasi's own async linker does.
 
-use wasmtime::{AsContextMut, Caller, Extern, Linker};
+use wasmtime::{AsContextMut, Caller, Extern, Linker, WasmBacktrace};
 use wasmtime_wasi::p1::wasi_snapshot_preview1 as p1;
 use wasmtime_wasi::p1::wasi_snapshot_preview1::WasiSnapshotPreview1 as _;
 use wiggle::GuestMemory;
 
 use crate::boundary::event::Abrupt;
+
 use crate::run::module_host::Host;
 use crate::trace::guest_memory as gm;
 use crate::trace::recorder::PendingCall;
@@ -46,8 +47,12 @@ fn split<'a>(caller: &'a mut Caller<'_, Host>) -> wasmtime::Result<(GuestMemory<
             memory
         }
     };
+    // strace's -k: the guest's frames, walked while the caller is at hand.
+    let stack = caller.data().trace.call_stacks.then(|| WasmBacktrace::capture(&*caller));
     let (bytes, host) = memory.data_and_store_mut(caller);
+    let stack = stack.map(|backtrace| host.stacks.stack(&backtrace));
     host.wasi.set_hostcall_fuel(fuel);
+    host.trace.next_stack = stack;
     Ok((GuestMemory::Unshared(bytes), host))
 }
 

@@ -5,6 +5,7 @@ use wasmtime::{Memory, ResourceLimiter};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::boundary::event::MemoryChange;
+use crate::run::guest::StackCache;
 use crate::trace::recorder::Tracer;
 
 pub(crate) struct Host {
@@ -12,6 +13,8 @@ pub(crate) struct Host {
     pub trace: Tracer,
     /// The guest's exported memory, found on the first WASI call.
     pub memory: Option<Memory>,
+    /// The stacks its calls were made from (`RunRequest::call_stacks`).
+    pub stacks: StackCache,
     /// The profile's cap on linear memory, in bytes.
     memory_cap: Option<u64>,
     /// Growth events are reported once instantiation has allocated the
@@ -25,7 +28,7 @@ const MAX_TABLE_ELEMENTS: usize = 10_000_000;
 
 impl Host {
     pub(crate) fn new(wasi: WasiP1Ctx, trace: Tracer, memory_cap: Option<u64>) -> Host {
-        Host { wasi, trace, memory: None, memory_cap, instantiated: false }
+        Host { wasi, trace, memory: None, stacks: StackCache::default(), memory_cap, instantiated: false }
     }
 
     pub(crate) fn set_instantiated(&mut self) {

@@ -1,10 +1,10 @@
 //! Preview1 calls that are nothing but numbers, handed over in 64 bytes.
 //!
-//! A `CallEvent` is 200 bytes: room for six parameters, a path or a list,
-//! the first bytes of a buffer, what two descriptors name, a denial. Many
+//! A `CallEvent` is 208 bytes: room for six parameters, a path or a list,
+//! the first bytes of a buffer, what two descriptors name, a denial, a stack. Many
 //! calls a guest makes in a loop use none of that: a clock reading, a
 //! random number, a `sched_yield`, the sizes of its arguments. Written
-//! whole, the guest's thread moves 200 bytes per call through its cache for
+//! whole, the guest's thread moves 208 bytes per call through its cache for
 //! the reader on the other core. Such a call crosses as a `CompactCall`, in
 //! a list beside the batch's events (as a component's hottest calls do,
 //! `direct_calls`), and becomes the very same `CallEvent` on the thread that
@@ -90,6 +90,7 @@ impl CompactCall {
             preview: Preview::EMPTY,
             fd_labels: [None, None],
             denial: None,
+            stack: None,
         }
     }
 }

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value as Json;
 
-use crate::boundary::event::{Abrupt, CallEvent};
+use crate::boundary::event::{Abrupt, CallEvent, Frame};
 use crate::wasi::abi::{self, Kind};
 
 /// A decoded argument or result.
@@ -158,7 +158,8 @@ impl Serialize for CallJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let call = self.0;
         let unfinished = call.abrupt == Some(Abrupt::Unfinished);
-        let mut map = serializer.serialize_map(Some(10 + usize::from(unfinished)))?;
+        let entries = 10 + usize::from(unfinished) + usize::from(call.stack.is_some());
+        let mut map = serializer.serialize_map(Some(entries))?;
         map.serialize_entry("seq", &call.seq)?;
         map.serialize_entry("t_ns", &call.start_ns)?;
         map.serialize_entry("func", call.func.name())?;
@@ -178,7 +179,55 @@ impl Serialize for CallJson<'_> {
         if unfinished {
             map.serialize_entry("unfinished", &true)?;
         }
+        if let Some(stack) = &call.stack {
+            map.serialize_entry("stack", &StackJson(stack))?;
+        }
         map.end()
+    }
+}
+
+/// A call's stack, innermost frame first: `function`, and `file`, `line`,
+/// `column` where the module has DWARF, `offset` in the module's bytes.
+struct StackJson<'a>(&'a [Frame]);
+
+impl Serialize for StackJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut frames = serializer.serialize_seq(Some(self.0.len()))?;
+        for frame in self.0 {
+            let source = frame.source.first();
+            let object = serde_json::json!({
+                "function": frame.function(),
+                "file": source.and_then(|s| s.file.as_deref()),
+                "line": source.and_then(|s| s.line),
+                "column": source.and_then(|s| s.column),
+                "offset": frame.module_offset,
+            });
+            frames.serialize_element(&object)?;
+        }
+        frames.end()
+    }
+}
+
+impl Frame {
+    /// The frame's function: its name in the debug info (demangled), else
+    /// in the name section, else `<func N>`.
+    pub fn function(&self) -> Cow<'_, str> {
+        match self.source.first().and_then(|s| s.function.as_deref()).or(self.func_name.as_deref()) {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(format!("<func {}>", self.func_index)),
+        }
+    }
+
+    /// One line: `read_config at ./prog.c:12:9` where the module has DWARF,
+    /// `read_config @ 0x1a2b` (the offset in the module) without.
+    pub fn line(&self) -> String {
+        let function = self.function();
+        match (self.source.first().and_then(|s| s.place()), self.module_offset) {
+            (Some(place), _) => format!("{function} at {place}"),
+            (None, Some(offset)) => format!("{function} @ {offset:#x}"),
+            (None, None) => function.into_owned(),
+        }
     }
 }
 
@@ -442,6 +491,7 @@ mod tests {
             preview: Preview::EMPTY,
             fd_labels: [None, None],
             denial: None,
+            stack: None,
         }
     }
 

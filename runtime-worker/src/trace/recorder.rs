@@ -14,7 +14,7 @@ use crossbeam_channel::{SendTimeoutError, Sender};
 
 use crate::boundary::batch::EventBatch;
 use crate::boundary::event::{
-    Abrupt, CallEvent, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId, WorkerEvent,
+    Abrupt, CallEvent, Frame, HostCall, MemoryChange, MemoryEvent, Phase, PhaseTiming, Preview, RunId, WorkerEvent,
 };
 use crate::sandbox::output::OutputSink;
 use crate::trace::clock::RunClock;
@@ -54,6 +54,10 @@ pub(crate) struct Tracer {
     /// Calls become events (see `RunRequest::record_calls`); when off, a
     /// call costs one branch here, and only the first is timed.
     pub(crate) record_calls: bool,
+    /// Each preview1 call carries the guest's stack (`RunRequest::call_stacks`),
+    /// captured by the interposer into `next_stack` before the call begins.
+    pub(crate) call_stacks: bool,
+    pub(crate) next_stack: Option<Arc<Vec<Frame>>>,
     output: Arc<OutputSink>,
     pub(crate) fds: FdTable,
     pub(crate) denials: DenialContext,
@@ -155,6 +159,8 @@ impl Tracer {
             seq: 0,
             entered_ns: None,
             record_calls: true,
+            call_stacks: false,
+            next_stack: None,
             output,
             fds,
             denials,
@@ -257,8 +263,10 @@ impl Tracer {
         };
         let fd_labels = self.fd_labels(call.func, params);
         let dur_ns = end_ns.saturating_sub(call.start_ns);
-        // A call of plain numbers crosses in 64 bytes, not 200.
-        let plain = errno.is_none()
+        let stack = self.next_stack.take();
+        // A call of plain numbers crosses in 64 bytes, not 208.
+        let plain = stack.is_none()
+            && errno.is_none()
             && abrupt.is_none()
             && denial.is_none()
             && call.strings.is_empty()
@@ -297,6 +305,7 @@ impl Tracer {
                 preview: call.preview,
                 fd_labels,
                 denial,
+                stack,
             })),
         }
         self.seq += 1;

@@ -43,3 +43,27 @@ fn a_module_without_dwarf_traps_with_names_only() {
     let RunOutcome::Trapped(trap) = report.outcome() else { panic!("{:?}", report.outcome()) };
     assert!(trap.backtrace.iter().all(|f| f.source.is_empty()), "{:?}", trap.backtrace);
 }
+
+/// strace's `-k`: asked for stacks, each preview1 call carries the guest's
+/// frames when it made the call, innermost first, with the source line of
+/// the C program's own frame; not asked, none does (and a clock reading's
+/// compact form is kept for the calls that carry nothing).
+#[test]
+fn each_call_carries_the_guests_stack_when_asked() {
+    use crate::support::{Report, runtime, sample};
+    use runtime_worker::{Entry, RunRequest, WasiFunc};
+
+    let mut request = RunRequest::new(sample("real/divide_by_zero.wasm"), SandboxProfile::default(), Entry::Start);
+    request.call_stacks = true;
+    let report = Report { events: runtime().start(request).wait() };
+    assert!(report.calls().all(|call| call.stack.as_ref().is_some_and(|stack| !stack.is_empty())));
+    let write = report.calls_to(WasiFunc::FdWrite)[0];
+    let stack = write.stack.as_ref().unwrap();
+    assert_eq!(stack[0].function(), "__wasi_fd_write", "the innermost frame is wasi-libc's wrapper");
+    let main = stack.iter().find(|f| f.function() == "__main_argc_argv").expect("main's frame");
+    assert_eq!(main.source[0], at("__main_argc_argv", 17, 5), "the printf in main");
+    assert_eq!(main.line(), "__main_argc_argv at ./divide_by_zero.c:17:5");
+
+    let plain = run("real/divide_by_zero.wasm", SandboxProfile::default());
+    assert!(plain.calls().count() > 0 && plain.calls().all(|call| call.stack.is_none()));
+}
