@@ -176,7 +176,8 @@ pub struct ReportFlags {
 
     /// Show the guest's stack under each preview1 call (strace's `-k`): the
     /// functions, with file:line:column where the module has DWARF. A stack
-    /// walk per call; not kept by --record; without --trace, the trace is text
+    /// walk per call, even for calls -e or -Z leave out; not kept by --record;
+    /// without --trace, the trace is text; with -c, give --trace or -o too
     #[arg(short = 'k', long = "stack-trace")]
     pub stacks: bool,
 
@@ -259,6 +260,13 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
         None => (Entry::Start, args.args()),
     };
     let profile = args.sandbox.to_profile(guest_args, Some(order))?;
+    let report = &args.report;
+    if report.stacks && report.summary && report.trace.is_none() && report.trace_file.is_none() {
+        anyhow::bail!(
+            "`-k` shows stacks under the trace's lines, and `-c` alone prints no trace: add `--trace text` (or `-o \
+             FILE`) to have both"
+        );
+    }
     let filter = args.report.filter();
     if module.kind == ModuleKind::Core {
         filter.check_preview1_names().map_err(anyhow::Error::msg)?;

@@ -147,8 +147,8 @@ impl Tracer {
                     line.write_all(call.text().as_bytes())
                 })?;
                 // strace's -k: the stack under its call, innermost first.
-                for frame in call.stack() {
-                    lines.emit(|line| line.write_all(format!(" > {}", frame.line()).as_bytes()))?;
+                for text in call.stack().iter().flat_map(Frame::lines) {
+                    lines.emit(|line| line.write_all(format!(" > {text}").as_bytes()))?;
                 }
                 Ok(())
             }

@@ -60,6 +60,7 @@ impl CallsView {
     ) -> Option<Intent> {
         let Some(run) = session.current_run() else {
             ui.label(RichText::new("Run the module (F5) to see its WASI calls here.").size(theme::font::LEAD));
+            stacks_checkbox(ui, stacks);
             return None;
         };
         if run.component {
@@ -184,8 +185,9 @@ fn detail_fields(ui: &mut Ui, call: &CallEvent) {
         widgets::field(ui, result.name, result.value.to_string());
     }
     // The guest's stack (Call stacks on): who asked, innermost first.
-    for (i, frame) in call.stack.iter().flat_map(|stack| stack.iter()).enumerate() {
-        widgets::field(ui, if i == 0 { "stack" } else { "" }, frame.line());
+    let frames = call.stack.iter().flat_map(|stack| stack.iter()).flat_map(|frame| frame.lines());
+    for (i, line) in frames.enumerate() {
+        widgets::field(ui, if i == 0 { "stack" } else { "" }, line);
     }
 }
 
@@ -265,11 +267,20 @@ fn counts_line(ui: &mut Ui, run: &RunRecord, rows: &FilteredRows, stacks: &mut b
             ui.add(egui::ProgressBar::new(rows.progress(store)).desired_width(120.0).text("filtering…"));
             ui.ctx().request_repaint();
         }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            ui.checkbox(stacks, "Call stacks").on_hover_text(
-                "From the next run (F5): each call keeps the guest's stack when it made it, with file:line \
-                 where the module has debug info (strace -k). A stack walk per call: slower.",
-            );
-        });
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| stacks_checkbox(ui, stacks));
     });
+    if store.stacks_dropped() > 0 {
+        ui.label(format!(
+            "The stacks of {} later calls were not kept: the run's stacks reached their memory budget.",
+            store.stacks_dropped()
+        ));
+    }
+}
+
+/// Call stacks (strace's `-k`) for the runs to come.
+fn stacks_checkbox(ui: &mut Ui, stacks: &mut bool) {
+    ui.checkbox(stacks, "Call stacks").on_hover_text(
+        "From the next run (F5): each preview1 call keeps the guest's stack when it made it, with file:line where \
+         the module has debug info (strace -k). A stack walk per call: slower.",
+    );
 }

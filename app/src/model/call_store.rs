@@ -39,6 +39,24 @@ pub struct FuncStats {
     pub total_ns: u64,
 }
 
+/// What a run's stacks may take (`-k`, Call stacks): a guest whose every
+/// call comes from a new stack (deep recursion) would otherwise hold its
+/// frames once per call.
+const STACK_BUDGET: usize = 256 << 20;
+
+/// About what `stack` takes: its frames and their text.
+fn stack_size(stack: &[Frame]) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    stack
+        .iter()
+        .map(|f| {
+            size_of::<Frame>()
+                + text(&f.func_name)
+                + f.source.iter().map(|s| 48 + text(&s.function) + text(&s.file)).sum::<usize>()
+        })
+        .sum()
+}
+
 #[derive(Clone, Default)]
 pub struct CallStore {
     rows: Vec<Row>,
@@ -49,6 +67,12 @@ pub struct CallStore {
     denials: Vec<(u32, Denial)>,
     /// (row index, the guest's stack), in row order: runs asked for stacks.
     stacks: Vec<(u32, Arc<Vec<Frame>>)>,
+    /// Bytes the kept stacks take, about (a stack shared with the call
+    /// before is counted once), and calls whose stack was not kept past
+    /// `STACK_BUDGET`.
+    stack_bytes: usize,
+    stacks_dropped: u64,
+    stack_budget: usize,
     stats: Vec<FuncStats>,
     /// Calls per errno number (index 0 counts successes).
     errno_counts: Vec<u64>,
@@ -66,6 +90,7 @@ impl CallStore {
             stats: vec![FuncStats::default(); WasiFunc::ALL.len()],
             errno_counts: vec![0; 256],
             arena_limit: u32::MAX as usize,
+            stack_budget: STACK_BUDGET,
             ..CallStore::default()
         }
     }
@@ -91,7 +116,8 @@ impl CallStore {
         }
         let labels: usize = self.labels.iter().map(|l| l.len() + 16).sum();
         let denials: usize = self.denials.iter().map(|(_, d)| d.reason.len() + 48).sum();
-        let total = self.rows.capacity() * size_of::<Row>() + self.arena.capacity() + labels + denials;
+        let stacks = self.stacks.capacity() * size_of::<(u32, Arc<Vec<Frame>>)>() + self.stack_bytes;
+        let total = self.rows.capacity() * size_of::<Row>() + self.arena.capacity() + labels + denials + stacks;
         total as f64 / self.rows.len() as f64
     }
 
@@ -146,7 +172,14 @@ impl CallStore {
             self.denials.push((index, (**denial).clone()));
         }
         if let Some(stack) = &call.stack {
-            self.stacks.push((index, Arc::clone(stack)));
+            let shared = self.stacks.last().is_some_and(|(_, last)| Arc::ptr_eq(last, stack));
+            let bytes = if shared { 0 } else { stack_size(stack) };
+            if self.stack_bytes + bytes <= self.stack_budget {
+                self.stack_bytes += bytes;
+                self.stacks.push((index, Arc::clone(stack)));
+            } else {
+                self.stacks_dropped += 1;
+            }
         }
         let errno = call.errno.map_or(0, |e| u8::try_from(e.0).unwrap_or(u8::MAX));
         self.rows.push(Row { start_ns: call.start_ns, dur_ns: call.dur_ns, at, func: call.func as u8, errno, flags });
@@ -268,6 +301,11 @@ impl CallStore {
             denial: self.denial(index).cloned().map(Box::new),
             stack: self.stack(index).cloned(),
         }
+    }
+
+    /// Calls whose stack was not kept: the run's stacks reached their budget.
+    pub fn stacks_dropped(&self) -> u64 {
+        self.stacks_dropped
     }
 
     /// The guest's stack when it made the call, if the run kept stacks.
@@ -404,6 +442,33 @@ mod tests {
     use runtime_worker::{Capability, DenialKind, Within};
 
     use super::*;
+
+    /// A stack shared with the call before costs nothing more; new stacks
+    /// are kept until their budget is spent, and the calls after it keep
+    /// none, counted.
+    #[test]
+    fn stacks_are_kept_within_their_budget() {
+        let frame = |name: &str| runtime_worker::Frame {
+            func_index: 1,
+            func_name: Some(name.to_string()),
+            module_offset: Some(0x10),
+            source: Vec::new(),
+        };
+        let with_stack = |stack: &Arc<Vec<Frame>>| CallEvent { stack: Some(Arc::clone(stack)), ..write_call(b"x") };
+        let one = Arc::new(vec![frame("main")]);
+        let mut store = CallStore { stack_budget: 3 * stack_size(&one), ..CallStore::new() };
+        for _ in 0..100 {
+            store.push(&with_stack(&one));
+        }
+        assert_eq!(store.stacks_dropped(), 0, "one stack, shared by a hundred calls");
+        for name in ["a", "b", "c"] {
+            store.push(&with_stack(&Arc::new(vec![frame(name)])));
+        }
+        assert_eq!(store.stacks_dropped(), 1, "the budget holds three stacks");
+        assert_eq!(store.get(99).stack.unwrap()[0].func_name.as_deref(), Some("main"));
+        assert_eq!(store.get(101).stack.unwrap()[0].func_name.as_deref(), Some("b"));
+        assert!(store.get(102).stack.is_none(), "past the budget");
+    }
 
     #[test]
     fn a_full_store_keeps_no_more_calls_and_counts_them() {

@@ -56,6 +56,10 @@ fn k_shows_the_guests_stack_under_each_call() {
 
     let plain = wasmscope(&["run", "--trace", "json", "samples/real/divide_by_zero.wasm"]);
     assert!(!text(&plain.stderr).contains("\"stack\""));
+    // `-c` alone prints no trace to put stacks under: said, not ignored.
+    let summary = wasmscope(&["run", "-c", "-k", "samples/real/divide_by_zero.wasm"]);
+    assert_eq!(summary.status.code(), Some(126));
+    assert!(text(&summary.stderr).contains("add `--trace text`"), "{}", text(&summary.stderr));
     let help = text(&wasmscope(&["run", "--help"]).stdout);
     assert!(help.contains("-k, --stack-trace"), "{help}");
 }

@@ -48,11 +48,21 @@ fn the_console_shows_the_source_line_of_each_frame() {
 fn call_stacks_show_which_line_made_each_call() {
     use super::ui_stories::{open_sample, tall_app};
 
+    let top_most = |harness: &egui_kittest::Harness<'static, wasmscope::gui::WasmscopeApp>, label: &str| {
+        harness.query_all_by_label(label).min_by(|a, b| a.rect().top().total_cmp(&b.rect().top())).unwrap().click();
+    };
     let mut harness = tall_app();
     open_sample(&mut harness, "C: divide by zero (a trap with source lines)");
+    show_tab(&mut harness, "Calls");
+    // Before any run the choice is there already.
+    harness.get_by_label("Call stacks");
     click_run(&mut harness);
     show_tab(&mut harness, "Calls");
-    assert!(harness.query_by_label_contains("__main_argc_argv at").is_none());
+    // Without stacks, the write's detail has none.
+    top_most(&harness, "fd_write");
+    harness.run();
+    harness.get_by_label("nwritten");
+    assert!(harness.query_by_label("stack").is_none());
     harness.get_by_label("Call stacks").click();
     harness.run();
     assert!(harness.state().state.call_stacks, "kept with the settings");
@@ -61,7 +71,7 @@ fn call_stacks_show_which_line_made_each_call() {
     let run = harness.state().session.current_run().unwrap();
     assert!(run.calls.stack(0).is_some(), "the run kept stacks");
     // The write's row (the top-most `fd_write`: the table, not a filter).
-    harness.query_all_by_label("fd_write").min_by(|a, b| a.rect().top().total_cmp(&b.rect().top())).unwrap().click();
+    top_most(&harness, "fd_write");
     harness.run();
     harness.get_by_label("stack");
     harness.get_by_label("__wasi_fd_write at ././libc-bottom-half/sources/__wasilibc_real.c:383:19");

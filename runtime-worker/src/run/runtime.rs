@@ -314,9 +314,10 @@ impl RunHandle {
 
 /// The receiving end of a run's events (`RunHandle::events`): a
 /// crossbeam receiver that hands each batch over whole. The worker sends
-/// the calls of the hottest component host functions as plain values; they
-/// become `HostCall`s, text and all, here, on the thread that receives
-/// them, so the guest's thread never formats a call.
+/// the calls of the hottest component host functions as plain values, and
+/// preview1 calls of plain numbers in compact form; they become `HostCall`s,
+/// text and all, and `CallEvent`s here, on the thread that receives them,
+/// so the guest's thread never formats a call.
 #[derive(Clone)]
 pub struct EventReceiver(Receiver<EventBatch>);
 

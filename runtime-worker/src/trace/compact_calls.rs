@@ -15,9 +15,8 @@ use crate::boundary::event::{CallEvent, Preview};
 use crate::trace::recycled::Pooled;
 use crate::wasi::abi::WasiFunc;
 
-/// A preview1 call that returned 0 to the guest, with at most two
-/// parameters that are not 0 and nothing else to say but its results: one
-/// cache line.
+/// A preview1 call that returned 0 to the guest, whose parameters past the
+/// second are 0, with nothing else to say but its results: one cache line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CompactCall {
     seq: u64,
@@ -119,6 +118,7 @@ mod tests {
         assert!(event.errno.is_none() && event.abrupt.is_none() && event.denial.is_none());
         assert!(event.strings.is_empty() && event.preview.as_bytes().is_empty());
         assert_eq!(event.fd_labels, [None, None]);
+        assert!(event.stack.is_none());
         assert_eq!(call.before, 3);
     }
 

@@ -186,26 +186,31 @@ impl Serialize for CallJson<'_> {
     }
 }
 
-/// A call's stack, innermost frame first: `function`, and `file`, `line`,
-/// `column` where the module has DWARF, `offset` in the module's bytes.
+/// A call's stack, innermost first, one object per function as `lines`
+/// has them: `function`, `file`, `line`, `column` where the module has
+/// DWARF, `offset` in the module's bytes, and `inlined` for a function
+/// inlined into the next.
 struct StackJson<'a>(&'a [Frame]);
 
 impl Serialize for StackJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
-        let mut frames = serializer.serialize_seq(Some(self.0.len()))?;
+        let mut functions = serializer.serialize_seq(None)?;
         for frame in self.0 {
-            let source = frame.source.first();
-            let object = serde_json::json!({
-                "function": frame.function(),
-                "file": source.and_then(|s| s.file.as_deref()),
-                "line": source.and_then(|s| s.line),
-                "column": source.and_then(|s| s.column),
-                "offset": frame.module_offset,
-            });
-            frames.serialize_element(&object)?;
+            for (i, function) in frame.functions().enumerate() {
+                let source = frame.source.get(i);
+                let object = serde_json::json!({
+                    "function": function,
+                    "file": source.and_then(|s| s.file.as_deref()),
+                    "line": source.and_then(|s| s.line),
+                    "column": source.and_then(|s| s.column),
+                    "offset": frame.module_offset,
+                    "inlined": i + 1 < frame.source.len(),
+                });
+                functions.serialize_element(&object)?;
+            }
         }
-        frames.end()
+        functions.end()
     }
 }
 
@@ -213,21 +218,50 @@ impl Frame {
     /// The frame's function: its name in the debug info (demangled), else
     /// in the name section, else `<func N>`.
     pub fn function(&self) -> Cow<'_, str> {
-        match self.source.first().and_then(|s| s.function.as_deref()).or(self.func_name.as_deref()) {
+        match self.source.last().and_then(|s| s.function.as_deref()).or(self.func_name.as_deref()) {
             Some(name) => Cow::Borrowed(name),
             None => Cow::Owned(format!("<func {}>", self.func_index)),
         }
     }
 
-    /// One line: `read_config at ./prog.c:12:9` where the module has DWARF,
-    /// `read_config @ 0x1a2b` (the offset in the module) without.
-    pub fn line(&self) -> String {
-        let function = self.function();
-        match (self.source.first().and_then(|s| s.place()), self.module_offset) {
-            (Some(place), _) => format!("{function} at {place}"),
-            (None, Some(offset)) => format!("{function} @ {offset:#x}"),
-            (None, None) => function.into_owned(),
+    /// The functions of the frame in the source, innermost first: those
+    /// inlined (from the DWARF), then the frame's own; one without DWARF.
+    fn functions(&self) -> impl Iterator<Item = Cow<'_, str>> {
+        let last = self.source.len().saturating_sub(1);
+        let inlined = self.source.iter().take(last).map(|s| match &s.function {
+            Some(name) => Cow::Borrowed(name.as_str()),
+            None => Cow::Borrowed("<inlined function>"),
+        });
+        inlined.chain(std::iter::once(self.function()))
+    }
+
+    /// The frame as lines, innermost first: `read_config at ./prog.c:12:9`
+    /// where the module has DWARF (a function inlined there first, marked
+    /// `(inlined)`), `read_config @ 0x1a2b` (the offset in the module)
+    /// without.
+    pub fn lines(&self) -> Vec<String> {
+        if self.source.is_empty() {
+            let function = self.function();
+            return vec![match self.module_offset {
+                Some(offset) => format!("{function} @ {offset:#x}"),
+                None => function.into_owned(),
+            }];
         }
+        let last = self.source.len() - 1;
+        self.functions()
+            .zip(&self.source)
+            .enumerate()
+            .map(|(i, (function, source))| {
+                let mut line = function.into_owned();
+                if let Some(place) = source.place() {
+                    line.push_str(&format!(" at {place}"));
+                }
+                if i < last {
+                    line.push_str(" (inlined)");
+                }
+                line
+            })
+            .collect()
     }
 }
 

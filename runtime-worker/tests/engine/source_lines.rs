@@ -46,8 +46,9 @@ fn a_module_without_dwarf_traps_with_names_only() {
 
 /// strace's `-k`: asked for stacks, each preview1 call carries the guest's
 /// frames when it made the call, innermost first, with the source line of
-/// the C program's own frame; not asked, none does (and a clock reading's
-/// compact form is kept for the calls that carry nothing).
+/// the C program's own frame; not asked, none does. Either way the calls
+/// come in order, numbered without a gap, whether they crossed whole or
+/// compact (`args_sizes_get` and `fd_fdstat_get` do, without a stack).
 #[test]
 fn each_call_carries_the_guests_stack_when_asked() {
     use crate::support::{Report, runtime, sample};
@@ -62,8 +63,21 @@ fn each_call_carries_the_guests_stack_when_asked() {
     assert_eq!(stack[0].function(), "__wasi_fd_write", "the innermost frame is wasi-libc's wrapper");
     let main = stack.iter().find(|f| f.function() == "__main_argc_argv").expect("main's frame");
     assert_eq!(main.source[0], at("__main_argc_argv", 17, 5), "the printf in main");
-    assert_eq!(main.line(), "__main_argc_argv at ./divide_by_zero.c:17:5");
+    assert_eq!(main.lines(), ["__main_argc_argv at ./divide_by_zero.c:17:5"]);
 
     let plain = run("real/divide_by_zero.wasm", SandboxProfile::default());
     assert!(plain.calls().count() > 0 && plain.calls().all(|call| call.stack.is_none()));
+    for report in [&report, &plain] {
+        let order: Vec<_> = report.calls().map(|call| (call.seq, call.func)).collect();
+        assert_eq!(
+            order,
+            [
+                (0, WasiFunc::ArgsSizesGet),
+                (1, WasiFunc::ArgsGet),
+                (2, WasiFunc::FdFdstatGet),
+                (3, WasiFunc::FdWrite),
+                (4, WasiFunc::FdWrite)
+            ]
+        );
+    }
 }
