@@ -182,3 +182,36 @@ fn run_swap_links_another_provider_from_the_command_line() {
     let help = text(&wasmscope(&["run", "--help"]).stdout);
     assert!(help.contains("--swap <PART=FILE>"), "{help}");
 }
+
+/// Compare two runs of the composed C client and Rust provider, the second
+/// without the provider's /data mount: the provider's answers are the
+/// change, and the time in each part stands side by side. The times are
+/// made steady (`ingest_steadily`) so that the picture is the same every
+/// time (`UPDATE_SNAPSHOTS=1 cargo test -p wasmscope --test app composition`
+/// rewrites it).
+#[test]
+fn compare_two_composed_runs_as_in_its_snapshot() {
+    use runtime_worker::{Mount, SandboxProfile};
+
+    use crate::ui_stories::{open_sample, steady_run, tall_app};
+
+    let mut harness = tall_app();
+    open_sample(&mut harness, "Composed: a C client and a Rust provider (the article's contract)");
+    step_until(&mut harness, "the module to load", |app| !app.session.is_loading());
+    // Relative (tests run in app/), so that the picture is the same in any checkout.
+    let data = "../samples/composition/data";
+    let granted = SandboxProfile { mounts: vec![Mount::read_only(data, "/data")], ..SandboxProfile::default() };
+    let first = steady_run("composition/client_rust.wasm", granted, 1);
+    let second = steady_run("composition/client_rust.wasm", SandboxProfile::default(), 2);
+    let error_row = |c: &runtime_worker::HostCall| c.result.contains("cannot open /data/users.csv");
+    assert!(second.host_calls.iter().any(error_row), "without /data the provider answers with an error row");
+    assert!(!first.host_calls.iter().any(error_row));
+    harness.state_mut().session.runs.extend([first, second]);
+    settle(&mut harness);
+    show_tab(&mut harness, "Compare");
+    harness.get_by_label("Time in each inner component");
+    assert_eq!(harness.query_all_by_label("#0 database-connector").count(), 2, "the provider in both runs");
+    harness.remove_cursor();
+    settle(&mut harness);
+    harness.snapshot("compare_composed");
+}

@@ -317,7 +317,7 @@ fn ctrl_plus_zooms_for_a_projector() {
 
 /// A real run of `module` through the engine, its times replaced by fixed
 /// ones so that pictures of it are the same every time.
-fn steady_run(
+pub(crate) fn steady_run(
     module: &str,
     profile: runtime_worker::SandboxProfile,
     number: usize,
@@ -325,21 +325,26 @@ fn steady_run(
     use runtime_worker::RunRequest;
     let loaded = runtime_worker::inspect::load::load_file(&samples_dir().join(module)).unwrap();
     let loaded_sha = loaded.sha256;
+    let component = loaded.kind == runtime_worker::ModuleKind::Component;
     let runtime = runtime_worker::Runtime::new().unwrap();
     let events = runtime.start(RunRequest::new(loaded, profile.clone(), runtime_worker::Entry::Start)).wait();
     let mut record = wasmscope::model::run_record::RunRecord::new(number as u64, number, module, loaded_sha, profile);
+    record.component = component;
     ingest_steadily(&mut record, events);
     record
 }
 
 /// Takes in a run's events with fixed times (each event 250 µs after the
 /// one before, fixed phase timings), so that a picture of it is the same
-/// every time.
+/// every time. A component's host calls keep how they nest (a crossing
+/// into another part holds the calls made inside it): each start and end
+/// becomes its rank among them all, 10 µs apart.
 pub(crate) fn ingest_steadily(
     record: &mut wasmscope::model::run_record::RunRecord,
-    events: Vec<runtime_worker::WorkerEvent>,
+    mut events: Vec<runtime_worker::WorkerEvent>,
 ) {
     use runtime_worker::WorkerEvent;
+    steady_host_call_times(&mut events);
     for (i, mut event) in events.into_iter().enumerate() {
         let t = i as u64 * 250_000;
         match &mut event {
@@ -359,6 +364,35 @@ pub(crate) fn ingest_steadily(
             _ => {}
         }
         record.ingest(event);
+    }
+}
+
+/// Each host call's start and end replaced by its rank among all of them
+/// (10 µs a step): the order of every start and end is kept, so nesting is,
+/// and nothing else of the real times is. Equal times keep their true
+/// order: an end before a start, the outer call's start first and its end
+/// last.
+fn steady_host_call_times(events: &mut [runtime_worker::WorkerEvent]) {
+    use runtime_worker::WorkerEvent;
+    let mut edges = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        if let WorkerEvent::HostCall(call) = event {
+            let dur = call.dur_ns as i128;
+            edges.push(((call.start_ns, 1u8, -dur), i, true));
+            edges.push(((call.start_ns + call.dur_ns, 0u8, dur), i, false));
+        }
+    }
+    edges.sort_by_key(|(key, i, _)| (*key, *i));
+    let mut starts = std::collections::HashMap::new();
+    for (rank, (_, i, start)) in edges.iter().enumerate() {
+        let at = rank as u64 * 10_000;
+        let WorkerEvent::HostCall(call) = &mut events[*i] else { unreachable!() };
+        if *start {
+            starts.insert(*i, at);
+            call.start_ns = at;
+        } else {
+            call.dur_ns = at - starts[i];
+        }
     }
 }
 
