@@ -19,7 +19,6 @@ use wasmtime_wasi::p1::wasi_snapshot_preview1::WasiSnapshotPreview1 as _;
 use wiggle::GuestMemory;
 
 use crate::boundary::event::Abrupt;
-
 use crate::run::module_host::Host;
 use crate::trace::guest_memory as gm;
 use crate::trace::recorder::PendingCall;
