@@ -19,7 +19,8 @@ trap 'kill $xvfb 2>/dev/null; rm -rf "$data"' EXIT
 sleep 1
 
 # shot NAME SAMPLE TAB [EXTRA_RUNS [CLICKS...]]: open SAMPLE, run it, show
-# TAB, press F5 EXTRA_RUNS times, click each X,Y in CLICKS, capture.
+# TAB, press F5 EXTRA_RUNS times, click each X,Y in CLICKS (X,Y~N: scroll
+# down N notches there instead), capture.
 only=("$@")
 shot() {
     local name=$1 sample=$2 tab=$3 extra=${4:-0}
@@ -37,7 +38,13 @@ shot() {
         sleep 1.5
     done
     for xy in "$@"; do
-        DISPLAY=$display xdotool mousemove "${xy%,*}" "${xy#*,}" click 1
+        if [[ $xy == *~* ]]; then
+            # X,Y~N: N notches of the mouse wheel down at X,Y.
+            local at=${xy%~*}
+            DISPLAY=$display xdotool mousemove "${at%,*}" "${at#*,}" click --repeat "${xy#*~}" 5
+        else
+            DISPLAY=$display xdotool mousemove "${xy%,*}" "${xy#*,}" click 1
+        fi
         sleep 2
     done
     # The window is 1400x860 at the top left; with no window manager,
@@ -70,3 +77,6 @@ shot composition client_rust.wasm inspector
 shot crossings client_rust.wasm calls
 # The 10000 preset, then Start.
 shot density hello.wat density 0 540,112 620,112
+# Call stacks (strace -k): tick the box, Run, pick the first write, scroll
+# its detail down to the C program's own frame.
+shot call-stack divide_by_zero.wasm calls 0 991,134 276,18 449,253 600,760~3
