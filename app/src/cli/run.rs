@@ -270,6 +270,8 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     let filter = args.report.filter();
     if module.kind == ModuleKind::Core {
         filter.check_preview1_names().map_err(anyhow::Error::msg)?;
+    } else if report.stacks {
+        eprintln!("wasmscope: -k: a component's host calls carry no stack; only a core module's preview1 calls do");
     }
     let lines: Option<(TraceFormat, Box<dyn Write>)> = match (args.report.line_format(), &args.report.trace_file) {
         (None, _) => None,

@@ -62,4 +62,11 @@ fn k_shows_the_guests_stack_under_each_call() {
     assert!(text(&summary.stderr).contains("add `--trace text`"), "{}", text(&summary.stderr));
     let help = text(&wasmscope(&["run", "--help"]).stdout);
     assert!(help.contains("-k, --stack-trace"), "{help}");
+    // A component's calls have none, and the trace says so once.
+    let component = wasmscope(&["run", "-k", "samples/components/hello_component.wasm"]);
+    // It runs (and exits 1: no folder is granted for the file it reads).
+    assert_eq!(component.status.code(), Some(1), "{}", text(&component.stderr));
+    let stderr = text(&component.stderr);
+    assert!(stderr.starts_with("wasmscope: -k: a component's host calls carry no stack"), "{stderr}");
+    assert!(!stderr.contains("\n > "), "{stderr}");
 }
