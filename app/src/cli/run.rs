@@ -176,8 +176,9 @@ pub struct ReportFlags {
 
     /// Show the guest's stack under each preview1 call (strace's `-k`): the
     /// functions, with file:line:column where the module has DWARF. A stack
-    /// walk per call, even for calls -e or -Z leave out; not kept by --record;
-    /// without --trace, the trace is text; with -c, give --trace or -o too
+    /// walk per call: with -e trace=NAME only those calls' (-Z's failed calls
+    /// are known only after the walk); not kept by --record; without
+    /// --trace, the trace is text; with -c, give --trace or -o too
     #[arg(short = 'k', long = "stack-trace")]
     pub stacks: bool,
 
@@ -268,8 +269,10 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
         );
     }
     let filter = args.report.filter();
+    // `-k -e trace=NAME`: only those calls' stacks are walked.
+    let mut stacks_only_for = Vec::new();
     if module.kind == ModuleKind::Core {
-        filter.check_preview1_names().map_err(anyhow::Error::msg)?;
+        stacks_only_for = filter.preview1_functions().map_err(anyhow::Error::msg)?;
     } else if report.stacks {
         eprintln!("wasmscope: -k: a component's host calls carry no stack; only a core module's preview1 calls do");
     }
@@ -297,6 +300,7 @@ fn try_execute(args: &RunArgs, matches: Option<&ArgMatches>) -> anyhow::Result<i
     // Calls are recorded only when something here will read them.
     request.record_calls = args.report.wants_calls() || args.explain;
     request.call_stacks = args.report.stacks;
+    request.stacks_only_for = stacks_only_for;
     let interactive = request.profile.stdin == runtime_worker::StdinSource::Interactive;
     interrupt::catch();
     let run_started = SystemTime::now();

@@ -28,15 +28,18 @@ pub struct CallFilter {
 }
 
 impl CallFilter {
-    /// For a core module every name must be a preview1 function: a typo
-    /// would otherwise trace nothing and say nothing.
-    pub fn check_preview1_names(&self) -> Result<(), String> {
-        match self.names.iter().find(|n| WasiFunc::from_name(n).is_none()) {
-            Some(name) => {
-                Err(format!("-e trace={name}: `{name}` is not a WASI preview1 function (fd_write, path_open, ...)"))
-            }
-            None => Ok(()),
-        }
+    /// The preview1 functions named (none: every function). For a core
+    /// module every name must be one: a typo would otherwise trace nothing
+    /// and say nothing.
+    pub fn preview1_functions(&self) -> Result<Vec<WasiFunc>, String> {
+        self.names
+            .iter()
+            .map(|name| {
+                WasiFunc::from_name(name).ok_or_else(|| {
+                    format!("-e trace={name}: `{name}` is not a WASI preview1 function (fd_write, path_open, ...)")
+                })
+            })
+            .collect()
     }
 }
 
@@ -451,7 +454,9 @@ mod tests {
         assert!(parse_trace_expression("signal=SIGINT").unwrap_err().contains("-e signal="));
         assert!(parse_trace_expression("trace=").is_err());
         let filter = CallFilter { names: vec!["fd_write".into(), "fd_wirte".into()], failed_only: false };
-        assert!(filter.check_preview1_names().unwrap_err().contains("`fd_wirte`"));
+        assert!(filter.preview1_functions().unwrap_err().contains("`fd_wirte`"));
+        let filter = CallFilter { names: vec!["fd_write".into(), "path_open".into()], failed_only: false };
+        assert_eq!(filter.preview1_functions().unwrap(), [WasiFunc::FdWrite, WasiFunc::PathOpen]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::boundary::profile::SandboxProfile;
 use crate::inspect::load::LoadedModule;
+use crate::wasi::abi::WasiFunc;
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -34,6 +35,10 @@ pub struct RunRequest {
     /// function, and which source line where the module has DWARF. A stack
     /// walk per call, so off by default. Component calls carry none.
     pub call_stacks: bool,
+    /// With `call_stacks`, only calls of these functions carry a stack, and
+    /// only theirs are walked (strace's `-k` with `-e trace=`); empty, the
+    /// default: every call.
+    pub stacks_only_for: Vec<WasiFunc>,
 }
 
 impl RunRequest {
@@ -47,6 +52,7 @@ impl RunRequest {
             swaps: Vec::new(),
             part: None,
             call_stacks: false,
+            stacks_only_for: Vec::new(),
         }
     }
 }

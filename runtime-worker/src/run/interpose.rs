@@ -29,7 +29,9 @@ const MODULE: &str = "wasi_snapshot_preview1";
 type Ret = wasmtime::Result<i32>;
 
 /// The guest's memory and the host state, for one call.
-fn split<'a>(caller: &'a mut Caller<'_, Host>) -> wasmtime::Result<(GuestMemory<'a>, &'a mut Host)> {
+/// `func` is the call about to be made: its stack is walked if `-k` asks
+/// for it.
+fn split<'a>(caller: &'a mut Caller<'_, Host>, func: WasiFunc) -> wasmtime::Result<(GuestMemory<'a>, &'a mut Host)> {
     let fuel = caller.as_context_mut().hostcall_fuel();
     let memory = match caller.data().memory {
         Some(memory) => memory,
@@ -47,7 +49,7 @@ fn split<'a>(caller: &'a mut Caller<'_, Host>) -> wasmtime::Result<(GuestMemory<
         }
     };
     // strace's -k: the guest's frames, walked while the caller is at hand.
-    let stack = caller.data().trace.call_stacks.then(|| WasmBacktrace::capture(&*caller));
+    let stack = caller.data().trace.wants_stack(func).then(|| WasmBacktrace::capture(&*caller));
     let (bytes, host) = memory.data_and_store_mut(caller);
     let stack = stack.map(|backtrace| host.stacks.stack(&backtrace));
     host.wasi.set_hostcall_fuel(fuel);
@@ -106,14 +108,14 @@ pub(crate) fn add_to_linker(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
 
 fn add_args_env(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     sync_fn!(linker, "args_get", |caller, argv: i32, buf: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::ArgsGet)?;
         let mut call = host.trace.begin(WasiFunc::ArgsGet);
         call.strings = host.trace.argv.clone();
         let r = p1::args_get(&mut host.wasi, &mut mem, argv, buf);
         done(host, call, r)
     });
     sync_fn!(linker, "args_sizes_get", |caller, argc: i32, size: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::ArgsSizesGet)?;
         let mut call = host.trace.begin(WasiFunc::ArgsSizesGet);
         let r = p1::args_sizes_get(&mut host.wasi, &mut mem, argc, size);
         if ok(&r) {
@@ -123,7 +125,7 @@ fn add_args_env(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "environ_get", |caller, environ: i32, buf: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::EnvironGet)?;
         let mut call = host.trace.begin(WasiFunc::EnvironGet);
         // Names only: values may be secrets the user granted to the guest,
         // not to whoever reads an exported trace.
@@ -132,7 +134,7 @@ fn add_args_env(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "environ_sizes_get", |caller, count: i32, size: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::EnvironSizesGet)?;
         let mut call = host.trace.begin(WasiFunc::EnvironSizesGet);
         let r = p1::environ_sizes_get(&mut host.wasi, &mut mem, count, size);
         if ok(&r) {
@@ -146,7 +148,7 @@ fn add_args_env(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
 
 fn add_clocks_random_process(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     sync_fn!(linker, "clock_res_get", |caller, id: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::ClockResGet)?;
         let mut call = host.trace.begin(WasiFunc::ClockResGet);
         call.param(id);
         if host.trace.denials.clocks_denied() {
@@ -159,7 +161,7 @@ fn add_clocks_random_process(linker: &mut Linker<Host>) -> wasmtime::Result<()> 
         done(host, call, r)
     });
     sync_fn!(linker, "clock_time_get", |caller, id: i32, precision: i64, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::ClockTimeGet)?;
         let mut call = host.trace.begin(WasiFunc::ClockTimeGet);
         call.param(id).param(precision);
         if host.trace.denials.clocks_denied() {
@@ -172,27 +174,27 @@ fn add_clocks_random_process(linker: &mut Linker<Host>) -> wasmtime::Result<()> 
         done(host, call, r)
     });
     sync_fn!(linker, "random_get", |caller, buf: i32, len: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::RandomGet)?;
         let mut call = host.trace.begin(WasiFunc::RandomGet);
         call.param(len);
         let r = p1::random_get(&mut host.wasi, &mut mem, buf, len);
         done(host, call, r)
     });
     sync_fn!(linker, "sched_yield", |caller| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::SchedYield)?;
         let call = host.trace.begin(WasiFunc::SchedYield);
         let r = p1::sched_yield(&mut host.wasi, &mut mem);
         done(host, call, r)
     });
     sync_fn!(linker, "proc_raise", |caller, sig: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::ProcRaise)?;
         let mut call = host.trace.begin(WasiFunc::ProcRaise);
         call.param(sig);
         let r = p1::proc_raise(&mut host.wasi, &mut mem, sig);
         done(host, call, r)
     });
     linker.func_wrap(MODULE, "proc_exit", |mut caller: Caller<'_, Host>, code: i32| -> wasmtime::Result<()> {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::ProcExit)?;
         let mut call = host.trace.begin(WasiFunc::ProcExit);
         call.param(code);
         let r = p1::proc_exit(&mut host.wasi, &mut mem, code);
@@ -211,21 +213,21 @@ fn add_clocks_random_process(linker: &mut Linker<Host>) -> wasmtime::Result<()> 
 
 fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     async_fn!(linker, "fd_advise", |caller, fd: i32, offset: i64, len: i64, advice: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdAdvise)?;
         let mut call = host.trace.begin(WasiFunc::FdAdvise);
         call.param(fd).param(offset).param(len).param(advice);
         let r = p1::fd_advise(&mut host.wasi, &mut mem, fd, offset, len, advice).await;
         done(host, call, r)
     });
     sync_fn!(linker, "fd_allocate", |caller, fd: i32, offset: i64, len: i64| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdAllocate)?;
         let mut call = host.trace.begin(WasiFunc::FdAllocate);
         call.param(fd).param(offset).param(len);
         let r = p1::fd_allocate(&mut host.wasi, &mut mem, fd, offset, len);
         done(host, call, r)
     });
     async_fn!(linker, "fd_close", |caller, fd: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdClose)?;
         let mut call = host.trace.begin(WasiFunc::FdClose);
         call.param(fd);
         let r = p1::fd_close(&mut host.wasi, &mut mem, fd).await;
@@ -236,14 +238,14 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         r
     });
     async_fn!(linker, "fd_datasync", |caller, fd: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdDatasync)?;
         let mut call = host.trace.begin(WasiFunc::FdDatasync);
         call.param(fd);
         let r = p1::fd_datasync(&mut host.wasi, &mut mem, fd).await;
         done(host, call, r)
     });
     async_fn!(linker, "fd_fdstat_get", |caller, fd: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdFdstatGet)?;
         let mut call = host.trace.begin(WasiFunc::FdFdstatGet);
         call.param(fd);
         let r = p1::fd_fdstat_get(&mut host.wasi, &mut mem, fd, out).await;
@@ -254,21 +256,21 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "fd_fdstat_set_flags", |caller, fd: i32, flags: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdFdstatSetFlags)?;
         let mut call = host.trace.begin(WasiFunc::FdFdstatSetFlags);
         call.param(fd).param(flags);
         let r = p1::fd_fdstat_set_flags(&mut host.wasi, &mut mem, fd, flags);
         done(host, call, r)
     });
     sync_fn!(linker, "fd_fdstat_set_rights", |caller, fd: i32, base: i64, inheriting: i64| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdFdstatSetRights)?;
         let mut call = host.trace.begin(WasiFunc::FdFdstatSetRights);
         call.param(fd).param(base).param(inheriting);
         let r = p1::fd_fdstat_set_rights(&mut host.wasi, &mut mem, fd, base, inheriting);
         done(host, call, r)
     });
     async_fn!(linker, "fd_filestat_get", |caller, fd: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdFilestatGet)?;
         let mut call = host.trace.begin(WasiFunc::FdFilestatGet);
         call.param(fd);
         let r = p1::fd_filestat_get(&mut host.wasi, &mut mem, fd, out).await;
@@ -278,21 +280,21 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_filestat_set_size", |caller, fd: i32, size: i64| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdFilestatSetSize)?;
         let mut call = host.trace.begin(WasiFunc::FdFilestatSetSize);
         call.param(fd).param(size);
         let r = p1::fd_filestat_set_size(&mut host.wasi, &mut mem, fd, size).await;
         done(host, call, r)
     });
     async_fn!(linker, "fd_filestat_set_times", |caller, fd: i32, atim: i64, mtim: i64, flags: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdFilestatSetTimes)?;
         let mut call = host.trace.begin(WasiFunc::FdFilestatSetTimes);
         call.param(fd).param(atim).param(mtim).param(flags);
         let r = p1::fd_filestat_set_times(&mut host.wasi, &mut mem, fd, atim, mtim, flags).await;
         done(host, call, r)
     });
     async_fn!(linker, "fd_pread", |caller, fd: i32, iovs: i32, iovs_len: i32, offset: i64, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdPread)?;
         let mut call = host.trace.begin(WasiFunc::FdPread);
         call.param(fd).param(iovs_len).param(offset);
         let r = p1::fd_pread(&mut host.wasi, &mut mem, fd, iovs, iovs_len, offset, out).await;
@@ -302,7 +304,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "fd_prestat_get", |caller, fd: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdPrestatGet)?;
         let mut call = host.trace.begin(WasiFunc::FdPrestatGet);
         call.param(fd);
         let r = p1::fd_prestat_get(&mut host.wasi, &mut mem, fd, out);
@@ -312,7 +314,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "fd_prestat_dir_name", |caller, fd: i32, path: i32, len: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdPrestatDirName)?;
         let mut call = host.trace.begin(WasiFunc::FdPrestatDirName);
         call.param(fd);
         let r = p1::fd_prestat_dir_name(&mut host.wasi, &mut mem, fd, path, len);
@@ -322,7 +324,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_pwrite", |caller, fd: i32, iovs: i32, iovs_len: i32, offset: i64, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdPwrite)?;
         let mut call = host.trace.begin(WasiFunc::FdPwrite);
         let data = gm::iovecs(&mem, iovs, iovs_len, None);
         call.param(fd).param(data.total).param(offset);
@@ -334,7 +336,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_read", |caller, fd: i32, iovs: i32, iovs_len: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdRead)?;
         if fd == 0 {
             // Reading stdin may wait for a person: show everything so far first.
             host.trace.flush();
@@ -351,7 +353,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_readdir", |caller, fd: i32, buf: i32, buf_len: i32, cookie: i64, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdReaddir)?;
         let mut call = host.trace.begin(WasiFunc::FdReaddir);
         call.param(fd).param(buf_len).param(cookie);
         let r = p1::fd_readdir(&mut host.wasi, &mut mem, fd, buf, buf_len, cookie, out).await;
@@ -363,7 +365,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_renumber", |caller, fd: i32, to: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdRenumber)?;
         let mut call = host.trace.begin(WasiFunc::FdRenumber);
         call.param(fd).param(to);
         let r = p1::fd_renumber(&mut host.wasi, &mut mem, fd, to).await;
@@ -374,7 +376,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         r
     });
     async_fn!(linker, "fd_seek", |caller, fd: i32, offset: i64, whence: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdSeek)?;
         let mut call = host.trace.begin(WasiFunc::FdSeek);
         call.param(fd).param(offset).param(whence);
         let r = p1::fd_seek(&mut host.wasi, &mut mem, fd, offset, whence, out).await;
@@ -384,14 +386,14 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_sync", |caller, fd: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdSync)?;
         let mut call = host.trace.begin(WasiFunc::FdSync);
         call.param(fd);
         let r = p1::fd_sync(&mut host.wasi, &mut mem, fd).await;
         done(host, call, r)
     });
     sync_fn!(linker, "fd_tell", |caller, fd: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdTell)?;
         let mut call = host.trace.begin(WasiFunc::FdTell);
         call.param(fd);
         let r = p1::fd_tell(&mut host.wasi, &mut mem, fd, out);
@@ -401,7 +403,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_write", |caller, fd: i32, iovs: i32, iovs_len: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::FdWrite)?;
         let mut call = host.trace.begin(WasiFunc::FdWrite);
         let data = gm::iovecs(&mem, iovs, iovs_len, None);
         call.param(fd).param(data.total);
@@ -430,14 +432,14 @@ fn filestat_results(mem: &GuestMemory<'_>, out: i32, call: &mut PendingCall) {
 
 fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     async_fn!(linker, "path_create_directory", |caller, fd: i32, path: i32, len: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PathCreateDirectory)?;
         let mut call = host.trace.begin(WasiFunc::PathCreateDirectory);
         call.param(fd).string(gm::string(&mem, path, len));
         let r = p1::path_create_directory(&mut host.wasi, &mut mem, fd, path, len).await;
         done(host, call, r)
     });
     async_fn!(linker, "path_filestat_get", |caller, fd: i32, flags: i32, path: i32, len: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PathFilestatGet)?;
         let mut call = host.trace.begin(WasiFunc::PathFilestatGet);
         call.param(fd).param(flags).string(gm::string(&mem, path, len));
         let r = p1::path_filestat_get(&mut host.wasi, &mut mem, fd, flags, path, len, out).await;
@@ -454,7 +456,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
                                                   atim: i64,
                                                   mtim: i64,
                                                   fst_flags: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PathFilestatSetTimes)?;
         let mut call = host.trace.begin(WasiFunc::PathFilestatSetTimes);
         call.param(fd).param(flags).param(atim).param(mtim).param(fst_flags);
         call.string(gm::string(&mem, path, len));
@@ -470,7 +472,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
                                     new_fd: i32,
                                     new_path: i32,
                                     new_len: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PathLink)?;
         let mut call = host.trace.begin(WasiFunc::PathLink);
         call.param(old_fd).param(old_flags).param(new_fd);
         call.string(gm::string(&mem, old_path, old_len)).string(gm::string(&mem, new_path, new_len));
@@ -489,7 +491,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
                                     inheriting: i64,
                                     fdflags: i32,
                                     out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PathOpen)?;
         let mut call = host.trace.begin(WasiFunc::PathOpen);
         call.param(fd).param(dirflags).param(oflags).param(rights).param(fdflags);
         call.string(gm::string(&mem, path, len));
@@ -505,7 +507,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "path_readlink", |caller, fd: i32, path: i32, len: i32, buf: i32, buf_len: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PathReadlink)?;
         let mut call = host.trace.begin(WasiFunc::PathReadlink);
         call.param(fd).param(buf_len).string(gm::string(&mem, path, len));
         let r = p1::path_readlink(&mut host.wasi, &mut mem, fd, path, len, buf, buf_len, out).await;
@@ -516,7 +518,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "path_remove_directory", |caller, fd: i32, path: i32, len: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PathRemoveDirectory)?;
         let mut call = host.trace.begin(WasiFunc::PathRemoveDirectory);
         call.param(fd).string(gm::string(&mem, path, len));
         let r = p1::path_remove_directory(&mut host.wasi, &mut mem, fd, path, len).await;
@@ -529,7 +531,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
                                       new_fd: i32,
                                       new_path: i32,
                                       new_len: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PathRename)?;
         let mut call = host.trace.begin(WasiFunc::PathRename);
         call.param(fd).param(new_fd);
         call.string(gm::string(&mem, old_path, old_len)).string(gm::string(&mem, new_path, new_len));
@@ -537,7 +539,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "path_symlink", |caller, old_path: i32, old_len: i32, fd: i32, new_path: i32, new_len: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PathSymlink)?;
         let mut call = host.trace.begin(WasiFunc::PathSymlink);
         call.param(fd);
         call.string(gm::string(&mem, old_path, old_len)).string(gm::string(&mem, new_path, new_len));
@@ -545,7 +547,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "path_unlink_file", |caller, fd: i32, path: i32, len: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PathUnlinkFile)?;
         let mut call = host.trace.begin(WasiFunc::PathUnlinkFile);
         call.param(fd).string(gm::string(&mem, path, len));
         let r = p1::path_unlink_file(&mut host.wasi, &mut mem, fd, path, len).await;
@@ -556,7 +558,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
 
 fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     async_fn!(linker, "poll_oneoff", |caller, subs: i32, events: i32, count: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::PollOneoff)?;
         // Polling may sleep: show everything so far first.
         host.trace.flush();
         let mut call = host.trace.begin(WasiFunc::PollOneoff);
@@ -569,7 +571,7 @@ fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "sock_accept", |caller, fd: i32, flags: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::SockAccept)?;
         let mut call = host.trace.begin(WasiFunc::SockAccept);
         call.param(fd).param(flags);
         let r = p1::sock_accept(&mut host.wasi, &mut mem, fd, flags, out);
@@ -579,7 +581,7 @@ fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "sock_recv", |caller, fd: i32, iovs: i32, iovs_len: i32, flags: i32, nread: i32, roflags: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::SockRecv)?;
         let mut call = host.trace.begin(WasiFunc::SockRecv);
         call.param(fd).param(iovs_len).param(flags);
         let r = p1::sock_recv(&mut host.wasi, &mut mem, fd, iovs, iovs_len, flags, nread, roflags);
@@ -590,7 +592,7 @@ fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "sock_send", |caller, fd: i32, iovs: i32, iovs_len: i32, flags: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::SockSend)?;
         let mut call = host.trace.begin(WasiFunc::SockSend);
         let data = gm::iovecs(&mem, iovs, iovs_len, None);
         call.param(fd).param(data.total).param(flags);
@@ -602,7 +604,7 @@ fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "sock_shutdown", |caller, fd: i32, how: i32| {
-        let (mut mem, host) = split(&mut caller)?;
+        let (mut mem, host) = split(&mut caller, WasiFunc::SockShutdown)?;
         let mut call = host.trace.begin(WasiFunc::SockShutdown);
         call.param(fd).param(how);
         let r = p1::sock_shutdown(&mut host.wasi, &mut mem, fd, how);

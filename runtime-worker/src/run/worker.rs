@@ -62,7 +62,9 @@ fn execute(context: RunContext, linkers: Linkers) {
         DenialContext::new(profile),
     );
     trace.record_calls = context.request.record_calls;
-    trace.call_stacks = context.request.record_calls && context.request.call_stacks;
+    if context.request.record_calls && context.request.call_stacks {
+        trace.stacks_for(&context.request.stacks_only_for);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {

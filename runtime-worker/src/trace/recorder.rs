@@ -54,9 +54,10 @@ pub(crate) struct Tracer {
     /// Calls become events (see `RunRequest::record_calls`); when off, a
     /// call costs one branch here, and only the first is timed.
     pub(crate) record_calls: bool,
-    /// Each preview1 call carries the guest's stack (`RunRequest::call_stacks`),
-    /// captured by the interposer into `next_stack` before the call begins.
-    pub(crate) call_stacks: bool,
+    /// The preview1 functions whose calls carry the guest's stack
+    /// (`RunRequest::call_stacks`), one bit each by `WasiFunc` number: the
+    /// interposer captures it into `next_stack` before the call begins.
+    call_stacks: u64,
     pub(crate) next_stack: Option<Arc<Vec<Frame>>>,
     output: Arc<OutputSink>,
     pub(crate) fds: FdTable,
@@ -159,7 +160,7 @@ impl Tracer {
             seq: 0,
             entered_ns: None,
             record_calls: true,
-            call_stacks: false,
+            call_stacks: 0,
             next_stack: None,
             output,
             fds,
@@ -169,6 +170,21 @@ impl Tracer {
             preopens: Vec::new(),
             waiting: None,
         }
+    }
+
+    /// Has calls of `only` (every function when empty) carry the guest's stack.
+    pub(crate) fn stacks_for(&mut self, only: &[WasiFunc]) {
+        const { assert!(WasiFunc::ALL.len() <= 64, "one bit per function") };
+        self.call_stacks = match only {
+            [] => u64::MAX,
+            only => only.iter().fold(0, |bits, func| bits | 1 << *func as u8),
+        };
+    }
+
+    /// Whether a call of `func` carries the guest's stack.
+    #[inline]
+    pub(crate) fn wants_stack(&self, func: WasiFunc) -> bool {
+        self.call_stacks & 1 << func as u8 != 0
     }
 
     /// Nanoseconds since the run started.

@@ -81,3 +81,22 @@ fn each_call_carries_the_guests_stack_when_asked() {
         );
     }
 }
+
+/// strace's `-k -e trace=fd_write`: only the writes carry a stack, and
+/// only theirs are walked; the calls are the same, numbered the same.
+#[test]
+fn only_the_functions_asked_for_carry_a_stack() {
+    use crate::support::{Report, runtime, sample};
+    use runtime_worker::{Entry, RunRequest, WasiFunc};
+
+    let mut request = RunRequest::new(sample("real/divide_by_zero.wasm"), SandboxProfile::default(), Entry::Start);
+    request.call_stacks = true;
+    request.stacks_only_for = vec![WasiFunc::FdWrite, WasiFunc::ArgsGet];
+    let report = Report { events: runtime().start(request).wait() };
+    let with_stack: Vec<_> = report.calls().filter(|call| call.stack.is_some()).map(|call| call.func).collect();
+    assert_eq!(with_stack, [WasiFunc::ArgsGet, WasiFunc::FdWrite, WasiFunc::FdWrite]);
+    let write = report.calls_to(WasiFunc::FdWrite)[0];
+    assert_eq!(write.stack.as_ref().unwrap()[0].function(), "__wasi_fd_write");
+    let seqs: Vec<_> = report.calls().map(|call| call.seq).collect();
+    assert_eq!(seqs, [0, 1, 2, 3, 4]);
+}
