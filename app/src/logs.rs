@@ -8,8 +8,8 @@
 //! none at all: `tracing` is built with its `log` feature here (calloop,
 //! under the window's Wayland clipboard, asks for it), and until some
 //! subscriber has been set, every span wasmtime-wasi opens around a
-//! preview1 call also calls into `log` three times, about a tenth of what
-//! a traced `clock_time_get` costs the guest's thread (BENCHMARKS.md, P3r).
+//! preview1 call also calls into `log` three times: about 40 ns of each
+//! `clock_time_get`, traced or not (BENCHMARKS.md, P3r).
 //! Once one is set, each span's callsite is known to be of no interest and
 //! costs a check. The calls a component run records are not these logs: each
 //! run collects them with a subscriber of its own, scoped to its worker
