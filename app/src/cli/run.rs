@@ -176,9 +176,10 @@ pub struct ReportFlags {
 
     /// Show the guest's stack under each preview1 call (strace's `-k`): the
     /// functions, with file:line:column where the module has DWARF. A stack
-    /// walk per call: with -e trace=NAME only those calls' (-Z's failed calls
-    /// are known only after the walk); not kept by --record; without
-    /// --trace, the trace is text; with -c, give --trace or -o too
+    /// walk per call (with -e trace=NAME, only for those functions' calls;
+    /// -Z spares none, as a call fails only after its walk); not kept by
+    /// --record; without --trace, the trace is text; with -c, give --trace
+    /// or -o too
     #[arg(short = 'k', long = "stack-trace")]
     pub stacks: bool,
 
