@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::boundary::denial::{Denial, DenialKind, Guest, Within};
 use crate::boundary::profile::{ClockPolicy, SandboxProfile};
 use crate::trace::fds::{FdTable, escapes_with_dotdot};
-use crate::wasi::abi::{Errno, Kind, OFLAG_CREAT, OFLAG_TRUNC, RIGHT_FD_WRITE, WasiFunc};
+use crate::wasi::abi::{Errno, OFLAG_CREAT, OFLAG_TRUNC, RIGHT_FD_WRITE, WasiFunc};
 
 /// The parts of the profile the classifier needs.
 #[derive(Debug)]
@@ -241,13 +241,7 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// The values of the call's descriptor parameters, in order.
 fn fd_params<'a>(call: &'a CallView<'_>) -> impl Iterator<Item = u64> + 'a {
-    call.func
-        .params()
-        .iter()
-        .filter(|p| p.kind != Kind::Str && p.kind != Kind::StrList)
-        .zip(call.params)
-        .filter(|(p, _)| p.kind == Kind::Fd)
-        .map(|(_, v)| *v)
+    call.func.fd_params().into_iter().map_while(|at| call.params.get(usize::from(at?)).copied())
 }
 
 fn first_fd(call: &CallView<'_>) -> Option<u64> {

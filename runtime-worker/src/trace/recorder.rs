@@ -23,7 +23,7 @@ use crate::trace::denial::{CallView, DenialContext};
 use crate::trace::direct_calls::{DirectBatch, DirectCall};
 use crate::trace::fds::FdTable;
 use crate::trace::recycled::Pool;
-use crate::wasi::abi::{Errno, Kind, WasiFunc};
+use crate::wasi::abi::{Errno, WasiFunc};
 
 const BATCH_LEN: usize = 4096;
 /// Room past `BATCH_LEN` for what is pushed after the check that sends a
@@ -401,14 +401,10 @@ impl Tracer {
         }
     }
 
+    /// What the call's descriptors name (`FdTable::label`).
+    #[inline]
     fn fd_labels(&self, func: WasiFunc, params: &[u64]) -> [Option<Arc<str>>; 2] {
-        let mut labels = [None, None];
-        let scalars = func.params().iter().filter(|p| !matches!(p.kind, Kind::Str | Kind::StrList));
-        let fds = scalars.zip(params).filter(|(p, _)| p.kind == Kind::Fd).map(|(_, fd)| *fd);
-        for (slot, fd) in labels.iter_mut().zip(fds) {
-            *slot = self.fds.label(fd);
-        }
-        labels
+        func.fd_params().map(|at| self.fds.label(*params.get(usize::from(at?))?))
     }
 
     pub(crate) fn phase(&mut self, phase: Phase, nanos: u64, cached: bool) {

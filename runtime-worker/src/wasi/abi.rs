@@ -49,6 +49,27 @@ const fn f(name: &'static str, kind: Kind) -> Field {
     Field { name, kind }
 }
 
+/// The places of the first two descriptors among `params`' numbers.
+const fn fd_params(params: &[Field]) -> [Option<u8>; 2] {
+    let mut found = [None, None];
+    let (mut i, mut number, mut n) = (0, 0u8, 0);
+    while i < params.len() {
+        match params[i].kind {
+            Kind::Str | Kind::StrList => {}
+            Kind::Fd => {
+                if n < found.len() {
+                    found[n] = Some(number);
+                    n += 1;
+                }
+                number += 1;
+            }
+            _ => number += 1,
+        }
+        i += 1;
+    }
+    found
+}
+
 macro_rules! wasi_funcs {
     ($( $variant:ident = $name:literal, $cap:ident, [$($param:expr),*], [$($result:expr),*]; )*) => {
         /// A `wasi_snapshot_preview1` function.
@@ -81,6 +102,13 @@ macro_rules! wasi_funcs {
             /// `CallEvent::results`.
             pub fn results(self) -> &'static [Field] {
                 match self { $(WasiFunc::$variant => const { &[$($result),*] }),* }
+            }
+
+            /// Where the function's descriptors are among its recorded
+            /// parameters (`CallEvent::params`, which leave strings out):
+            /// the first two, worked out once, when this is compiled.
+            pub fn fd_params(self) -> [Option<u8>; 2] {
+                match self { $(WasiFunc::$variant => const { fd_params(&[$($param),*]) }),* }
             }
 
             pub fn from_name(name: &str) -> Option<WasiFunc> {
@@ -493,6 +521,27 @@ mod tests {
         assert_eq!(WasiFunc::ALL.len(), 46);
         for func in WasiFunc::ALL {
             assert_eq!(WasiFunc::from_name(func.name()), Some(*func));
+        }
+    }
+
+    /// The table worked out at compile time agrees with the parameter
+    /// lists read one by one: strings are not among the numbers.
+    #[test]
+    fn descriptors_are_found_among_the_numbers_strings_left_out() {
+        use WasiFunc::*;
+        assert_eq!(ClockTimeGet.fd_params(), [None, None]);
+        assert_eq!(FdWrite.fd_params(), [Some(0), None]);
+        assert_eq!(PathRename.fd_params(), [Some(0), Some(1)]);
+        assert_eq!(PathSymlink.fd_params(), [Some(0), None]);
+        assert_eq!(PathLink.fd_params(), [Some(0), Some(2)]);
+        for func in WasiFunc::ALL {
+            let numbers = func.params().iter().filter(|p| !matches!(p.kind, Kind::Str | Kind::StrList));
+            let fds: Vec<u8> = (0..).zip(numbers).filter(|(_, p)| p.kind == Kind::Fd).map(|(i, _)| i).collect();
+            let mut expected = [None, None];
+            for (slot, at) in expected.iter_mut().zip(fds) {
+                *slot = Some(at);
+            }
+            assert_eq!(func.fd_params(), expected, "{func:?}");
         }
     }
 
