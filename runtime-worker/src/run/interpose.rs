@@ -57,6 +57,18 @@ fn split<'a>(caller: &'a mut Caller<'_, Host>, func: WasiFunc) -> wasmtime::Resu
     Ok((GuestMemory::Unshared(bytes), host))
 }
 
+/// The guest's memory and the host state, with the call of `func` begun
+/// (its stack walked first, if asked for, so that the walk is not timed).
+#[inline]
+fn enter<'a>(
+    caller: &'a mut Caller<'_, Host>,
+    func: WasiFunc,
+) -> wasmtime::Result<(GuestMemory<'a>, &'a mut Host, PendingCall)> {
+    let (mem, host) = split(caller, func)?;
+    let call = host.trace.begin(func);
+    Ok((mem, host, call))
+}
+
 /// Records the call's end and passes wasmtime-wasi's answer on unchanged.
 fn done(host: &mut Host, call: PendingCall, ret: Ret) -> Ret {
     match &ret {
@@ -108,15 +120,13 @@ pub(crate) fn add_to_linker(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
 
 fn add_args_env(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     sync_fn!(linker, "args_get", |caller, argv: i32, buf: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::ArgsGet)?;
-        let mut call = host.trace.begin(WasiFunc::ArgsGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::ArgsGet)?;
         call.strings = host.trace.argv.clone();
         let r = p1::args_get(&mut host.wasi, &mut mem, argv, buf);
         done(host, call, r)
     });
     sync_fn!(linker, "args_sizes_get", |caller, argc: i32, size: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::ArgsSizesGet)?;
-        let mut call = host.trace.begin(WasiFunc::ArgsSizesGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::ArgsSizesGet)?;
         let r = p1::args_sizes_get(&mut host.wasi, &mut mem, argc, size);
         if ok(&r) {
             call.result(u64::from(gm::u32_at(&mem, argc).unwrap_or(0)));
@@ -125,8 +135,7 @@ fn add_args_env(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "environ_get", |caller, environ: i32, buf: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::EnvironGet)?;
-        let mut call = host.trace.begin(WasiFunc::EnvironGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::EnvironGet)?;
         // Names only: values may be secrets the user granted to the guest,
         // not to whoever reads an exported trace.
         call.strings = host.trace.env_names.clone();
@@ -134,8 +143,7 @@ fn add_args_env(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "environ_sizes_get", |caller, count: i32, size: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::EnvironSizesGet)?;
-        let mut call = host.trace.begin(WasiFunc::EnvironSizesGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::EnvironSizesGet)?;
         let r = p1::environ_sizes_get(&mut host.wasi, &mut mem, count, size);
         if ok(&r) {
             call.result(u64::from(gm::u32_at(&mem, count).unwrap_or(0)));
@@ -148,8 +156,7 @@ fn add_args_env(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
 
 fn add_clocks_random_process(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     sync_fn!(linker, "clock_res_get", |caller, id: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::ClockResGet)?;
-        let mut call = host.trace.begin(WasiFunc::ClockResGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::ClockResGet)?;
         call.param(id);
         if host.trace.denials.clocks_denied() {
             return refuse(host, call, Errno::NOTCAPABLE);
@@ -161,8 +168,7 @@ fn add_clocks_random_process(linker: &mut Linker<Host>) -> wasmtime::Result<()> 
         done(host, call, r)
     });
     sync_fn!(linker, "clock_time_get", |caller, id: i32, precision: i64, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::ClockTimeGet)?;
-        let mut call = host.trace.begin(WasiFunc::ClockTimeGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::ClockTimeGet)?;
         call.param(id).param(precision);
         if host.trace.denials.clocks_denied() {
             return refuse(host, call, Errno::NOTCAPABLE);
@@ -174,28 +180,24 @@ fn add_clocks_random_process(linker: &mut Linker<Host>) -> wasmtime::Result<()> 
         done(host, call, r)
     });
     sync_fn!(linker, "random_get", |caller, buf: i32, len: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::RandomGet)?;
-        let mut call = host.trace.begin(WasiFunc::RandomGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::RandomGet)?;
         call.param(len);
         let r = p1::random_get(&mut host.wasi, &mut mem, buf, len);
         done(host, call, r)
     });
     sync_fn!(linker, "sched_yield", |caller| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::SchedYield)?;
-        let call = host.trace.begin(WasiFunc::SchedYield);
+        let (mut mem, host, call) = enter(&mut caller, WasiFunc::SchedYield)?;
         let r = p1::sched_yield(&mut host.wasi, &mut mem);
         done(host, call, r)
     });
     sync_fn!(linker, "proc_raise", |caller, sig: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::ProcRaise)?;
-        let mut call = host.trace.begin(WasiFunc::ProcRaise);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::ProcRaise)?;
         call.param(sig);
         let r = p1::proc_raise(&mut host.wasi, &mut mem, sig);
         done(host, call, r)
     });
     linker.func_wrap(MODULE, "proc_exit", |mut caller: Caller<'_, Host>, code: i32| -> wasmtime::Result<()> {
-        let (mut mem, host) = split(&mut caller, WasiFunc::ProcExit)?;
-        let mut call = host.trace.begin(WasiFunc::ProcExit);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::ProcExit)?;
         call.param(code);
         let r = p1::proc_exit(&mut host.wasi, &mut mem, code);
         let how = match &r {
@@ -213,22 +215,19 @@ fn add_clocks_random_process(linker: &mut Linker<Host>) -> wasmtime::Result<()> 
 
 fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     async_fn!(linker, "fd_advise", |caller, fd: i32, offset: i64, len: i64, advice: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdAdvise)?;
-        let mut call = host.trace.begin(WasiFunc::FdAdvise);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdAdvise)?;
         call.param(fd).param(offset).param(len).param(advice);
         let r = p1::fd_advise(&mut host.wasi, &mut mem, fd, offset, len, advice).await;
         done(host, call, r)
     });
     sync_fn!(linker, "fd_allocate", |caller, fd: i32, offset: i64, len: i64| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdAllocate)?;
-        let mut call = host.trace.begin(WasiFunc::FdAllocate);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdAllocate)?;
         call.param(fd).param(offset).param(len);
         let r = p1::fd_allocate(&mut host.wasi, &mut mem, fd, offset, len);
         done(host, call, r)
     });
     async_fn!(linker, "fd_close", |caller, fd: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdClose)?;
-        let mut call = host.trace.begin(WasiFunc::FdClose);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdClose)?;
         call.param(fd);
         let r = p1::fd_close(&mut host.wasi, &mut mem, fd).await;
         let r = done(host, call, r);
@@ -238,15 +237,13 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         r
     });
     async_fn!(linker, "fd_datasync", |caller, fd: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdDatasync)?;
-        let mut call = host.trace.begin(WasiFunc::FdDatasync);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdDatasync)?;
         call.param(fd);
         let r = p1::fd_datasync(&mut host.wasi, &mut mem, fd).await;
         done(host, call, r)
     });
     async_fn!(linker, "fd_fdstat_get", |caller, fd: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdFdstatGet)?;
-        let mut call = host.trace.begin(WasiFunc::FdFdstatGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdFdstatGet)?;
         call.param(fd);
         let r = p1::fd_fdstat_get(&mut host.wasi, &mut mem, fd, out).await;
         if ok(&r) {
@@ -256,22 +253,19 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "fd_fdstat_set_flags", |caller, fd: i32, flags: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdFdstatSetFlags)?;
-        let mut call = host.trace.begin(WasiFunc::FdFdstatSetFlags);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdFdstatSetFlags)?;
         call.param(fd).param(flags);
         let r = p1::fd_fdstat_set_flags(&mut host.wasi, &mut mem, fd, flags);
         done(host, call, r)
     });
     sync_fn!(linker, "fd_fdstat_set_rights", |caller, fd: i32, base: i64, inheriting: i64| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdFdstatSetRights)?;
-        let mut call = host.trace.begin(WasiFunc::FdFdstatSetRights);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdFdstatSetRights)?;
         call.param(fd).param(base).param(inheriting);
         let r = p1::fd_fdstat_set_rights(&mut host.wasi, &mut mem, fd, base, inheriting);
         done(host, call, r)
     });
     async_fn!(linker, "fd_filestat_get", |caller, fd: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdFilestatGet)?;
-        let mut call = host.trace.begin(WasiFunc::FdFilestatGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdFilestatGet)?;
         call.param(fd);
         let r = p1::fd_filestat_get(&mut host.wasi, &mut mem, fd, out).await;
         if ok(&r) {
@@ -280,22 +274,19 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_filestat_set_size", |caller, fd: i32, size: i64| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdFilestatSetSize)?;
-        let mut call = host.trace.begin(WasiFunc::FdFilestatSetSize);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdFilestatSetSize)?;
         call.param(fd).param(size);
         let r = p1::fd_filestat_set_size(&mut host.wasi, &mut mem, fd, size).await;
         done(host, call, r)
     });
     async_fn!(linker, "fd_filestat_set_times", |caller, fd: i32, atim: i64, mtim: i64, flags: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdFilestatSetTimes)?;
-        let mut call = host.trace.begin(WasiFunc::FdFilestatSetTimes);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdFilestatSetTimes)?;
         call.param(fd).param(atim).param(mtim).param(flags);
         let r = p1::fd_filestat_set_times(&mut host.wasi, &mut mem, fd, atim, mtim, flags).await;
         done(host, call, r)
     });
     async_fn!(linker, "fd_pread", |caller, fd: i32, iovs: i32, iovs_len: i32, offset: i64, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdPread)?;
-        let mut call = host.trace.begin(WasiFunc::FdPread);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdPread)?;
         call.param(fd).param(iovs_len).param(offset);
         let r = p1::fd_pread(&mut host.wasi, &mut mem, fd, iovs, iovs_len, offset, out).await;
         if ok(&r) {
@@ -304,8 +295,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "fd_prestat_get", |caller, fd: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdPrestatGet)?;
-        let mut call = host.trace.begin(WasiFunc::FdPrestatGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdPrestatGet)?;
         call.param(fd);
         let r = p1::fd_prestat_get(&mut host.wasi, &mut mem, fd, out);
         if ok(&r) {
@@ -314,8 +304,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "fd_prestat_dir_name", |caller, fd: i32, path: i32, len: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdPrestatDirName)?;
-        let mut call = host.trace.begin(WasiFunc::FdPrestatDirName);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdPrestatDirName)?;
         call.param(fd);
         let r = p1::fd_prestat_dir_name(&mut host.wasi, &mut mem, fd, path, len);
         if ok(&r) {
@@ -324,8 +313,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_pwrite", |caller, fd: i32, iovs: i32, iovs_len: i32, offset: i64, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdPwrite)?;
-        let mut call = host.trace.begin(WasiFunc::FdPwrite);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdPwrite)?;
         let data = gm::iovecs(&mem, iovs, iovs_len, None);
         call.param(fd).param(data.total).param(offset);
         call.preview = data.preview;
@@ -336,12 +324,11 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_read", |caller, fd: i32, iovs: i32, iovs_len: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdRead)?;
         if fd == 0 {
             // Reading stdin may wait for a person: show everything so far first.
-            host.trace.flush();
+            caller.data_mut().trace.flush();
         }
-        let mut call = host.trace.begin(WasiFunc::FdRead);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdRead)?;
         call.param(fd).param(iovs_len);
         if fd == 0 {
             host.trace.waiting_in(&call);
@@ -353,8 +340,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_readdir", |caller, fd: i32, buf: i32, buf_len: i32, cookie: i64, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdReaddir)?;
-        let mut call = host.trace.begin(WasiFunc::FdReaddir);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdReaddir)?;
         call.param(fd).param(buf_len).param(cookie);
         let r = p1::fd_readdir(&mut host.wasi, &mut mem, fd, buf, buf_len, cookie, out).await;
         if ok(&r) {
@@ -365,8 +351,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_renumber", |caller, fd: i32, to: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdRenumber)?;
-        let mut call = host.trace.begin(WasiFunc::FdRenumber);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdRenumber)?;
         call.param(fd).param(to);
         let r = p1::fd_renumber(&mut host.wasi, &mut mem, fd, to).await;
         let r = done(host, call, r);
@@ -376,8 +361,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         r
     });
     async_fn!(linker, "fd_seek", |caller, fd: i32, offset: i64, whence: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdSeek)?;
-        let mut call = host.trace.begin(WasiFunc::FdSeek);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdSeek)?;
         call.param(fd).param(offset).param(whence);
         let r = p1::fd_seek(&mut host.wasi, &mut mem, fd, offset, whence, out).await;
         if ok(&r) {
@@ -386,15 +370,13 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_sync", |caller, fd: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdSync)?;
-        let mut call = host.trace.begin(WasiFunc::FdSync);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdSync)?;
         call.param(fd);
         let r = p1::fd_sync(&mut host.wasi, &mut mem, fd).await;
         done(host, call, r)
     });
     sync_fn!(linker, "fd_tell", |caller, fd: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdTell)?;
-        let mut call = host.trace.begin(WasiFunc::FdTell);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdTell)?;
         call.param(fd);
         let r = p1::fd_tell(&mut host.wasi, &mut mem, fd, out);
         if ok(&r) {
@@ -403,8 +385,7 @@ fn add_fd(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "fd_write", |caller, fd: i32, iovs: i32, iovs_len: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::FdWrite)?;
-        let mut call = host.trace.begin(WasiFunc::FdWrite);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::FdWrite)?;
         let data = gm::iovecs(&mem, iovs, iovs_len, None);
         call.param(fd).param(data.total);
         call.preview = data.preview;
@@ -432,15 +413,13 @@ fn filestat_results(mem: &GuestMemory<'_>, out: i32, call: &mut PendingCall) {
 
 fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     async_fn!(linker, "path_create_directory", |caller, fd: i32, path: i32, len: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PathCreateDirectory)?;
-        let mut call = host.trace.begin(WasiFunc::PathCreateDirectory);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PathCreateDirectory)?;
         call.param(fd).string(gm::string(&mem, path, len));
         let r = p1::path_create_directory(&mut host.wasi, &mut mem, fd, path, len).await;
         done(host, call, r)
     });
     async_fn!(linker, "path_filestat_get", |caller, fd: i32, flags: i32, path: i32, len: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PathFilestatGet)?;
-        let mut call = host.trace.begin(WasiFunc::PathFilestatGet);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PathFilestatGet)?;
         call.param(fd).param(flags).string(gm::string(&mem, path, len));
         let r = p1::path_filestat_get(&mut host.wasi, &mut mem, fd, flags, path, len, out).await;
         if ok(&r) {
@@ -456,8 +435,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
                                                   atim: i64,
                                                   mtim: i64,
                                                   fst_flags: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PathFilestatSetTimes)?;
-        let mut call = host.trace.begin(WasiFunc::PathFilestatSetTimes);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PathFilestatSetTimes)?;
         call.param(fd).param(flags).param(atim).param(mtim).param(fst_flags);
         call.string(gm::string(&mem, path, len));
         let r =
@@ -472,8 +450,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
                                     new_fd: i32,
                                     new_path: i32,
                                     new_len: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PathLink)?;
-        let mut call = host.trace.begin(WasiFunc::PathLink);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PathLink)?;
         call.param(old_fd).param(old_flags).param(new_fd);
         call.string(gm::string(&mem, old_path, old_len)).string(gm::string(&mem, new_path, new_len));
         let r =
@@ -491,8 +468,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
                                     inheriting: i64,
                                     fdflags: i32,
                                     out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PathOpen)?;
-        let mut call = host.trace.begin(WasiFunc::PathOpen);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PathOpen)?;
         call.param(fd).param(dirflags).param(oflags).param(rights).param(fdflags);
         call.string(gm::string(&mem, path, len));
         let r =
@@ -507,8 +483,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "path_readlink", |caller, fd: i32, path: i32, len: i32, buf: i32, buf_len: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PathReadlink)?;
-        let mut call = host.trace.begin(WasiFunc::PathReadlink);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PathReadlink)?;
         call.param(fd).param(buf_len).string(gm::string(&mem, path, len));
         let r = p1::path_readlink(&mut host.wasi, &mut mem, fd, path, len, buf, buf_len, out).await;
         if ok(&r) {
@@ -518,8 +493,7 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     async_fn!(linker, "path_remove_directory", |caller, fd: i32, path: i32, len: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PathRemoveDirectory)?;
-        let mut call = host.trace.begin(WasiFunc::PathRemoveDirectory);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PathRemoveDirectory)?;
         call.param(fd).string(gm::string(&mem, path, len));
         let r = p1::path_remove_directory(&mut host.wasi, &mut mem, fd, path, len).await;
         done(host, call, r)
@@ -531,24 +505,21 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
                                       new_fd: i32,
                                       new_path: i32,
                                       new_len: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PathRename)?;
-        let mut call = host.trace.begin(WasiFunc::PathRename);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PathRename)?;
         call.param(fd).param(new_fd);
         call.string(gm::string(&mem, old_path, old_len)).string(gm::string(&mem, new_path, new_len));
         let r = p1::path_rename(&mut host.wasi, &mut mem, fd, old_path, old_len, new_fd, new_path, new_len).await;
         done(host, call, r)
     });
     async_fn!(linker, "path_symlink", |caller, old_path: i32, old_len: i32, fd: i32, new_path: i32, new_len: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PathSymlink)?;
-        let mut call = host.trace.begin(WasiFunc::PathSymlink);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PathSymlink)?;
         call.param(fd);
         call.string(gm::string(&mem, old_path, old_len)).string(gm::string(&mem, new_path, new_len));
         let r = p1::path_symlink(&mut host.wasi, &mut mem, old_path, old_len, fd, new_path, new_len).await;
         done(host, call, r)
     });
     async_fn!(linker, "path_unlink_file", |caller, fd: i32, path: i32, len: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PathUnlinkFile)?;
-        let mut call = host.trace.begin(WasiFunc::PathUnlinkFile);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PathUnlinkFile)?;
         call.param(fd).string(gm::string(&mem, path, len));
         let r = p1::path_unlink_file(&mut host.wasi, &mut mem, fd, path, len).await;
         done(host, call, r)
@@ -558,10 +529,9 @@ fn add_path(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
 
 fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     async_fn!(linker, "poll_oneoff", |caller, subs: i32, events: i32, count: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::PollOneoff)?;
         // Polling may sleep: show everything so far first.
-        host.trace.flush();
-        let mut call = host.trace.begin(WasiFunc::PollOneoff);
+        caller.data_mut().trace.flush();
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::PollOneoff)?;
         call.strings = gm::subscriptions(&mem, subs, count);
         host.trace.waiting_in(&call);
         let r = p1::poll_oneoff(&mut host.wasi, &mut mem, subs, events, count, out).await;
@@ -571,8 +541,7 @@ fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "sock_accept", |caller, fd: i32, flags: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::SockAccept)?;
-        let mut call = host.trace.begin(WasiFunc::SockAccept);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::SockAccept)?;
         call.param(fd).param(flags);
         let r = p1::sock_accept(&mut host.wasi, &mut mem, fd, flags, out);
         if ok(&r) {
@@ -581,8 +550,7 @@ fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "sock_recv", |caller, fd: i32, iovs: i32, iovs_len: i32, flags: i32, nread: i32, roflags: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::SockRecv)?;
-        let mut call = host.trace.begin(WasiFunc::SockRecv);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::SockRecv)?;
         call.param(fd).param(iovs_len).param(flags);
         let r = p1::sock_recv(&mut host.wasi, &mut mem, fd, iovs, iovs_len, flags, nread, roflags);
         if ok(&r) {
@@ -592,8 +560,7 @@ fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "sock_send", |caller, fd: i32, iovs: i32, iovs_len: i32, flags: i32, out: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::SockSend)?;
-        let mut call = host.trace.begin(WasiFunc::SockSend);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::SockSend)?;
         let data = gm::iovecs(&mem, iovs, iovs_len, None);
         call.param(fd).param(data.total).param(flags);
         call.preview = data.preview;
@@ -604,8 +571,7 @@ fn add_poll_sock(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         done(host, call, r)
     });
     sync_fn!(linker, "sock_shutdown", |caller, fd: i32, how: i32| {
-        let (mut mem, host) = split(&mut caller, WasiFunc::SockShutdown)?;
-        let mut call = host.trace.begin(WasiFunc::SockShutdown);
+        let (mut mem, host, mut call) = enter(&mut caller, WasiFunc::SockShutdown)?;
         call.param(fd).param(how);
         let r = p1::sock_shutdown(&mut host.wasi, &mut mem, fd, how);
         done(host, call, r)
