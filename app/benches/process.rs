@@ -54,6 +54,18 @@ fn per_call(samples: &[Vec<Vec<Duration>>]) -> Vec<[f64; 3]> {
         .collect()
 }
 
+/// `tool`'s time per call over the first tool's, within each repeat
+/// ((loop - empty) / CALLS for both, `module` the loop): the median and the
+/// range. A repeat's runs follow one another within a second, so a change in
+/// the shared machine's speed between repeats cancels out, as it does not in
+/// a ratio of two medians.
+fn paired_ratios(samples: &[Vec<Vec<Duration>>], tool: usize, module: usize) -> (f64, f64, f64) {
+    let per_call = |t: usize, r: usize| samples[t][module][r].as_secs_f64() - samples[t][0][r].as_secs_f64();
+    let mut ratios: Vec<f64> = (0..samples[tool][module].len()).map(|r| per_call(tool, r) / per_call(0, r)).collect();
+    ratios.sort_by(f64::total_cmp);
+    (ratios[ratios.len() / 2], ratios[0], ratios[ratios.len() - 1])
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -265,6 +277,13 @@ fn p3r(dir: &Path) {
         ratio(record, 2),
         ratio(counted, 1),
         ratio(counted, 2)
+    );
+    let [(write, write_low, write_high), (clock, clock_low, clock_high)] =
+        [1, 2].map(|module| paired_ratios(&samples, record, module));
+    println!(
+        "--record to {}, repeat by repeat: fd_write {write:.2}x ({write_low:.2}-{write_high:.2}x), clock \
+         {clock:.2}x ({clock_low:.2}-{clock_high:.2}x), the median of {REPEATS} and their range",
+        tools[0].0
     );
     println!(
         "recording size per call: fd_write {:.1} B (with its output), clock {:.1} B",
